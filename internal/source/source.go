@@ -1,0 +1,123 @@
+// Package source declares what Ferry needs from a legacy user directory: a
+// Source that authenticates a user with the password they typed and finds a
+// user without one (for forgot-password), the User it returns, and the
+// sentinel outcomes that are not faults.
+//
+// Backends live in sub-packages with a "source" suffix (sqlsource,
+// filesource, ldapsource, …) and all pass the conformance suite in
+// sourcetest. This package imports no backend.
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+)
+
+// Outcomes that are not faults. A Source returns exactly one of these (possibly
+// wrapped) when the legacy directory answered and the answer was "no"; any
+// other error is a fault (source down, malformed hash, cancelled context) and
+// must never be reported to a user as a wrong password.
+var (
+	// ErrUserNotFound: no legacy user matches the name.
+	ErrUserNotFound = errors.New("user not found")
+	// ErrInvalidPassword: the user exists and the password does not match.
+	ErrInvalidPassword = errors.New("invalid password")
+	// ErrUserDisabled: the user exists but is disabled or locked in the legacy directory.
+	ErrUserDisabled = errors.New("user disabled")
+)
+
+// IsOutcome reports whether err is one of the non-fault outcomes above.
+func IsOutcome(err error) bool {
+	return errors.Is(err, ErrUserNotFound) || errors.Is(err, ErrInvalidPassword) || errors.Is(err, ErrUserDisabled)
+}
+
+// Source is a legacy user directory.
+//
+// Contract (checked by sourcetest.Run):
+//   - name is the name as typed, already trimmed and case-folded by the caller
+//     according to the configured rule; a Source may match it against a
+//     username or an email column as its configuration says.
+//   - Authenticate returns the user when password matches, ErrInvalidPassword
+//     when it does not, ErrUserNotFound when no user matches, ErrUserDisabled
+//     when the user is disabled (whatever the password). An unknown user must
+//     cost the same time as a wrong password: a Source that verifies hashes
+//     performs a real dummy verification at the configured cost.
+//   - An empty password is always ErrInvalidPassword (never a bind or a match).
+//   - Lookup returns the user without verifying any password, or one of the
+//     outcomes above (a disabled user is ErrUserDisabled).
+//   - Both honour ctx: a cancelled or expired context is a fault, returned
+//     promptly.
+//   - Both are safe for concurrent use.
+type Source interface {
+	Authenticate(ctx context.Context, name, password string) (*User, error)
+	Lookup(ctx context.Context, name string) (*User, error)
+}
+
+// Marker is an optional capability: a Source that can record, idempotently,
+// that a user has been migrated (e.g. UPDATE … SET migrated_at = now() WHERE …
+// AND migrated_at IS NULL). Calling it twice for one user is not an error.
+type Marker interface {
+	MarkMigrated(ctx context.Context, u *User) error
+}
+
+// Checker is an optional capability: a Source that can report its health
+// (connect, run a trivial query) for `ferry check`.
+type Checker interface {
+	Check(ctx context.Context) error
+}
+
+// User is a legacy user as a Source found it.
+type User struct {
+	// ID is the legacy primary key, stable across renames; it is what a
+	// write-back marks and what may be kept in a custom attribute.
+	ID string
+	// Username is the legacy username (may equal Email in email-only systems).
+	Username string
+	// Email and Phone are the user's contact channels, with the legacy
+	// system's idea of whether they are verified.
+	Email         string
+	EmailVerified bool
+	Phone         string
+	PhoneVerified bool
+	// Attributes holds further mapped values keyed by the Cognito attribute
+	// name they map to (e.g. "given_name", "custom:legacy_id"), as configured.
+	Attributes map[string]string
+	// Groups lists group or role names, when the source knows them.
+	Groups []string
+	// HashFamily names the legacy password hash family that verified the
+	// password ("bcrypt", "aspnet-identity-v3", …), empty when the source
+	// verified by other means (LDAP bind, HTTP call).
+	HashFamily string
+	// WeakHash is true when the stored hash is of a family or with parameters
+	// that policy may treat as weak (RESET_REQUIRED).
+	WeakHash bool
+}
+
+// LogValue lets a User be logged without its attribute values (which may be
+// personal data); only the identifying fields are shown.
+func (u *User) LogValue() slog.Value {
+	if u == nil {
+		return slog.StringValue("<nil>")
+	}
+	return slog.GroupValue(
+		slog.String("id", u.ID),
+		slog.String("username", u.Username),
+		slog.String("hash_family", u.HashFamily),
+		slog.Bool("weak_hash", u.WeakHash),
+	)
+}
+
+// Error is a fault in a source, with the source's name and the operation.
+type Error struct {
+	Source string // configured source name
+	Op     string // "authenticate", "lookup", "mark", "check", "open"
+	Err    error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("source %s: %s: %v", e.Source, e.Op, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }

@@ -1,0 +1,201 @@
+package userpool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Store errors. Stores return them (possibly wrapped); the service maps them
+// to Cognito exceptions.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrExists        = errors.New("already exists")       // pool id, client id, or username key taken
+	ErrAliasExists   = errors.New("alias already exists") // an alias key held by another user
+	ErrConflict      = errors.New("concurrent update")    // UpdateUser saw a different Version
+	ErrInvalidCursor = errors.New("invalid pagination token")
+)
+
+// Pool is a user pool. Settings is the pool's configuration as the service
+// understands it; a Store persists it opaquely.
+type Pool struct {
+	ID        string // "<region>_<alnum>", e.g. "us-east-1_a1B2c3D4e"
+	Name      string
+	Settings  json.RawMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Client is an app client of a pool. Client ids are unique across pools
+// (InitiateAuth names only the client), so a Store can find one by id alone.
+type Client struct {
+	ID        string // 26 lowercase alphanumerics
+	PoolID    string
+	Name      string
+	Secret    string // empty when the client has no secret
+	Settings  json.RawMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Verifier is an SRP password verifier: Cognito-style SRP-6a salt and
+// v = g^x mod N. No password is ever stored.
+type Verifier struct {
+	Salt []byte
+	V    []byte
+}
+
+// Code is a one-time code sent to a user (confirmation or password reset).
+type Code struct {
+	Code      string
+	ExpiresAt time.Time
+	Attempts  int // failed attempts against this code
+}
+
+// User is a user of a pool.
+type User struct {
+	PoolID string
+	// Username is the canonical username, as created (case preserved). In
+	// pools whose UsernameAttributes are email/phone it is a generated UUID.
+	Username string
+	// UsernameKey is the lookup key of Username: lower-cased in
+	// case-insensitive pools, equal to Username otherwise. The service
+	// computes it; the Store keeps it unique per pool.
+	UsernameKey string
+	Sub         string // UUID, immutable
+	// Status: UNCONFIRMED, CONFIRMED, RESET_REQUIRED, FORCE_CHANGE_PASSWORD.
+	Status  string
+	Enabled bool
+	// Attributes holds every attribute but sub, e.g. "email",
+	// "email_verified" ("true"/"false"), "custom:legacy_id".
+	Attributes map[string]string
+	// Aliases maps an alias attribute ("email", "phone_number",
+	// "preferred_username") to its lookup key, for the aliases that are
+	// active (verified, enabled in the pool). The Store keeps each
+	// (PoolID, attribute, key) unique across users.
+	Aliases map[string]string
+	// Password is nil for users who have none (invited, or federated).
+	Password *Verifier
+	// ConfirmationCode and ResetCode are pending one-time codes, if any.
+	ConfirmationCode *Code
+	ResetCode        *Code
+	// Origin says how the user came into the pool: "signup", "admin", or
+	// "migration" (created by the user-migration trigger).
+	Origin string
+	// TokensValidAfter: tokens issued before this instant are revoked
+	// (GlobalSignOut, AdminUserGlobalSignOut, password change).
+	TokensValidAfter time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	// Version is bumped by every successful UpdateUser; the Store rejects an
+	// update whose Version is not the stored one (ErrConflict).
+	Version int64
+}
+
+// Filterable attributes for ListUsers, as Cognito allows them.
+var FilterableAttributes = []string{
+	"username", "email", "phone_number", "name", "given_name", "family_name",
+	"preferred_username", "cognito:user_status", "status", "sub",
+}
+
+// ListUsersQuery selects users of one pool, in a stable order (UsernameKey).
+type ListUsersQuery struct {
+	// Attribute is one of FilterableAttributes, or "" for every user.
+	Attribute string
+	// Prefix selects "^=" (starts with) instead of "=" (equals).
+	Prefix bool
+	Value  string
+	// Limit is 1..60; After is the cursor returned by the previous page.
+	Limit int
+	After string
+}
+
+// RefreshToken is a refresh token as stored: only its SHA-256 hash, never
+// the token itself.
+type RefreshToken struct {
+	Hash      string // hex SHA-256 of the opaque token
+	PoolID    string
+	ClientID  string
+	Username  string // canonical username
+	Sub       string
+	OriginJTI string // shared by every token minted from this refresh token
+	AuthTime  time.Time
+	ExpiresAt time.Time
+	Revoked   bool
+	CreatedAt time.Time
+}
+
+// Message is a code or notice delivered to the local outbox.
+type Message struct {
+	ID          int64 // assigned by the Store, increasing
+	PoolID      string
+	Username    string
+	Medium      string // "EMAIL" or "SMS"
+	Destination string // the address or number
+	Kind        string // "confirmation", "reset", "invitation", "verification"
+	Code        string
+	Body        string
+	CreatedAt   time.Time
+}
+
+// Store persists pools, clients, users, refresh tokens and outbox messages.
+//
+// Contract (checked by storetest.Run):
+//   - Every method is safe for concurrent use and atomic: a failed call
+//     changes nothing (CreateUser never leaves half a user, nor an alias
+//     without its user).
+//   - Create* returns ErrExists when the key is taken; CreateUser returns
+//     ErrAliasExists when an alias key is held by another user, unless
+//     StealAliases is set, in which case the alias is moved to the new user
+//     (and removed from the other user's Aliases) in the same transaction.
+//   - Get*/Update*/Delete* return ErrNotFound for a missing key.
+//   - UpdateUser applies only if u.Version equals the stored Version, then
+//     stores Version+1 (and sets u.Version); otherwise ErrConflict. It
+//     re-indexes aliases and may return ErrAliasExists.
+//   - DeletePool removes the pool's clients, users, tokens and messages.
+//   - List* page in a stable order; a cursor is opaque to callers.
+//   - Lookups by username key, alias key and sub stay O(log n) at 1,000,000
+//     users.
+type Store interface {
+	CreatePool(ctx context.Context, p *Pool) error
+	GetPool(ctx context.Context, id string) (*Pool, error)
+	UpdatePool(ctx context.Context, p *Pool) error
+	DeletePool(ctx context.Context, id string) error
+	ListPools(ctx context.Context, limit int, after string) (pools []*Pool, next string, err error)
+
+	CreateClient(ctx context.Context, c *Client) error
+	GetClient(ctx context.Context, clientID string) (*Client, error)
+	UpdateClient(ctx context.Context, c *Client) error
+	DeleteClient(ctx context.Context, clientID string) error
+	ListClients(ctx context.Context, poolID string, limit int, after string) (clients []*Client, next string, err error)
+
+	CreateUser(ctx context.Context, u *User, opts CreateUserOptions) error
+	GetUser(ctx context.Context, poolID, usernameKey string) (*User, error)
+	GetUserByAlias(ctx context.Context, poolID, attribute, key string) (*User, error)
+	GetUserBySub(ctx context.Context, poolID, sub string) (*User, error)
+	UpdateUser(ctx context.Context, u *User) error
+	DeleteUser(ctx context.Context, poolID, usernameKey string) error
+	ListUsers(ctx context.Context, poolID string, q ListUsersQuery) (users []*User, next string, err error)
+	CountUsers(ctx context.Context, poolID string) (int, error)
+
+	PutRefreshToken(ctx context.Context, t *RefreshToken) error
+	GetRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)
+	// RevokeRefreshTokens revokes the pool's tokens with the given origin
+	// jti, or every token of username when originJTI is empty.
+	RevokeRefreshTokens(ctx context.Context, poolID, username, originJTI string) error
+
+	AppendMessage(ctx context.Context, m *Message) error
+	// ListMessages returns messages with ID > afterID, oldest first; poolID
+	// "" means every pool.
+	ListMessages(ctx context.Context, poolID string, afterID int64, limit int) ([]*Message, error)
+
+	Close() error
+}
+
+// CreateUserOptions modify CreateUser.
+type CreateUserOptions struct {
+	// StealAliases moves aliases held by other users to the new user
+	// (forceAliasCreation / ForceAliasCreation).
+	StealAliases bool
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what `make test` needs on a fresh Debian machine. Idempotent: it
+# installs only what is missing, so a second run costs a second or two.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: servers the integration tests run against, the AWS CLI,
+# and the independent implementations that generated the hash vectors.
+pkgs=(mariadb-server slapd ldap-utils awscli)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node packages for the real-client tests, from the committed lockfile.
+for dir in test/clients/node; do
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+    echo "deps: npm ci in $dir" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
+
+go mod download

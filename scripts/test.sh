@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make test: install what the tests need, start the servers on loopback in a
+# temporary directory, run vet and the race-enabled suite, clean up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -n "${CI:-}" ]; then export FERRY_REQUIRE_INTEGRATION=1; fi
+
+scripts/deps.sh
+
+work=$(mktemp -d /tmp/ferry-test.XXXXXX)
+cleanup() { scripts/services.sh stop "$work" || true; rm -rf "$work"; }
+trap cleanup EXIT
+# services.sh prints `export NAME=value` lines for the servers it started.
+eval "$(scripts/services.sh start "$work")"
+
+echo "== gofmt" >&2
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './test/clients/node/*'))
+if [ -n "$unformatted" ]; then echo "gofmt needed: $unformatted" >&2; exit 1; fi
+echo "== go vet" >&2
+go vet ./...
+echo "== go test -race" >&2
+go test -race -timeout 15m ./...
