@@ -9,10 +9,16 @@ if [ -n "${CI:-}" ]; then export FERRY_REQUIRE_INTEGRATION=1; fi
 scripts/deps.sh
 
 work=$(mktemp -d /tmp/ferry-test.XXXXXX)
-cleanup() { scripts/services.sh stop "$work" || true; rm -rf "$work"; }
+mkdir -p "$work/sql" "$work/ldap"
+cleanup() {
+  scripts/services.sh stop "$work/sql" || true
+  scripts/services-ldap.sh stop "$work/ldap" || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
-# services.sh prints `export NAME=value` lines for the servers it started.
-eval "$(scripts/services.sh start "$work")"
+# Each services script prints `export NAME=value` lines for what it started.
+eval "$(scripts/services.sh start "$work/sql")"
+eval "$(scripts/services-ldap.sh start "$work/ldap")"
 
 echo "== gofmt" >&2
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './test/clients/node/*'))
