@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -99,7 +101,14 @@ var FilterableAttributes = []string{
 	"preferred_username", "cognito:user_status", "status", "sub",
 }
 
-// ListUsersQuery selects users of one pool, in a stable order (UsernameKey).
+// ListUsersQuery selects users of one pool, in a stable order: UsernameKey
+// when Attribute is "", otherwise the filtered value (as FilterKey folds it)
+// then UsernameKey, which is Cognito's documented order and the order of an
+// index on the attribute.
+//
+// A user matches "=" when FilterKey of its value (User.FilterValue) equals
+// FilterKey of Value, and "^=" when it starts with it. A user whose
+// attribute is unset or empty never matches.
 type ListUsersQuery struct {
 	// Attribute is one of FilterableAttributes, or "" for every user.
 	Attribute string
@@ -109,6 +118,50 @@ type ListUsersQuery struct {
 	// Limit is 1..60; After is the cursor returned by the previous page.
 	Limit int
 	After string
+}
+
+// FilterValue returns the value of the filterable attribute of u that
+// ListUsers matches: Username for "username", Sub for "sub", Status for
+// "cognito:user_status", "Enabled"/"Disabled" for "status", and the
+// attribute's value otherwise. ok is false when the user has none.
+func (u *User) FilterValue(attribute string) (v string, ok bool) {
+	switch attribute {
+	case "username":
+		v = u.Username
+	case "sub":
+		v = u.Sub
+	case "cognito:user_status":
+		v = u.Status
+	case "status":
+		v = "Disabled"
+		if u.Enabled {
+			v = "Enabled"
+		}
+	default:
+		v = u.Attributes[attribute]
+	}
+	return v, v != ""
+}
+
+// FilterKey folds v, a value of the filterable attribute, into the form
+// ListUsers compares: "username", "sub" and "status" are case-sensitive;
+// "cognito:user_status" is case-insensitive (folded to upper case, as
+// statuses are spelled); the standard attributes are case-insensitive
+// (folded to lower case), as Cognito documents for searches.
+func FilterKey(attribute, v string) string {
+	switch attribute {
+	case "username", "sub", "status":
+		return v
+	case "cognito:user_status":
+		return strings.ToUpper(v)
+	default:
+		return strings.ToLower(v)
+	}
+}
+
+// IsFilterable reports whether ListUsers can filter on attribute.
+func IsFilterable(attribute string) bool {
+	return slices.Contains(FilterableAttributes, attribute)
 }
 
 // RefreshToken is a refresh token as stored: only its SHA-256 hash, never
@@ -153,8 +206,15 @@ type Message struct {
 //   - UpdateUser applies only if u.Version equals the stored Version, then
 //     stores Version+1 (and sets u.Version); otherwise ErrConflict. It
 //     re-indexes aliases and may return ErrAliasExists.
-//   - DeletePool removes the pool's clients, users, tokens and messages.
-//   - List* page in a stable order; a cursor is opaque to callers.
+//   - Creating a client, user, token or message in a missing pool returns
+//     ErrNotFound.
+//   - DeletePool removes the pool's clients, users, tokens and messages;
+//     DeleteUser removes the user's refresh tokens with it.
+//   - PutRefreshToken inserts or replaces the token with that Hash.
+//     RevokeRefreshTokens matching no token is not an error.
+//   - List* page in a stable order; a cursor is opaque to callers; a limit
+//     of 0 or less means 60 (Cognito's largest page). A cursor the Store did
+//     not issue for that query returns ErrInvalidCursor.
 //   - Lookups by username key, alias key and sub stay O(log n) at 1,000,000
 //     users.
 type Store interface {
