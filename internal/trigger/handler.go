@@ -1,0 +1,174 @@
+package trigger
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/ferry-migrate/ferry/internal/migration"
+)
+
+// FailureStyle is how a user that is not migrated is answered.
+type FailureStyle string
+
+// Failure styles.
+const (
+	// FailError fails the invocation with MigrationError. Cognito answers
+	// the client UserLambdaValidationException "UserMigration failed with
+	// error User migration failed.".
+	FailError FailureStyle = "error"
+	// FailEmpty returns the event with an empty response. With the app
+	// client's PreventUserExistenceErrors enabled, the client sees the same
+	// NotAuthorizedException as for any wrong password. Faults still fail
+	// the invocation: a source that is down must not read as "no".
+	FailEmpty FailureStyle = "empty"
+)
+
+// MigrationMessage is the one text that leaves the process on failure.
+// Cognito shows it to the signing-in user as "UserMigration failed with
+// error User migration failed.", so it says nothing about why.
+const MigrationMessage = "User migration failed"
+
+// MigrationError is the only error the trigger returns to the Lambda
+// runtime. Its message is fixed; the cause is kept for errors.Is/As and for
+// local tools, and never serialised (the runtime sends only the type name
+// and Error()).
+type MigrationError struct {
+	cause error
+}
+
+func (e *MigrationError) Error() string { return MigrationMessage }
+
+// Unwrap returns the cause.
+func (e *MigrationError) Unwrap() error { return e.cause }
+
+// Malformed-event errors, wrapped in a MigrationError.
+var (
+	// ErrUnknownTriggerSource: the event is not a user-migration event.
+	ErrUnknownTriggerSource = errors.New("unknown trigger source")
+	// ErrMalformedEvent: the payload is not a user-migration event.
+	ErrMalformedEvent = errors.New("malformed event")
+)
+
+// Migrator is what the handler needs from the use case.
+type Migrator interface {
+	Migrate(ctx context.Context, req migration.Request) (migration.Result, error)
+}
+
+// Options configure a Handler.
+type Options struct {
+	// FailureStyle (default FailError).
+	FailureStyle FailureStyle
+	// Logger receives one debug line per event (password redacted) and
+	// the precise reason of every failure.
+	Logger *slog.Logger
+}
+
+// Handler handles Cognito user-migration events.
+type Handler struct {
+	m      Migrator
+	style  FailureStyle
+	logger *slog.Logger
+}
+
+// New returns a Handler around m.
+func New(m Migrator, o Options) (*Handler, error) {
+	switch o.FailureStyle {
+	case "":
+		o.FailureStyle = FailError
+	case FailError, FailEmpty:
+	default:
+		return nil, fmt.Errorf("trigger: failure style %q is not one of error, empty", o.FailureStyle)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{m: m, style: o.FailureStyle, logger: o.Logger}, nil
+}
+
+// Invoke implements lambda.Handler: it decodes the raw payload itself so a
+// malformed event, too, fails with MigrationError rather than a decoder's
+// error type.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var ev Event
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		err = fmt.Errorf("%w: %w", ErrMalformedEvent, err)
+		h.logger.LogAttrs(ctx, slog.LevelError, "malformed event", slog.String("request_id", requestID(ctx)), slog.String("error", err.Error()))
+		return nil, &MigrationError{cause: err}
+	}
+	out, err := h.Handle(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(out)
+}
+
+// Handle answers one event.
+func (h *Handler) Handle(ctx context.Context, ev Event) (Event, error) {
+	reqID := requestID(ctx)
+	h.logger.LogAttrs(ctx, slog.LevelDebug, "event", slog.String("request_id", reqID), slog.Any("event", ev))
+
+	req := migration.Request{
+		Username:       ev.UserName,
+		Password:       ev.Request.Password,
+		ClientID:       ev.CallerContext.ClientID,
+		RequestID:      reqID,
+		ValidationData: ev.Request.ValidationData,
+		ClientMetadata: ev.Request.ClientMetadata,
+	}
+	switch ev.TriggerSource {
+	case SourceAuthentication:
+		req.Kind = migration.Authentication
+	case SourceForgotPassword:
+		req.Kind = migration.ForgotPassword
+		req.Password = ""
+	default:
+		return ev, h.malformed(ctx, reqID, fmt.Errorf("%w %q", ErrUnknownTriggerSource, ev.TriggerSource))
+	}
+	if ev.UserName == "" {
+		return ev, h.malformed(ctx, reqID, fmt.Errorf("%w: empty userName", ErrMalformedEvent))
+	}
+
+	res, err := h.m.Migrate(ctx, req)
+	// Cognito reads only the response; the password need not travel back.
+	ev.Request.Password = ""
+	var fault *migration.Fault
+	switch {
+	case err == nil:
+	case h.style == FailEmpty && !errors.As(err, &fault):
+		ev.Response = Response{}
+		return ev, nil
+	default:
+		// The migrator has logged the precise reason.
+		return ev, &MigrationError{cause: err}
+	}
+	force := res.ForceAliasCreation
+	ev.Response = Response{
+		UserAttributes:         res.UserAttributes,
+		FinalUserStatus:        res.FinalUserStatus,
+		MessageAction:          res.MessageAction,
+		DesiredDeliveryMediums: res.DesiredDeliveryMediums,
+		ForceAliasCreation:     &force,
+	}
+	if res.EnableSMSMFA {
+		on := true
+		ev.Response.EnableSMSMFA = &on
+	}
+	return ev, nil
+}
+
+func (h *Handler) malformed(ctx context.Context, reqID string, err error) error {
+	h.logger.LogAttrs(ctx, slog.LevelError, "malformed event", slog.String("request_id", reqID), slog.String("error", err.Error()))
+	return &MigrationError{cause: err}
+}
+
+func requestID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return lc.AwsRequestID
+	}
+	return ""
+}
