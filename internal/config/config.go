@@ -1,0 +1,156 @@
+// Package config loads Ferry's one YAML configuration: the chain of legacy
+// sources (each {name, type, config}), the migration policy, the trigger's
+// failure style and logging.
+//
+// Loading is strict and complete. YAML is parsed first; then every scalar
+// value has ${VAR} references expanded from the environment (an unset
+// variable is an error, never an empty string); then a key "x_file" whose
+// struct has a field "x" but no field "x_file" is replaced by "x" holding
+// the file's content (for secrets mounted as files); then every key is
+// checked against the target type, including each backend's own config, so
+// a misspelt key is an error with its path; finally Validate reports every
+// remaining problem at once, each with its path, e.g.
+//
+//	sources[1].config.query.by_username: required
+//
+// Backend types are not known here: the composition root passes a table of
+// type name → new config value (see Loader).
+//
+// Example:
+//
+//	sources:
+//	  - name: legacy
+//	    type: sql
+//	    config:
+//	      preset: django
+//	      driver: postgres
+//	      dsn: ${LEGACY_DSN}
+//	migration:
+//	  username_case: lower
+//	  pool_mode: alias
+//	  reset_weak_hash: true
+//	  mark_migrated: true
+//	trigger:
+//	  failure_style: error
+//	log:
+//	  level: info
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/ferry-migrate/ferry/internal/migration"
+	"github.com/ferry-migrate/ferry/internal/trigger"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Sources   []Backend        `yaml:"sources"`
+	Migration migration.Policy `yaml:"migration"`
+	Trigger   Trigger          `yaml:"trigger"`
+	Log       Log              `yaml:"log"`
+}
+
+// Backend is one configured legacy source. Config holds the decoded value
+// the Loader's type table made for Type (a pointer to the backend's
+// Config), or nil when Type is unknown.
+type Backend struct {
+	Name   string `yaml:"name"`
+	Type   string `yaml:"type"`
+	Config any    `yaml:"-"`
+}
+
+// Trigger configures the Lambda adapter.
+type Trigger struct {
+	// FailureStyle is "error" (default) or "empty"; see trigger.FailureStyle.
+	FailureStyle trigger.FailureStyle `yaml:"failure_style"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info (default), warn or error.
+	Level string `yaml:"level"`
+	// Format is json (default; what Lambda and CloudWatch expect) or text.
+	Format string `yaml:"format"`
+}
+
+// SlogLevel returns the configured level (info when unset).
+func (l Log) SlogLevel() slog.Level {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(l.Level)); err != nil || l.Level == "" {
+		return slog.LevelInfo
+	}
+	return lv
+}
+
+// Validator is implemented by backend configs.
+type Validator interface {
+	Validate() error
+}
+
+// Validate reports every problem at once, each prefixed with its path.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(path string, err error) {
+		for _, e := range flatten(err) {
+			errs = append(errs, fmt.Errorf("%s: %w", path, e))
+		}
+	}
+	if len(c.Sources) == 0 {
+		errs = append(errs, errors.New("sources: at least one source is required"))
+	}
+	seen := map[string]int{}
+	for i, b := range c.Sources {
+		p := fmt.Sprintf("sources[%d]", i)
+		switch j, dup := seen[b.Name]; {
+		case b.Name == "":
+			add(p+".name", errors.New("required"))
+		case dup:
+			add(p+".name", fmt.Errorf("%q is also the name of sources[%d]", b.Name, j))
+		default:
+			seen[b.Name] = i
+		}
+		if b.Type == "" {
+			add(p+".type", errors.New("required"))
+		}
+		if v, ok := b.Config.(Validator); ok {
+			if err := v.Validate(); err != nil {
+				add(p+".config", err)
+			}
+		}
+	}
+	if err := c.Migration.Validate(); err != nil {
+		add("migration", err)
+	}
+	switch c.Trigger.FailureStyle {
+	case "", trigger.FailError, trigger.FailEmpty:
+	default:
+		add("trigger.failure_style", fmt.Errorf("%q is not one of error, empty", c.Trigger.FailureStyle))
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "", "debug", "info", "warn", "error":
+	default:
+		add("log.level", fmt.Errorf("%q is not one of debug, info, warn, error", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "", "json", "text":
+	default:
+		add("log.format", fmt.Errorf("%q is not one of json, text", c.Log.Format))
+	}
+	return errors.Join(errs...)
+}
+
+// flatten splits joined errors so each gets its own path prefix.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
