@@ -1,0 +1,354 @@
+package ldapsource
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// Modes of password verification.
+const (
+	// ModeBind verifies a password by binding as the user's entry (the default).
+	ModeBind = "bind"
+	// ModeCompareHash reads the entry's password attribute and verifies it
+	// through passhash, without binding as the user.
+	ModeCompareHash = "compare_hash"
+)
+
+// Bounds and defaults. Cognito gives the whole trigger 5 s; the LDAP source
+// keeps 1 s for everything else (hashing a dummy, mapping, the response).
+const (
+	// MaxTimeout bounds Config.Timeout: the budget of one Authenticate or
+	// Lookup, every connect, search and bind included.
+	MaxTimeout = 4 * time.Second
+	// DefaultTimeout is the budget of one call when Config.Timeout is zero.
+	DefaultTimeout = 4 * time.Second
+	// DefaultConnectTimeout bounds a TCP connect plus TLS handshake.
+	DefaultConnectTimeout = 2 * time.Second
+	// DefaultRequestTimeout bounds one LDAP request (search or bind).
+	DefaultRequestTimeout = 2 * time.Second
+	// DefaultPoolSize is the number of idle connections of each kind kept
+	// between calls (a warm Lambda serves one call at a time; a local server
+	// a few).
+	DefaultPoolSize = 4
+	// MaxPoolSize bounds PoolSize: a directory server is shared with the rest
+	// of the company.
+	MaxPoolSize = 64
+	// DefaultUserFilter finds an inetOrgPerson by uid.
+	DefaultUserFilter = "(&(objectClass=person)(uid={username}))"
+)
+
+// Config configures an LDAP or Active Directory source.
+//
+// OpenLDAP, binding as the user:
+//
+//	type: ldap
+//	config:
+//	  url: ldaps://ldap.example.com
+//	  ca_file: /etc/ferry/ldap-ca.pem
+//	  bind_dn: cn=ferry,ou=services,dc=example,dc=com
+//	  bind_password_file: /run/secrets/ldap-bind
+//	  base_dn: ou=people,dc=example,dc=com
+//	  user_filter: (&(objectClass=inetOrgPerson)(uid={username}))
+//	  email_filter: (&(objectClass=inetOrgPerson)(mail={email}))
+//	  email_verified: true
+//	  groups:
+//	    base_dn: ou=groups,dc=example,dc=com
+//	    filter: (&(objectClass=groupOfNames)(member={dn}))
+//	    name_attribute: cn
+//
+// Active Directory, binding with the user principal name:
+//
+//	type: ldap
+//	config:
+//	  url: ldap://dc1.corp.example.com
+//	  start_tls: true
+//	  ca_file: /etc/ferry/corp-ca.pem
+//	  bind_dn: CN=svc-ferry,OU=Service Accounts,DC=corp,DC=example,DC=com
+//	  bind_password_file: /run/secrets/ad-bind
+//	  base_dn: OU=Staff,DC=corp,DC=example,DC=com
+//	  user_filter: (&(objectCategory=person)(objectClass=user)(sAMAccountName={username}))
+//	  bind_template: "{username}@corp.example.com"
+//	  domains: [CORP, corp.example.com]
+//	  attributes:
+//	    id: objectGUID
+//	    username: sAMAccountName
+//	    groups: memberOf
+//	    extra: {custom:department: department}
+//
+// Filter templates take {username} and {email}, both replaced by the name
+// as typed, escaped by RFC 4515 rules.
+type Config struct {
+	// URL is ldap://host[:port] or ldaps://host[:port].
+	URL string `yaml:"url"`
+	// StartTLS upgrades an ldap:// connection with the StartTLS operation
+	// before anything is sent.
+	StartTLS bool `yaml:"start_tls"`
+	// CAFile is a PEM bundle of the CAs trusted for the server certificate;
+	// empty means the system pool.
+	CAFile string `yaml:"ca_file"`
+	// ServerName overrides the name checked in the server certificate
+	// (default: the URL host).
+	ServerName string `yaml:"server_name"`
+
+	// BindDN and BindPassword (or BindPasswordFile) are the service account
+	// the source searches with.
+	BindDN           string `yaml:"bind_dn"`
+	BindPassword     string `yaml:"bind_password"`
+	BindPasswordFile string `yaml:"bind_password_file"`
+
+	// BaseDN is where users are searched; Scope is "sub" (default) or "one".
+	BaseDN string `yaml:"base_dn"`
+	Scope  string `yaml:"scope"`
+	// UserFilter finds a user by username (default DefaultUserFilter).
+	UserFilter string `yaml:"user_filter"`
+	// EmailFilter, when set, is used instead of UserFilter for names that
+	// contain "@" and do not end in one of Domains.
+	EmailFilter string `yaml:"email_filter"`
+	// Domains lists Active Directory domain names users may type around
+	// their account name: "CORP" accepts CORP\alice, "corp.example.com"
+	// accepts alice@corp.example.com; both are searched as alice.
+	Domains []string `yaml:"domains"`
+
+	// Mode is ModeBind (default) or ModeCompareHash.
+	Mode string `yaml:"mode"`
+	// BindTemplate, in ModeBind, is the name to bind as instead of the
+	// entry's DN: "{username}@corp.example.com" (UPN) or "CORP\\{username}";
+	// {username} is the entry's username attribute, {dn} its DN.
+	BindTemplate string `yaml:"bind_template"`
+	// PasswordAttribute, in ModeCompareHash, holds the stored hash
+	// (default userPassword).
+	PasswordAttribute string `yaml:"password_attribute"`
+
+	// Attributes maps directory attributes onto the user.
+	Attributes Attributes `yaml:"attributes"`
+	// Groups, when set, finds group names by a second search.
+	Groups *GroupSearch `yaml:"groups"`
+	// EmailVerified and PhoneVerified state whether the directory's mail and
+	// phone values count as verified.
+	EmailVerified bool `yaml:"email_verified"`
+	PhoneVerified bool `yaml:"phone_verified"`
+
+	// Timeout bounds one call, all round trips included (default and
+	// maximum 4 s); ConnectTimeout and RequestTimeout bound each connect and
+	// each request within it.
+	Timeout        time.Duration `yaml:"timeout"`
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// PoolSize is the number of idle connections kept (default 4).
+	PoolSize int `yaml:"pool_size"`
+}
+
+// Attributes names the directory attributes a User is built from. Empty
+// fields take the defaults shown.
+type Attributes struct {
+	// ID is the stable identifier (default entryUUID; AD: objectGUID, which
+	// is decoded from its binary form to the usual UUID text).
+	ID string `yaml:"id"`
+	// Username (default uid; AD: sAMAccountName).
+	Username string `yaml:"username"`
+	// Email (default mail) and Phone (default telephoneNumber).
+	Email string `yaml:"email"`
+	Phone string `yaml:"phone"`
+	// GivenName (givenName), FamilyName (sn) and Name (displayName, then cn)
+	// fill the standard attributes of the same names.
+	GivenName  string `yaml:"given_name"`
+	FamilyName string `yaml:"family_name"`
+	Name       string `yaml:"name"`
+	// Groups is an attribute listing groups, such as AD's memberOf; DN
+	// values are reduced to their first RDN's value (CN=Admins,… → Admins).
+	Groups string `yaml:"groups"`
+	// Extra maps further user attributes ("custom:department") to directory
+	// attributes ("department"). objectGUID and objectSid values are
+	// rendered as text.
+	Extra map[string]string `yaml:"extra"`
+}
+
+// GroupSearch finds the groups a user belongs to when the directory keeps
+// membership on the group entries (OpenLDAP groupOfNames without memberOf).
+type GroupSearch struct {
+	BaseDN string `yaml:"base_dn"`
+	// Filter takes {dn} (the user's DN) and {username}, escaped.
+	Filter string `yaml:"filter"`
+	// NameAttribute is the group's name (default cn).
+	NameAttribute string `yaml:"name_attribute"`
+}
+
+// Validate reports every problem in c, each with its path.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+	}
+	if c.URL == "" {
+		bad("url", "required")
+	} else if u, err := url.Parse(c.URL); err != nil {
+		bad("url", "%v", err)
+	} else {
+		switch u.Scheme {
+		case "ldap":
+		case "ldaps":
+			if c.StartTLS {
+				bad("start_tls", "cannot be combined with an ldaps:// url")
+			}
+		default:
+			bad("url", "scheme %q: want ldap or ldaps", u.Scheme)
+		}
+		if u.Hostname() == "" {
+			bad("url", "no host")
+		}
+	}
+	if c.CAFile != "" {
+		if _, err := os.Stat(c.CAFile); err != nil {
+			bad("ca_file", "%v", err)
+		}
+	}
+	if c.BindDN == "" {
+		bad("bind_dn", "required (anonymous search is not supported)")
+	} else if _, err := ldap.ParseDN(c.BindDN); err != nil {
+		bad("bind_dn", "%v", err)
+	}
+	switch {
+	case c.BindPassword != "" && c.BindPasswordFile != "":
+		bad("bind_password", "set bind_password or bind_password_file, not both")
+	case c.BindPassword == "" && c.BindPasswordFile == "":
+		bad("bind_password", "required (or bind_password_file)")
+	case c.BindPasswordFile != "":
+		if _, err := os.Stat(c.BindPasswordFile); err != nil {
+			bad("bind_password_file", "%v", err)
+		}
+	}
+	if c.BaseDN == "" {
+		bad("base_dn", "required")
+	} else if _, err := ldap.ParseDN(c.BaseDN); err != nil {
+		bad("base_dn", "%v", err)
+	}
+	switch c.Scope {
+	case "", "sub", "one":
+	default:
+		bad("scope", "%q: want sub or one", c.Scope)
+	}
+	checkFilter := func(path, tmpl string, placeholders ...string) {
+		if tmpl == "" {
+			return
+		}
+		found := false
+		for _, p := range placeholders {
+			found = found || strings.Contains(tmpl, p)
+		}
+		if !found {
+			bad(path, "no placeholder (%s)", strings.Join(placeholders, " or "))
+			return
+		}
+		if _, err := ldap.CompileFilter(expand(tmpl, map[string]string{"username": "x", "email": "x@y", "dn": "cn=x"})); err != nil {
+			bad(path, "%v", err)
+		}
+	}
+	checkFilter("user_filter", c.UserFilter, "{username}", "{email}")
+	checkFilter("email_filter", c.EmailFilter, "{username}", "{email}")
+	for i, d := range c.Domains {
+		if strings.TrimSpace(d) == "" || strings.ContainsAny(d, `\@ `) {
+			bad(fmt.Sprintf("domains[%d]", i), "%q is not a domain name", d)
+		}
+	}
+	switch c.Mode {
+	case "", ModeBind:
+		if c.PasswordAttribute != "" {
+			bad("password_attribute", "only used with mode %s", ModeCompareHash)
+		}
+	case ModeCompareHash:
+		if c.BindTemplate != "" {
+			bad("bind_template", "not used with mode %s", ModeCompareHash)
+		}
+	default:
+		bad("mode", "%q: want %s or %s", c.Mode, ModeBind, ModeCompareHash)
+	}
+	if c.BindTemplate != "" && !strings.Contains(c.BindTemplate, "{username}") && !strings.Contains(c.BindTemplate, "{dn}") {
+		bad("bind_template", "no placeholder ({username} or {dn})")
+	}
+	for k, v := range c.Attributes.Extra {
+		if k == "" || v == "" {
+			bad("attributes.extra", "empty name in %q: %q", k, v)
+		}
+	}
+	if g := c.Groups; g != nil {
+		if g.BaseDN == "" {
+			bad("groups.base_dn", "required")
+		} else if _, err := ldap.ParseDN(g.BaseDN); err != nil {
+			bad("groups.base_dn", "%v", err)
+		}
+		if g.Filter == "" {
+			bad("groups.filter", "required")
+		} else {
+			checkFilter("groups.filter", g.Filter, "{dn}", "{username}")
+		}
+	}
+	if c.Timeout < 0 || c.Timeout > MaxTimeout {
+		bad("timeout", "%v: want up to %v (Cognito allows the trigger 5 s)", c.Timeout, MaxTimeout)
+	}
+	if c.ConnectTimeout < 0 || c.ConnectTimeout > MaxTimeout {
+		bad("connect_timeout", "%v: want up to %v", c.ConnectTimeout, MaxTimeout)
+	}
+	if c.RequestTimeout < 0 || c.RequestTimeout > MaxTimeout {
+		bad("request_timeout", "%v: want up to %v", c.RequestTimeout, MaxTimeout)
+	}
+	if c.PoolSize < 0 || c.PoolSize > MaxPoolSize {
+		bad("pool_size", "%d: want 0 to %d", c.PoolSize, MaxPoolSize)
+	}
+	return errors.Join(errs...)
+}
+
+// withDefaults returns c with every empty field set to its default.
+func (c Config) withDefaults() Config {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.Scope, "sub")
+	def(&c.UserFilter, DefaultUserFilter)
+	def(&c.Mode, ModeBind)
+	if c.Mode == ModeCompareHash {
+		def(&c.PasswordAttribute, "userPassword")
+	}
+	a := &c.Attributes
+	def(&a.ID, "entryUUID")
+	def(&a.Username, "uid")
+	def(&a.Email, "mail")
+	def(&a.Phone, "telephoneNumber")
+	def(&a.GivenName, "givenName")
+	def(&a.FamilyName, "sn")
+	def(&a.Name, "displayName")
+	if c.Groups != nil {
+		g := *c.Groups
+		def(&g.NameAttribute, "cn")
+		c.Groups = &g
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = min(DefaultConnectTimeout, c.Timeout)
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = min(DefaultRequestTimeout, c.Timeout)
+	}
+	if c.PoolSize == 0 {
+		c.PoolSize = DefaultPoolSize
+	}
+	return c
+}
+
+// expand replaces each {key} in tmpl by vals[key], verbatim: callers escape.
+func expand(tmpl string, vals map[string]string) string {
+	pairs := make([]string, 0, 2*len(vals))
+	for k, v := range vals {
+		pairs = append(pairs, "{"+k+"}", v)
+	}
+	return strings.NewReplacer(pairs...).Replace(tmpl)
+}
