@@ -1,0 +1,576 @@
+package userpool
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ferry-migrate/ferry/internal/srp"
+	"github.com/ferry-migrate/ferry/internal/tokens"
+)
+
+// AuthInput is InitiateAuth's and AdminInitiateAuth's input.
+type AuthInput struct {
+	Admin          bool   // AdminInitiateAuth
+	PoolID         string // AdminInitiateAuth only
+	ClientID       string
+	AuthFlow       string
+	Params         map[string]string
+	ClientMetadata map[string]string
+	// SDK is the caller's SDK, as callerContext.awsSdkVersion reports it.
+	SDK string
+}
+
+// AuthResult is what InitiateAuth and RespondToAuthChallenge return: a
+// challenge or tokens.
+type AuthResult struct {
+	ChallengeName       string
+	Session             string
+	ChallengeParameters map[string]string
+	Tokens              *TokenSet
+}
+
+// TokenSet is AuthenticationResult.
+type TokenSet struct {
+	AccessToken  string
+	IDToken      string
+	RefreshToken string // empty on refresh
+	ExpiresIn    int64
+	TokenType    string
+}
+
+// srpState is a pending PASSWORD_VERIFIER challenge, keyed by SECRET_BLOCK.
+type srpState struct {
+	poolID, clientID string
+	usernameKey      string
+	srpA             string
+	session          *srp.ServerSession
+	expires          time.Time
+	fake             bool // a simulated challenge for a user that does not exist
+}
+
+// challengeSess is a pending NEW_PASSWORD_REQUIRED challenge, keyed by Session.
+type challengeSess struct {
+	poolID, clientID string
+	usernameKey      string
+	name             string
+	expires          time.Time
+}
+
+// maxPending bounds the pending challenges kept in memory; the oldest
+// expired ones are swept first.
+const maxPending = 100_000
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func (s *Service) sweepLocked(now time.Time) {
+	if len(s.srpStates)+len(s.sessions) < maxPending/2 {
+		return
+	}
+	for k, v := range s.srpStates {
+		if now.After(v.expires) {
+			delete(s.srpStates, k)
+		}
+	}
+	for k, v := range s.sessions {
+		if now.After(v.expires) {
+			delete(s.sessions, k)
+		}
+	}
+	for k, v := range s.revokedJTIs {
+		if now.After(v) {
+			delete(s.revokedJTIs, k)
+		}
+	}
+}
+
+// flowFor maps an AuthFlow to the ALLOW_* flag that enables it.
+func flowFor(flow string, admin bool) (string, bool) {
+	switch flow {
+	case "USER_SRP_AUTH":
+		return FlowUserSRP, true
+	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
+		return FlowRefresh, true
+	case "USER_PASSWORD_AUTH":
+		return FlowUserPassword, !admin
+	case "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
+		return FlowAdminUserPassword, admin
+	}
+	return "", false
+}
+
+// InitiateAuth starts a sign-in: USER_PASSWORD_AUTH /
+// ADMIN_USER_PASSWORD_AUTH (which run the migration trigger for unknown
+// users), USER_SRP_AUTH, and REFRESH_TOKEN(_AUTH).
+func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthResult, error) {
+	p, c, err := s.loadClientPool(ctx, in.PoolID, in.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	switch in.AuthFlow {
+	case "CUSTOM_AUTH", "USER_AUTH":
+		return nil, newErr(ErrInvalidParameter, "%s flow is not supported by this user pool server.", in.AuthFlow)
+	}
+	allow, ok := flowFor(in.AuthFlow, in.Admin)
+	if !ok {
+		if in.AuthFlow == "" {
+			return nil, newErr(ErrInvalidParameter, "AuthFlow must not be empty.")
+		}
+		return nil, newErr(ErrInvalidParameter, "Initiate Auth method not supported.")
+	}
+	if !c.set.allows(allow) {
+		return nil, newErr(ErrInvalidParameter, "%s flow not enabled for this client", in.AuthFlow)
+	}
+	params := in.Params
+	switch allow {
+	case FlowRefresh:
+		return s.refresh(ctx, p, c, params)
+	case FlowUserSRP:
+		if err := c.checkSecretHash(params["SECRET_HASH"], params["USERNAME"]); err != nil {
+			return nil, err
+		}
+		return s.startSRP(ctx, p, c, params["USERNAME"], params["SRP_A"])
+	default:
+		return s.passwordAuth(ctx, p, c, in)
+	}
+}
+
+// passwordAuth runs USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH.
+func (s *Service) passwordAuth(ctx context.Context, p *pool, c *client, in AuthInput) (*AuthResult, error) {
+	typed, password := in.Params["USERNAME"], in.Params["PASSWORD"]
+	if typed == "" {
+		return nil, newErr(ErrInvalidParameter, "Missing required parameter USERNAME")
+	}
+	if password == "" {
+		return nil, newErr(ErrInvalidParameter, "Missing required parameter PASSWORD")
+	}
+	if err := c.checkSecretHash(in.Params["SECRET_HASH"], typed); err != nil {
+		return nil, err
+	}
+	u, err := s.findUser(ctx, p, typed)
+	if err != nil {
+		return nil, err
+	}
+	migrated := false
+	if u == nil {
+		if p.set.LambdaConfig.UserMigration == "" {
+			return nil, s.unknownUser(c)
+		}
+		u, migrated, err = s.migrateOnSignIn(ctx, p, c, typed, password, in)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := s.checkSignInState(c, u); err != nil {
+		return nil, err
+	}
+	if !migrated && !checkVerifier(u, password) {
+		return nil, errIncorrect()
+	}
+	return s.afterPassword(ctx, p, c, u)
+}
+
+// unknownUser is the answer for a user that does not exist.
+func (s *Service) unknownUser(c *client) error {
+	if c.set.preventsExistenceErrors() {
+		return errIncorrect()
+	}
+	return newErr(ErrUserNotFound, msgUserNotExist)
+}
+
+// checkSignInState applies the checks that come before the password:
+// disabled, unconfirmed, reset required.
+func (s *Service) checkSignInState(c *client, u *User) error {
+	switch {
+	case !u.Enabled:
+		return newErr(ErrNotAuthorized, msgUserDisabled)
+	case u.Status == "UNCONFIRMED":
+		return newErr(ErrUserNotConfirmed, msgNotConfirmed)
+	case u.Status == "RESET_REQUIRED":
+		if c.set.preventsExistenceErrors() {
+			return errIncorrect()
+		}
+		return newErr(ErrPasswordResetRequired, msgResetRequired)
+	}
+	return nil
+}
+
+// afterPassword continues a sign-in whose password is proven.
+func (s *Service) afterPassword(ctx context.Context, p *pool, c *client, u *User) (*AuthResult, error) {
+	if u.Status == "FORCE_CHANGE_PASSWORD" {
+		sess := randomToken(96)
+		s.mu.Lock()
+		s.sweepLocked(s.now())
+		s.sessions[sess] = &challengeSess{poolID: p.ID, clientID: c.ID, usernameKey: u.UsernameKey,
+			name: "NEW_PASSWORD_REQUIRED", expires: s.now().Add(time.Duration(c.set.AuthSessionValidity) * time.Minute)}
+		s.mu.Unlock()
+		attrs := maps.Clone(u.Attributes)
+		delete(attrs, "email_verified")
+		delete(attrs, "phone_number_verified")
+		attrsJSON, err := json.Marshal(attrs)
+		if err != nil {
+			return nil, fmt.Errorf("encode attributes: %w", err)
+		}
+		var required []string
+		for _, a := range p.set.SchemaAttributes {
+			if a.Required && a.Name != "sub" && u.Attributes[a.Name] == "" {
+				required = append(required, "userAttributes."+a.Name)
+			}
+		}
+		reqJSON, err := json.Marshal(append([]string{}, required...))
+		if err != nil {
+			return nil, fmt.Errorf("encode required attributes: %w", err)
+		}
+		return &AuthResult{ChallengeName: "NEW_PASSWORD_REQUIRED", Session: sess, ChallengeParameters: map[string]string{
+			"USER_ID_FOR_SRP": u.Username, "userAttributes": string(attrsJSON), "requiredAttributes": string(reqJSON),
+		}}, nil
+	}
+	ts, err := s.issue(ctx, p, c, u, "", s.now(), true)
+	if err != nil {
+		return nil, err
+	}
+	return &AuthResult{Tokens: ts, ChallengeParameters: map[string]string{}}, nil
+}
+
+// tokenTTLs returns the client's access, id and refresh token lifetimes.
+func (c *client) tokenTTLs() (access, id, refresh time.Duration) {
+	var units TokenValidityUnits
+	if c.set.TokenValidityUnits != nil {
+		units = *c.set.TokenValidityUnits
+	}
+	conv := func(v int64, unit, def string, fallback time.Duration) time.Duration {
+		if v == 0 {
+			return fallback
+		}
+		secs, err := validitySeconds(v, unit, def)
+		if err != nil {
+			return fallback
+		}
+		return time.Duration(secs) * time.Second
+	}
+	return conv(c.set.AccessTokenValidity, units.AccessToken, "hours", time.Hour),
+		conv(c.set.IDTokenValidity, units.IDToken, "hours", time.Hour),
+		conv(c.set.RefreshTokenValidity, units.RefreshToken, "days", 30*24*time.Hour)
+}
+
+// issuer returns the token issuer of pool p.
+func (s *Service) issuer(poolID string) *tokens.Issuer {
+	return &tokens.Issuer{Keys: s.keys, Issuer: s.Issuer(poolID), Now: s.now}
+}
+
+// issue mints tokens for u; originJTI "" starts a new sign-in.
+func (s *Service) issue(ctx context.Context, p *pool, c *client, u *User, originJTI string, authTime time.Time, withRefresh bool) (*TokenSet, error) {
+	accessTTL, idTTL, refreshTTL := c.tokenTTLs()
+	if originJTI == "" {
+		originJTI = uuid.NewString()
+	}
+	attrs := s.readableAttributes(c, u)
+	access, id, err := s.issuer(p.ID).Issue(tokens.Identity{Sub: u.Sub, Username: u.Username, ClientID: c.ID,
+		OriginJTI: originJTI, AuthTime: authTime, Attributes: attrs}, accessTTL, idTTL)
+	if err != nil {
+		return nil, fmt.Errorf("issue tokens: %w", err)
+	}
+	s.recordJTI(p.ID, u.Username, originJTI, s.now().Add(accessTTL))
+	ts := &TokenSet{AccessToken: access, IDToken: id, ExpiresIn: int64(accessTTL / time.Second), TokenType: "Bearer"}
+	if withRefresh {
+		tok, hash, err := tokens.NewRefreshToken()
+		if err != nil {
+			return nil, fmt.Errorf("refresh token: %w", err)
+		}
+		now := s.now()
+		if err := s.store.PutRefreshToken(ctx, &RefreshToken{Hash: hash, PoolID: p.ID, ClientID: c.ID,
+			Username: u.Username, Sub: u.Sub, OriginJTI: originJTI, AuthTime: authTime,
+			ExpiresAt: now.Add(refreshTTL), CreatedAt: now}); err != nil {
+			return nil, fmt.Errorf("store refresh token: %w", err)
+		}
+		ts.RefreshToken = tok
+	}
+	return ts, nil
+}
+
+// readableAttributes are the attributes the client may read (all, when it
+// names none), for the id token.
+func (s *Service) readableAttributes(c *client, u *User) map[string]string {
+	if len(c.set.ReadAttributes) == 0 {
+		return maps.Clone(u.Attributes)
+	}
+	out := map[string]string{}
+	for _, a := range c.set.ReadAttributes {
+		if v, ok := u.Attributes[a]; ok {
+			out[a] = v
+		}
+	}
+	return out
+}
+
+// refresh runs REFRESH_TOKEN(_AUTH).
+func (s *Service) refresh(ctx context.Context, p *pool, c *client, params map[string]string) (*AuthResult, error) {
+	tok := params["REFRESH_TOKEN"]
+	if tok == "" {
+		return nil, newErr(ErrInvalidParameter, "Missing required parameter REFRESH_TOKEN")
+	}
+	invalid := newErr(ErrNotAuthorized, "Invalid Refresh Token")
+	rt, err := s.store.GetRefreshToken(ctx, tokens.HashRefreshToken(tok))
+	if errors.Is(err, ErrNotFound) {
+		return nil, invalid
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get refresh token: %w", err)
+	}
+	if rt.ClientID != c.ID || rt.PoolID != p.ID {
+		return nil, invalid
+	}
+	if rt.Revoked {
+		return nil, newErr(ErrNotAuthorized, "Refresh Token has been revoked")
+	}
+	if !s.now().Before(rt.ExpiresAt) {
+		return nil, newErr(ErrNotAuthorized, "Refresh Token has expired")
+	}
+	if err := c.checkSecretHash(params["SECRET_HASH"], rt.Username, params["USERNAME"]); err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUser(ctx, p.ID, p.set.usernameKey(rt.Username))
+	if errors.Is(err, ErrNotFound) || err == nil && u.Sub != rt.Sub {
+		return nil, invalid
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get user: %w", err)
+	}
+	if !u.Enabled {
+		return nil, newErr(ErrNotAuthorized, msgUserDisabled)
+	}
+	ts, err := s.issue(ctx, p, c, u, rt.OriginJTI, rt.AuthTime, false)
+	if err != nil {
+		return nil, err
+	}
+	return &AuthResult{Tokens: ts, ChallengeParameters: map[string]string{}}, nil
+}
+
+// fakeSecret keys the simulated SRP challenges of unknown users, so a
+// repeated attempt for one name gets the same salt and user id.
+var fakeSecret = func() []byte {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return b
+}()
+
+// startSRP answers USER_SRP_AUTH with a PASSWORD_VERIFIER challenge.
+func (s *Service) startSRP(ctx context.Context, p *pool, c *client, typed, srpA string) (*AuthResult, error) {
+	if typed == "" {
+		return nil, newErr(ErrInvalidParameter, "Missing required parameter USERNAME")
+	}
+	if srpA == "" {
+		return nil, newErr(ErrInvalidParameter, "Missing required parameter SRP_A")
+	}
+	if _, err := srp.ParseSRPA(srpA); err != nil {
+		return nil, newErr(ErrInvalidParameter, "Invalid SRP_A.")
+	}
+	u, err := s.findUser(ctx, p, typed)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		salt     []byte
+		verifier []byte
+		userID   string
+		state    = &srpState{poolID: p.ID, clientID: c.ID, srpA: srpA,
+			expires: s.now().Add(time.Duration(c.set.AuthSessionValidity) * time.Minute)}
+	)
+	switch {
+	case u == nil && !c.set.preventsExistenceErrors():
+		// SRP never runs the migration trigger: it never sees a password.
+		return nil, newErr(ErrUserNotFound, msgUserNotExist)
+	case u == nil:
+		m := hmac.New(sha256.New, fakeSecret)
+		m.Write([]byte(p.ID + "\x00" + p.set.usernameKey(typed)))
+		sum := m.Sum(nil)
+		salt = append([]byte{0x01 + sum[0]%0x7f}, sum[1:16]...)
+		id, _ := uuid.FromBytes(sum[16:32])
+		userID = id.String()
+		verifier = srp.ComputeVerifier(poolName(p.ID), userID, hex.EncodeToString(sum), salt)
+		state.fake = true
+	default:
+		if err := s.checkSignInState(c, u); err != nil {
+			return nil, err
+		}
+		if u.Password == nil {
+			return nil, errIncorrect()
+		}
+		salt, verifier, userID = u.Password.Salt, u.Password.V, u.Username
+		state.usernameKey = u.UsernameKey
+	}
+	sess, err := srp.NewServerSession(verifier)
+	if err != nil {
+		return nil, fmt.Errorf("srp session: %w", err)
+	}
+	state.session = sess
+	block := randomToken(192)
+	s.mu.Lock()
+	s.sweepLocked(s.now())
+	s.srpStates[block] = state
+	s.mu.Unlock()
+	return &AuthResult{ChallengeName: "PASSWORD_VERIFIER", ChallengeParameters: map[string]string{
+		"SALT": srp.SaltHex(salt), "SRP_B": sess.SRPB(), "SECRET_BLOCK": block,
+		"USERNAME": userID, "USER_ID_FOR_SRP": userID,
+	}}, nil
+}
+
+// ChallengeInput is RespondToAuthChallenge's and
+// AdminRespondToAuthChallenge's input.
+type ChallengeInput struct {
+	PoolID         string // Admin only
+	ClientID       string
+	ChallengeName  string
+	Session        string
+	Responses      map[string]string
+	ClientMetadata map[string]string
+}
+
+// RespondToAuthChallenge answers PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED.
+func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput) (*AuthResult, error) {
+	p, c, err := s.loadClientPool(ctx, in.PoolID, in.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	switch in.ChallengeName {
+	case "PASSWORD_VERIFIER":
+		return s.passwordVerifier(ctx, p, c, in.Responses)
+	case "NEW_PASSWORD_REQUIRED":
+		return s.newPasswordRequired(ctx, p, c, in.Session, in.Responses)
+	case "":
+		return nil, newErr(ErrInvalidParameter, "ChallengeName must not be empty.")
+	default:
+		return nil, newErr(ErrInvalidParameter, "%s challenge is not supported by this user pool server.", in.ChallengeName)
+	}
+}
+
+func (s *Service) passwordVerifier(ctx context.Context, p *pool, c *client, r map[string]string) (*AuthResult, error) {
+	block := r["PASSWORD_CLAIM_SECRET_BLOCK"]
+	for _, k := range []string{"USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"} {
+		if r[k] == "" {
+			return nil, newErr(ErrInvalidParameter, "Missing required parameter %s", k)
+		}
+	}
+	if _, err := srp.ParseTimestamp(r["TIMESTAMP"]); err != nil {
+		return nil, newErr(ErrInvalidParameter, "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
+	}
+	s.mu.Lock()
+	st := s.srpStates[block]
+	delete(s.srpStates, block) // one attempt per challenge
+	s.mu.Unlock()
+	if st == nil || st.clientID != c.ID || st.poolID != p.ID || s.now().After(st.expires) || st.fake {
+		return nil, errIncorrect()
+	}
+	if err := c.checkSecretHash(r["SECRET_HASH"], r["USERNAME"]); err != nil {
+		return nil, err
+	}
+	u, err := s.findUser(ctx, p, r["USERNAME"])
+	if err != nil {
+		return nil, err
+	}
+	if u == nil || u.UsernameKey != st.usernameKey || u.Password == nil {
+		return nil, errIncorrect()
+	}
+	ok, err := st.session.VerifyClaim(srp.ClaimParams{PoolName: poolName(p.ID), UserIDForSRP: u.Username,
+		Salt: u.Password.Salt, Verifier: u.Password.V, SRPA: st.srpA, SecretBlock: block,
+		Timestamp: r["TIMESTAMP"], Signature: r["PASSWORD_CLAIM_SIGNATURE"]})
+	switch {
+	case errors.Is(err, srp.ErrBadTimestamp):
+		return nil, newErr(ErrInvalidParameter, "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
+	case err != nil || !ok:
+		return nil, errIncorrect()
+	}
+	if err := s.checkSignInState(c, u); err != nil {
+		return nil, err
+	}
+	return s.afterPassword(ctx, p, c, u)
+}
+
+func (s *Service) newPasswordRequired(ctx context.Context, p *pool, c *client, session string, r map[string]string) (*AuthResult, error) {
+	s.mu.Lock()
+	st := s.sessions[session]
+	s.mu.Unlock()
+	if st == nil || st.clientID != c.ID || st.poolID != p.ID || st.name != "NEW_PASSWORD_REQUIRED" {
+		return nil, newErr(ErrNotAuthorized, "Invalid session for the user.")
+	}
+	if s.now().After(st.expires) {
+		return nil, newErr(ErrNotAuthorized, "Invalid session for the user, session is expired.")
+	}
+	pw := r["NEW_PASSWORD"]
+	if pw == "" {
+		return nil, newErr(ErrInvalidParameter, "Missing required parameter NEW_PASSWORD")
+	}
+	if err := c.checkSecretHash(r["SECRET_HASH"], r["USERNAME"]); err != nil {
+		return nil, err
+	}
+	if err := p.set.checkPassword(pw); err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUser(ctx, p.ID, st.usernameKey)
+	if errors.Is(err, ErrNotFound) {
+		return nil, newErr(ErrUserNotFound, msgUserNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get user: %w", err)
+	}
+	if r["USERNAME"] != "" {
+		if other, err := s.findUser(ctx, p, r["USERNAME"]); err != nil || other == nil || other.UsernameKey != u.UsernameKey {
+			return nil, newErr(ErrNotAuthorized, "Invalid session for the user.")
+		}
+	}
+	attrs := map[string]string{}
+	for k, v := range r {
+		if name, ok := strings.CutPrefix(k, "userAttributes."); ok {
+			attrs[name] = v
+		}
+	}
+	if len(attrs) > 0 {
+		if err := p.set.checkAttributes(attrs, attrUpdate); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range p.set.SchemaAttributes {
+		if a.Required && a.Name != "sub" && u.Attributes[a.Name] == "" && attrs[a.Name] == "" {
+			return nil, newErr(ErrInvalidParameter, "Invalid attributes given, %s is missing", a.Name)
+		}
+	}
+	u, err = s.updateUser(ctx, p, u, func(n *User) error {
+		if n.Status != "FORCE_CHANGE_PASSWORD" {
+			return newErr(ErrNotAuthorized, "Invalid session for the user.")
+		}
+		v, err := newVerifier(p.ID, n.Username, pw)
+		if err != nil {
+			return err
+		}
+		n.Password = v
+		n.Status = "CONFIRMED"
+		maps.Copy(n.Attributes, attrs)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	delete(s.sessions, session)
+	s.mu.Unlock()
+	return s.afterPassword(ctx, p, c, u)
+}
