@@ -1,0 +1,174 @@
+// Package setup is Ferry's composition root: the one package that imports
+// every legacy-source backend. It holds the table from a configured source
+// type ("sql", "ldap", …) to the backend's Config, loads configurations
+// with that table, and builds the running pieces — sources, migrator,
+// trigger handler, logger — from a loaded configuration.
+//
+// Adding a backend is one line in sourceTypes; there is no init()
+// registration.
+package setup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/ferry-migrate/ferry/internal/config"
+	"github.com/ferry-migrate/ferry/internal/migration"
+	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/ldapsource"
+	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
+	"github.com/ferry-migrate/ferry/internal/trigger"
+)
+
+// sourceType is one backend: how to make its zero config for decoding and
+// how to open a source from the decoded config.
+type sourceType struct {
+	newConfig func() any
+	open      func(ctx context.Context, cfg any, name string, logger *slog.Logger) (source.Source, error)
+}
+
+// backend makes a sourceType from a backend's Open method expression, e.g.
+// backend((*sqlsource.Config).Open).
+func backend[C any, S source.Source](open func(*C, context.Context, string, *slog.Logger) (S, error)) sourceType {
+	return sourceType{
+		newConfig: func() any { return new(C) },
+		open: func(ctx context.Context, cfg any, name string, logger *slog.Logger) (source.Source, error) {
+			c, ok := cfg.(*C)
+			if !ok {
+				return nil, fmt.Errorf("config of type %T, want %T", cfg, c)
+			}
+			return open(c, ctx, name, logger)
+		},
+	}
+}
+
+// sourceTypes is the table of every backend Ferry ships.
+func sourceTypes() map[string]sourceType {
+	return map[string]sourceType{
+		"sql":  backend((*sqlsource.Config).Open),
+		"ldap": backend((*ldapsource.Config).Open),
+	}
+}
+
+// SourceTypes lists the configurable source type names.
+func SourceTypes() []string {
+	var names []string
+	for k := range sourceTypes() {
+		names = append(names, k)
+	}
+	return names
+}
+
+func loader(types map[string]sourceType) config.Loader {
+	l := config.Loader{Types: map[string]func() any{}}
+	for name, t := range types {
+		l.Types[name] = t.newConfig
+	}
+	return l
+}
+
+// Load parses and validates a configuration.
+func Load(data []byte) (*config.Config, error) {
+	return loader(sourceTypes()).Load(data)
+}
+
+// LoadFile reads, parses and validates the configuration at path.
+func LoadFile(path string) (*config.Config, error) {
+	return loader(sourceTypes()).LoadFile(path)
+}
+
+// FromEnv loads the configuration the Lambda way: inline YAML in
+// FERRY_CONFIG, or a file named by FERRY_CONFIG_FILE.
+func FromEnv(getenv func(string) string) (*config.Config, error) {
+	inline, file := getenv("FERRY_CONFIG"), getenv("FERRY_CONFIG_FILE")
+	switch {
+	case inline != "" && file != "":
+		return nil, errors.New("set FERRY_CONFIG or FERRY_CONFIG_FILE, not both")
+	case inline != "":
+		return Load([]byte(inline))
+	case file != "":
+		return LoadFile(file)
+	default:
+		return nil, errors.New("no configuration: set FERRY_CONFIG (inline YAML) or FERRY_CONFIG_FILE")
+	}
+}
+
+// NewLogger returns the logger the configuration asks for, writing to w.
+func NewLogger(c config.Log, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.SlogLevel()}
+	if c.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// App is a built configuration: the open sources and what runs on them.
+type App struct {
+	Config   *config.Config
+	Logger   *slog.Logger
+	Sources  []migration.NamedSource
+	Migrator *migration.Migrator
+	Handler  *trigger.Handler
+}
+
+// Build opens every source of cfg and wires the migrator and the trigger
+// handler. On error, the sources already opened are closed.
+func Build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, error) {
+	return build(ctx, cfg, logger, sourceTypes())
+}
+
+func build(ctx context.Context, cfg *config.Config, logger *slog.Logger, types map[string]sourceType) (app *App, err error) {
+	if logger == nil {
+		logger = NewLogger(cfg.Log, os.Stderr)
+	}
+	a := &App{Config: cfg, Logger: logger}
+	defer func() {
+		if err != nil {
+			_ = a.Close()
+		}
+	}()
+	for _, b := range cfg.Sources {
+		t, ok := types[b.Type]
+		if !ok {
+			return nil, &source.Error{Source: b.Name, Op: "open", Err: fmt.Errorf("unknown source type %q", b.Type)}
+		}
+		s, err := t.open(ctx, b.Config, b.Name, logger)
+		if err != nil {
+			if se := (*source.Error)(nil); errors.As(err, &se) {
+				return nil, err // the backend named itself already
+			}
+			return nil, &source.Error{Source: b.Name, Op: "open", Err: err}
+		}
+		a.Sources = append(a.Sources, migration.NamedSource{Name: b.Name, Source: s})
+	}
+	a.Migrator, err = migration.New(migration.Options{
+		Sources: a.Sources, Policy: cfg.Migration, Logger: logger.With("component", "migration"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Handler, err = trigger.New(a.Migrator, trigger.Options{
+		FailureStyle: cfg.Trigger.FailureStyle, Logger: logger.With("component", "trigger"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close closes every source that holds resources (io.Closer).
+func (a *App) Close() error {
+	var errs []error
+	for _, s := range a.Sources {
+		if c, ok := s.Source.(io.Closer); ok {
+			if err := c.Close(); err != nil {
+				errs = append(errs, &source.Error{Source: s.Name, Op: "close", Err: err})
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
