@@ -1,0 +1,384 @@
+// Package sqlsource is a legacy source backed by a SQL database: PostgreSQL
+// (pgx), MySQL/MariaDB (go-sql-driver/mysql), SQLite (modernc.org/sqlite,
+// pure Go) and SQL Server (go-mssqldb). It finds a user with one
+// parameterised query, verifies the stored hash with passhash, maps columns
+// to Cognito attributes, and records migrations with an idempotent UPDATE.
+//
+// Presets fill the queries and column names for well-known schemas
+// (ASP.NET Core Identity, ASP.NET Membership, Django, WordPress, Devise,
+// Laravel, Keycloak); every field a preset fills can be overridden.
+package sqlsource
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Drivers.
+const (
+	DriverPostgres  = "postgres"
+	DriverMySQL     = "mysql"
+	DriverSQLite    = "sqlite"
+	DriverSQLServer = "sqlserver"
+)
+
+// Lookup modes.
+const (
+	// LookupUsername matches every name against the by_username query.
+	LookupUsername = "username"
+	// LookupEmail matches every name against the by_email query.
+	LookupEmail = "email"
+	// LookupBoth uses by_email for a name containing "@" (falling back to
+	// by_username when no email matches) and by_username otherwise.
+	LookupBoth = "both"
+)
+
+// Name folding applied before a name is bound to a query.
+const (
+	FoldNone  = "none"
+	FoldLower = "lower"
+	FoldUpper = "upper"
+)
+
+// Pool defaults, sized for Lambda: one execution environment serves one
+// invocation at a time, so it needs one connection for the lookup and at
+// most one more for the write-back; every concurrent environment holds its
+// own pool, so 1,000 warm environments × MaxOpen is what the database sees.
+const (
+	DefaultMaxOpen = 2
+	DefaultMaxIdle = 2
+	// DefaultConnMaxLifetime recycles connections before typical proxy and
+	// load-balancer idle cuts (RDS Proxy, pgbouncer, NAT gateways at 350 s)
+	// can leave a frozen Lambda holding a dead socket.
+	DefaultConnMaxLifetime = 5 * time.Minute
+	// DefaultConnMaxIdleTime closes connections of an environment that has
+	// stopped receiving sign-ins, returning them to the database.
+	DefaultConnMaxIdleTime = time.Minute
+	// DefaultQueryTimeout bounds one query; Cognito gives the whole trigger
+	// 5 seconds, and the hash verification needs its share.
+	DefaultQueryTimeout = 2 * time.Second
+)
+
+// MaxNameBytes is the longest name the source sends to the database. Cognito
+// usernames are at most 128 characters and email addresses 254 octets; a
+// longer name cannot be a legacy user that Cognito could sign in, so it is
+// answered as not found (after the dummy verification) without a query.
+const MaxNameBytes = 1024
+
+// Config is the configuration of a SQL legacy source. It opens itself with
+// Open. A preset fills every field it knows; each field set here overrides
+// the preset's.
+//
+// Example (a custom schema on PostgreSQL):
+//
+//	driver: postgres
+//	dsn_file: /run/secrets/legacy-dsn
+//	lookup: both
+//	fold: lower
+//	query:
+//	  by_username: SELECT id, login, email, email_ok, pw, salt, disabled FROM members WHERE lower(login) = $1
+//	  by_email:    SELECT id, login, email, email_ok, pw, salt, disabled FROM members WHERE lower(email) = $1
+//	  sample:      SELECT pw, salt FROM members WHERE pw IS NOT NULL LIMIT 1
+//	  migrated:    UPDATE members SET migrated_at = now() WHERE id = $1 AND migrated_at IS NULL
+//	columns:
+//	  id: id
+//	  username: login
+//	  email: email
+//	  email_verified: email_ok
+//	  password_hash: pw
+//	  salt: salt
+//	  disabled: disabled
+//	attributes:
+//	  id: custom:legacy_id
+//	hash_format: template:sha256($salt$password)
+//
+// Example (a preset):
+//
+//	preset: aspnet-identity
+//	driver: sqlserver
+//	dsn: ${LEGACY_DSN}
+type Config struct {
+	// Preset names a known schema (see Presets); empty for none.
+	Preset string `yaml:"preset"`
+	// Driver is postgres, mysql (MySQL and MariaDB), sqlite or sqlserver.
+	Driver string `yaml:"driver"`
+	// DSN is the driver's data source name; DSNFile names a file holding it
+	// (for secrets). Exactly one is required.
+	DSN     string `yaml:"dsn"`
+	DSNFile string `yaml:"dsn_file"`
+	// Lookup is username, email or both (the default when by_email is set;
+	// otherwise username).
+	Lookup string `yaml:"lookup"`
+	// Fold is how the name is case-folded before it is bound: none (the
+	// default: the database's collation decides), lower or upper.
+	Fold string `yaml:"fold"`
+	// Query holds the statements, in the driver's placeholder style
+	// ($1 for postgres, ? for mysql and sqlite, @p1 for sqlserver).
+	Query Queries `yaml:"query"`
+	// Params are fixed values bound after the name in the lookup queries
+	// (e.g. the Keycloak realm, as $2).
+	Params []string `yaml:"params"`
+	// Columns names the result columns with a meaning to Ferry.
+	Columns Columns `yaml:"columns"`
+	// Attributes maps further result columns to Cognito attribute names
+	// (e.g. FirstName: given_name, Id: custom:legacy_id).
+	Attributes map[string]string `yaml:"attributes"`
+	// HashFormat is the passhash Format of the stored hashes when they are
+	// not self-describing (e.g. aspnet-membership-sha1); empty to detect.
+	HashFormat string `yaml:"hash_format"`
+	// Pepper is a site-wide secret mixed into the password as the legacy
+	// application did (Devise's pepper); PepperFile names a file holding it.
+	Pepper     string `yaml:"pepper"`
+	PepperFile string `yaml:"pepper_file"`
+	// DummyHash is a stored hash of the same family and cost as the real
+	// users', verified for unknown users so that they cost the same time as
+	// a wrong password. Empty: sampled once from the users table with
+	// query.sample.
+	DummyHash string `yaml:"dummy_hash"`
+	// Realm is the Keycloak realm name (keycloak preset only).
+	Realm string `yaml:"realm"`
+	// Pool sizes the connection pool.
+	Pool Pool `yaml:"pool"`
+	// QueryTimeout bounds each query (default 2s).
+	QueryTimeout time.Duration `yaml:"query_timeout"`
+}
+
+// Queries are the statements a source runs. Each lookup query takes the name
+// as its first parameter (then Params) and returns at most one row per user.
+type Queries struct {
+	ByUsername string `yaml:"by_username"`
+	ByEmail    string `yaml:"by_email"`
+	// Sample returns one row with the password_hash (and salt, hash_format)
+	// columns of any real user; its hash becomes the dummy hash.
+	Sample string `yaml:"sample"`
+	// Migrated records a migration; it takes the user's id as its one
+	// parameter and must be idempotent. Empty or "none": nothing is recorded.
+	Migrated string `yaml:"migrated"`
+}
+
+// Columns names the result columns Ferry interprets. Names match
+// case-insensitively. Only ID, Username and PasswordHash are required.
+type Columns struct {
+	ID            string `yaml:"id"`
+	Username      string `yaml:"username"`
+	Email         string `yaml:"email"`
+	EmailVerified string `yaml:"email_verified"`
+	Phone         string `yaml:"phone"`
+	PhoneVerified string `yaml:"phone_verified"`
+	PasswordHash  string `yaml:"password_hash"`
+	Salt          string `yaml:"salt"`
+	// HashFormat is a column naming each row's passhash Format, for tables
+	// holding several formats; it wins over Config.HashFormat when not empty.
+	HashFormat string `yaml:"hash_format"`
+	// Disabled is true (a true boolean, non-zero number or non-null
+	// timestamp) when the user is disabled, e.g. a locked_at column or an
+	// expression such as user_status.
+	Disabled string `yaml:"disabled"`
+	// Enabled is the opposite: false when the user is disabled (is_active,
+	// enabled, IsApproved).
+	Enabled string `yaml:"enabled"`
+	// LockoutEnd is a timestamp until which the user is locked out.
+	LockoutEnd string `yaml:"lockout_end"`
+	// LockoutEnabled, when set, makes LockoutEnd apply only when true
+	// (ASP.NET Identity's LockoutEnabled).
+	LockoutEnabled string `yaml:"lockout_enabled"`
+}
+
+// Pool sizes the database/sql connection pool. Zero values take the defaults.
+type Pool struct {
+	MaxOpen         int           `yaml:"max_open"`
+	MaxIdle         int           `yaml:"max_idle"`
+	ConnMaxLifetime time.Duration `yaml:"conn_max_lifetime"`
+	ConnMaxIdleTime time.Duration `yaml:"conn_max_idle_time"`
+}
+
+// resolved returns c with the preset applied underneath it and the defaults
+// filled in. It does not validate.
+func (c Config) resolved() (Config, error) {
+	r := c
+	if c.Preset != "" {
+		p, ok := presets[c.Preset]
+		if !ok {
+			return r, fmt.Errorf("preset: unknown preset %q (known: %s)", c.Preset, strings.Join(Presets(), ", "))
+		}
+		if c.Driver != "" {
+			if _, ok := dialects[c.Driver]; !ok {
+				return r, fmt.Errorf("driver: unknown driver %q", c.Driver)
+			}
+			base := p(dialects[c.Driver], c)
+			r = overlay(base, c)
+		}
+	}
+	if r.Lookup == "" {
+		r.Lookup = LookupUsername
+		if r.Query.ByEmail != "" {
+			r.Lookup = LookupBoth
+		}
+	}
+	if r.Fold == "" {
+		r.Fold = FoldNone
+	}
+	if r.Pool.MaxOpen == 0 {
+		r.Pool.MaxOpen = DefaultMaxOpen
+	}
+	if r.Pool.MaxIdle == 0 {
+		r.Pool.MaxIdle = min(DefaultMaxIdle, r.Pool.MaxOpen)
+	}
+	if r.Pool.ConnMaxLifetime == 0 {
+		r.Pool.ConnMaxLifetime = DefaultConnMaxLifetime
+	}
+	if r.Pool.ConnMaxIdleTime == 0 {
+		r.Pool.ConnMaxIdleTime = DefaultConnMaxIdleTime
+	}
+	if r.QueryTimeout == 0 {
+		r.QueryTimeout = DefaultQueryTimeout
+	}
+	return r, nil
+}
+
+// overlay returns base with every non-empty field of c written over it.
+func overlay(base, c Config) Config {
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	r := base
+	r.Preset, r.Driver = c.Preset, c.Driver
+	set(&r.DSN, c.DSN)
+	set(&r.DSNFile, c.DSNFile)
+	set(&r.Lookup, c.Lookup)
+	set(&r.Fold, c.Fold)
+	set(&r.Query.ByUsername, c.Query.ByUsername)
+	set(&r.Query.ByEmail, c.Query.ByEmail)
+	set(&r.Query.Sample, c.Query.Sample)
+	set(&r.Query.Migrated, c.Query.Migrated)
+	if c.Params != nil {
+		r.Params = c.Params
+	}
+	cols := []struct {
+		dst *string
+		v   string
+	}{
+		{&r.Columns.ID, c.Columns.ID}, {&r.Columns.Username, c.Columns.Username},
+		{&r.Columns.Email, c.Columns.Email}, {&r.Columns.EmailVerified, c.Columns.EmailVerified},
+		{&r.Columns.Phone, c.Columns.Phone}, {&r.Columns.PhoneVerified, c.Columns.PhoneVerified},
+		{&r.Columns.PasswordHash, c.Columns.PasswordHash}, {&r.Columns.Salt, c.Columns.Salt},
+		{&r.Columns.HashFormat, c.Columns.HashFormat}, {&r.Columns.Disabled, c.Columns.Disabled},
+		{&r.Columns.Enabled, c.Columns.Enabled}, {&r.Columns.LockoutEnd, c.Columns.LockoutEnd},
+		{&r.Columns.LockoutEnabled, c.Columns.LockoutEnabled},
+	}
+	for _, col := range cols {
+		set(col.dst, col.v)
+	}
+	if c.Attributes != nil {
+		r.Attributes = c.Attributes
+	}
+	set(&r.HashFormat, c.HashFormat)
+	set(&r.Pepper, c.Pepper)
+	set(&r.PepperFile, c.PepperFile)
+	set(&r.DummyHash, c.DummyHash)
+	set(&r.Realm, c.Realm)
+	r.Pool, r.QueryTimeout = c.Pool, c.QueryTimeout
+	return r
+}
+
+// Validate reports every problem with the configuration at once, each with
+// its path (e.g. "query.by_username: required").
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(path, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+	}
+	switch c.Driver {
+	case "":
+		add("driver", "required (one of %s)", strings.Join(driverNames(), ", "))
+	default:
+		if _, ok := dialects[c.Driver]; !ok {
+			add("driver", "unknown driver %q (one of %s)", c.Driver, strings.Join(driverNames(), ", "))
+		}
+	}
+	r, err := c.resolved()
+	if err != nil {
+		errs = append(errs, err)
+		return errors.Join(errs...)
+	}
+	switch {
+	case r.DSN == "" && r.DSNFile == "":
+		add("dsn", "required (or dsn_file)")
+	case r.DSN != "" && r.DSNFile != "":
+		add("dsn", "set either dsn or dsn_file, not both")
+	}
+	if r.Pepper != "" && r.PepperFile != "" {
+		add("pepper", "set either pepper or pepper_file, not both")
+	}
+	switch r.Lookup {
+	case LookupUsername:
+		if r.Query.ByUsername == "" {
+			add("query.by_username", "required")
+		}
+	case LookupEmail:
+		if r.Query.ByEmail == "" {
+			add("query.by_email", "required when lookup is %q", LookupEmail)
+		}
+	case LookupBoth:
+		if r.Query.ByUsername == "" {
+			add("query.by_username", "required")
+		}
+		if r.Query.ByEmail == "" {
+			add("query.by_email", "required when lookup is %q", LookupBoth)
+		}
+	default:
+		add("lookup", "unknown mode %q (username, email or both)", r.Lookup)
+	}
+	switch r.Fold {
+	case FoldNone, FoldLower, FoldUpper:
+	default:
+		add("fold", "unknown fold %q (none, lower or upper)", r.Fold)
+	}
+	if r.Columns.ID == "" {
+		add("columns.id", "required")
+	}
+	if r.Columns.Username == "" {
+		add("columns.username", "required")
+	}
+	if r.Columns.PasswordHash == "" {
+		add("columns.password_hash", "required")
+	}
+	if r.Query.Sample == "" && r.DummyHash == "" {
+		add("query.sample", "required unless dummy_hash is set (unknown users must cost a real verification)")
+	}
+	for col, attr := range r.Attributes {
+		if col == "" || attr == "" {
+			add("attributes", "empty column or attribute name in %q: %q", col, attr)
+		}
+	}
+	if r.Pool.MaxOpen < 0 || r.Pool.MaxIdle < 0 {
+		add("pool", "negative size")
+	}
+	if r.Pool.MaxIdle > r.Pool.MaxOpen {
+		add("pool.max_idle", "%d is more than max_open %d", r.Pool.MaxIdle, r.Pool.MaxOpen)
+	}
+	if r.Pool.ConnMaxLifetime < 0 || r.Pool.ConnMaxIdleTime < 0 || r.QueryTimeout < 0 {
+		add("pool", "negative duration")
+	}
+	if c.Preset == "keycloak" && r.Realm == "" && len(c.Params) == 0 {
+		add("realm", "required by the keycloak preset")
+	}
+	return errors.Join(errs...)
+}
+
+// readSecret returns value, or the trimmed content of file when it is set.
+func readSecret(value, file string) (string, error) {
+	if file == "" {
+		return value, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}

@@ -1,0 +1,148 @@
+package sqlsource
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/ferry-migrate/ferry/internal/testenv"
+)
+
+// testDB is a namespace of its own in a real database (a PostgreSQL schema,
+// a MariaDB database, an SQLite file), dropped when the test ends, so tests
+// run in parallel without seeing each other's tables.
+type testDB struct {
+	driver string
+	dsn    string
+	db     *sql.DB
+	d      dialect
+}
+
+// drivers lists the drivers tests run on. SQLite always runs; PostgreSQL
+// and MariaDB need the servers scripts/services.sh starts.
+var testDrivers = []string{DriverSQLite, DriverPostgres, DriverMySQL}
+
+func newTestDB(t *testing.T, driver string) *testDB {
+	t.Helper()
+	ns := "ferry_t_" + strings.ToLower(rand.Text()[:12])
+	tdb := &testDB{driver: driver, d: dialects[driver]}
+	switch driver {
+	case DriverSQLite:
+		tdb.dsn = "file:" + filepath.Join(t.TempDir(), "legacy.db") + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
+	case DriverPostgres:
+		base := testenv.Env(t, "FERRY_TEST_POSTGRES_DSN", "PostgreSQL")
+		admin := openDB(t, "pgx", base)
+		mustExec(t, admin, `CREATE SCHEMA `+ns)
+		t.Cleanup(func() { dropNamespace(t, admin, `DROP SCHEMA `+ns+` CASCADE`) })
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatalf("FERRY_TEST_POSTGRES_DSN: %v", err)
+		}
+		q := u.Query()
+		q.Set("search_path", ns)
+		u.RawQuery = q.Encode()
+		tdb.dsn = u.String()
+	case DriverMySQL:
+		base := testenv.Env(t, "FERRY_TEST_MYSQL_DSN", "MariaDB")
+		admin := openDB(t, "mysql", base)
+		mustExec(t, admin, "CREATE DATABASE "+ns+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+		t.Cleanup(func() { dropNamespace(t, admin, "DROP DATABASE "+ns) })
+		cfg, err := mysql.ParseDSN(base)
+		if err != nil {
+			t.Fatalf("FERRY_TEST_MYSQL_DSN: %v", err)
+		}
+		cfg.DBName = ns
+		tdb.dsn = cfg.FormatDSN()
+	default:
+		t.Fatalf("no test database for driver %q", driver)
+	}
+	tdb.db = openDB(t, tdb.d.sqlDriver, tdb.dsn)
+	return tdb
+}
+
+func openDB(t *testing.T, driver, dsn string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatalf("sql.Open(%s): %v", driver, err)
+	}
+	db.SetMaxOpenConns(2)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func dropNamespace(t *testing.T, db *sql.DB, stmt string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, stmt); err != nil {
+		t.Errorf("%s: %v", stmt, err)
+	}
+}
+
+func mustExec(t *testing.T, db *sql.DB, stmt string, args ...any) {
+	t.Helper()
+	if _, err := db.ExecContext(t.Context(), stmt, args...); err != nil {
+		t.Fatalf("%.120s: %v", stmt, err)
+	}
+}
+
+// exec runs a statement written in the presets' house style ($n, "ident").
+func (tdb *testDB) exec(t *testing.T, stmt string, args ...any) {
+	t.Helper()
+	mustExec(t, tdb.db, tdb.d.sql(stmt), args...)
+}
+
+// ddl runs DDL written with the portable type tokens of schema.go.
+func (tdb *testDB) ddl(t *testing.T, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		mustExec(t, tdb.db, tdb.d.sql(schemaTypes(tdb.d).Replace(s)))
+	}
+}
+
+// preset creates preset's tables.
+func (tdb *testDB) preset(t *testing.T, name string) {
+	t.Helper()
+	stmts, err := Schema(name, tdb.driver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stmts {
+		mustExec(t, tdb.db, s)
+	}
+}
+
+// open opens a Source on the test database with c (Driver and DSN filled).
+func (tdb *testDB) open(t *testing.T, c Config) *Source {
+	t.Helper()
+	c.Driver, c.DSN = tdb.driver, tdb.dsn
+	s, err := c.Open(t.Context(), "legacy", discard())
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func forEachDriver(t *testing.T, fn func(t *testing.T, driver string)) {
+	for _, driver := range testDrivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			fn(t, driver)
+		})
+	}
+}
+
+func id(n int64) string { return fmt.Sprint(n) }
