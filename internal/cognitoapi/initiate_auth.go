@@ -1,0 +1,71 @@
+package cognitoapi
+
+import (
+	"context"
+
+	"github.com/ferry-migrate/ferry/internal/userpool"
+)
+
+// authOut is InitiateAuth's and RespondToAuthChallenge's output.
+type authOut struct {
+	ChallengeName        string            `json:"ChallengeName,omitempty"`
+	Session              string            `json:"Session,omitempty"`
+	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
+	AuthenticationResult *authResultOut    `json:"AuthenticationResult,omitempty"`
+}
+
+type authResultOut struct {
+	AccessToken  string `json:"AccessToken"`
+	ExpiresIn    int64  `json:"ExpiresIn"`
+	TokenType    string `json:"TokenType"`
+	RefreshToken string `json:"RefreshToken,omitempty"`
+	IDToken      string `json:"IdToken"`
+}
+
+func authResult(r *userpool.AuthResult) authOut {
+	out := authOut{ChallengeName: r.ChallengeName, Session: r.Session, ChallengeParameters: r.ChallengeParameters}
+	if out.ChallengeParameters == nil {
+		out.ChallengeParameters = map[string]string{}
+	}
+	if t := r.Tokens; t != nil {
+		out.AuthenticationResult = &authResultOut{AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn,
+			TokenType: t.TokenType, RefreshToken: t.RefreshToken, IDToken: t.IDToken}
+	}
+	return out
+}
+
+type initiateAuthIn struct {
+	UserPoolID     string            `json:"UserPoolId"`
+	ClientID       string            `json:"ClientId"`
+	AuthFlow       string            `json:"AuthFlow"`
+	AuthParameters map[string]string `json:"AuthParameters"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+}
+
+func initiate(ctx context.Context, s *Server, c *call, admin bool) (any, error) {
+	var in initiateAuthIn
+	if err := decode(c, &in); err != nil {
+		return nil, err
+	}
+	if admin {
+		if err := required("UserPoolId", in.UserPoolID); err != nil {
+			return nil, err
+		}
+	}
+	if err := required("ClientId", in.ClientID, "AuthFlow", in.AuthFlow); err != nil {
+		return nil, err
+	}
+	if in.AuthParameters == nil {
+		in.AuthParameters = map[string]string{}
+	}
+	r, err := s.svc.InitiateAuth(ctx, userpool.AuthInput{Admin: admin, PoolID: in.UserPoolID, ClientID: in.ClientID,
+		AuthFlow: in.AuthFlow, Params: in.AuthParameters, ClientMetadata: in.ClientMetadata, SDK: c.sdk})
+	if err != nil {
+		return nil, err
+	}
+	return authResult(r), nil
+}
+
+func initiateAuth(ctx context.Context, s *Server, c *call) (any, error) {
+	return initiate(ctx, s, c, false)
+}

@@ -1,0 +1,22 @@
+package cognitoapi
+
+import "context"
+
+func resendConfirmationCode(ctx context.Context, s *Server, c *call) (any, error) {
+	var in struct {
+		ClientID   string `json:"ClientId"`
+		SecretHash string `json:"SecretHash"`
+		Username   string `json:"Username"`
+	}
+	if err := decode(c, &in); err != nil {
+		return nil, err
+	}
+	if err := required("ClientId", in.ClientID, "Username", in.Username); err != nil {
+		return nil, err
+	}
+	d, err := s.svc.ResendConfirmationCode(ctx, in.ClientID, in.SecretHash, in.Username)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"CodeDeliveryDetails": deliveryOut(d)}, nil
+}

@@ -1,0 +1,157 @@
+package cognitoapi
+
+import (
+	"encoding/json"
+	"sort"
+
+	"github.com/ferry-migrate/ferry/internal/userpool"
+)
+
+// operations is the dispatch table: X-Amz-Target action name → handler.
+var operations = map[string]operation{
+	"CreateUserPool":              createUserPool,
+	"DescribeUserPool":            describeUserPool,
+	"UpdateUserPool":              updateUserPool,
+	"ListUserPools":               listUserPools,
+	"DeleteUserPool":              deleteUserPool,
+	"CreateUserPoolClient":        createUserPoolClient,
+	"DescribeUserPoolClient":      describeUserPoolClient,
+	"UpdateUserPoolClient":        updateUserPoolClient,
+	"ListUserPoolClients":         listUserPoolClients,
+	"DeleteUserPoolClient":        deleteUserPoolClient,
+	"SignUp":                      signUp,
+	"ConfirmSignUp":               confirmSignUp,
+	"ResendConfirmationCode":      resendConfirmationCode,
+	"AdminCreateUser":             adminCreateUser,
+	"AdminGetUser":                adminGetUser,
+	"AdminDeleteUser":             adminDeleteUser,
+	"AdminSetUserPassword":        adminSetUserPassword,
+	"AdminUpdateUserAttributes":   adminUpdateUserAttributes,
+	"AdminConfirmSignUp":          adminConfirmSignUp,
+	"AdminDisableUser":            adminDisableUser,
+	"AdminEnableUser":             adminEnableUser,
+	"AdminUserGlobalSignOut":      adminUserGlobalSignOut,
+	"ListUsers":                   listUsers,
+	"GetUser":                     getUser,
+	"ChangePassword":              changePassword,
+	"GlobalSignOut":               globalSignOut,
+	"RevokeToken":                 revokeToken,
+	"ForgotPassword":              forgotPassword,
+	"ConfirmForgotPassword":       confirmForgotPassword,
+	"InitiateAuth":                initiateAuth,
+	"AdminInitiateAuth":           adminInitiateAuth,
+	"RespondToAuthChallenge":      respondToAuthChallenge,
+	"AdminRespondToAuthChallenge": adminRespondToAuthChallenge,
+}
+
+// attributeIn and attributeOut are AttributeType.
+type attributeIn struct {
+	Name  *string `json:"Name"`
+	Value *string `json:"Value"`
+}
+
+type attributeOut struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value"`
+}
+
+// attributeMap turns an attribute list into a map; a missing Name is
+// InvalidParameterException, a missing Value is "".
+func attributeMap(member string, in []attributeIn) (map[string]string, error) {
+	out := make(map[string]string, len(in))
+	for _, a := range in {
+		if a.Name == nil || *a.Name == "" {
+			return nil, invalidParameter("1 validation error detected: Value null at '%s.member.name' failed to satisfy constraint: Member must not be null", lowerFirst(member))
+		}
+		v := ""
+		if a.Value != nil {
+			v = *a.Value
+		}
+		out[*a.Name] = v
+	}
+	return out, nil
+}
+
+func attributesOut(u *userpool.User) []attributeOut {
+	attrs := userpool.UserAttributes(u)
+	out := make([]attributeOut, len(attrs))
+	for i, a := range attrs {
+		out[i] = attributeOut(a)
+	}
+	return out
+}
+
+// userType is UserType (ListUsers, AdminCreateUser).
+type userType struct {
+	Username             string         `json:"Username"`
+	Attributes           []attributeOut `json:"Attributes"`
+	UserCreateDate       epoch          `json:"UserCreateDate"`
+	UserLastModifiedDate epoch          `json:"UserLastModifiedDate"`
+	Enabled              bool           `json:"Enabled"`
+	UserStatus           string         `json:"UserStatus"`
+}
+
+func userOut(u *userpool.User) userType {
+	return userType{Username: u.Username, Attributes: attributesOut(u), UserCreateDate: epoch(u.CreatedAt),
+		UserLastModifiedDate: epoch(u.UpdatedAt), Enabled: u.Enabled, UserStatus: u.Status}
+}
+
+// codeDeliveryOut is CodeDeliveryDetailsType.
+type codeDeliveryOut struct {
+	Destination    string `json:"Destination"`
+	DeliveryMedium string `json:"DeliveryMedium"`
+	AttributeName  string `json:"AttributeName"`
+}
+
+func deliveryOut(d *userpool.CodeDelivery) *codeDeliveryOut {
+	if d == nil {
+		return nil
+	}
+	return &codeDeliveryOut{Destination: d.Destination, DeliveryMedium: d.DeliveryMedium, AttributeName: d.AttributeName}
+}
+
+// merge returns v marshalled to a JSON object, with extra's members added
+// (extra never overrides v's).
+func merge(v any, extra map[string]json.RawMessage) (map[string]json.RawMessage, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]json.RawMessage{}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, err
+	}
+	for k, val := range extra {
+		if _, ok := out[k]; !ok {
+			out[k] = val
+		}
+	}
+	return out, nil
+}
+
+// passThrough collects the members of body named in keys.
+func passThrough(body []byte, keys []string) map[string]json.RawMessage {
+	var all map[string]json.RawMessage
+	if json.Unmarshal(body, &all) != nil {
+		return nil
+	}
+	out := map[string]json.RawMessage{}
+	for _, k := range keys {
+		if v, ok := all[k]; ok && string(v) != "null" {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
