@@ -201,7 +201,7 @@ func (m *Migrator) Migrate(ctx context.Context, req Request) (Result, error) {
 		slog.String("trigger", req.Kind.String()),
 		slog.String("source", res.Source),
 		slog.String("outcome", outcome),
-		slog.Duration("latency", m.now().Sub(start)),
+		slog.Float64("latency_ms", float64(m.now().Sub(start).Microseconds())/1000),
 	}
 	if res.User != nil {
 		attrs = append(attrs, slog.String("hash_family", res.User.HashFamily), slog.String("legacy_id", res.User.ID))
@@ -302,13 +302,13 @@ func (m *Migrator) answer(res *Result, req Request, name string, typedEmail bool
 		attrs["email"] = u.Email
 	}
 	if _, ok := attrs["email"]; ok && m.allowed["email_verified"] {
-		attrs["email_verified"] = boolString(u.EmailVerified)
+		attrs["email_verified"] = boolString(u.EmailVerified || p.AssumeEmailVerified)
 	}
 	if u.Phone != "" && m.allowed["phone_number"] {
 		attrs["phone_number"] = u.Phone
 	}
 	if _, ok := attrs["phone_number"]; ok && m.allowed["phone_number_verified"] {
-		attrs["phone_number_verified"] = boolString(u.PhoneVerified)
+		attrs["phone_number_verified"] = boolString(u.PhoneVerified || p.AssumePhoneVerified)
 	}
 
 	switch p.PoolMode {

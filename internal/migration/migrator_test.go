@@ -231,6 +231,7 @@ func TestMigrateForgotPassword(t *testing.T) {
 
 	tests := []struct {
 		name     string
+		policy   migration.Policy
 		username string
 		want     map[string]string
 		wantErr  error
@@ -245,13 +246,15 @@ func TestMigrateForgotPassword(t *testing.T) {
 			"given_name": "Alice", "nickname": "al", "custom:legacy_id": "17",
 		}},
 		{name: "no verified channel is a fault", username: "carol", wantErr: migration.ErrNoVerifiedChannel},
+		{name: "email assumed verified", policy: migration.Policy{AssumeEmailVerified: true, Attributes: []string{"email", "email_verified"}},
+			username: "carol", want: map[string]string{"email": "carol@example.com", "email_verified": "true", "custom:legacy_id": "17"}},
 		{name: "unknown user", username: "mallory", wantErr: migration.ErrNotMigrated},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			src := newSource(alice(), unverified, phoneOnly)
-			m := newMigrator(t, migration.Policy{}, migration.NamedSource{Name: "main", Source: src})
+			m := newMigrator(t, tc.policy, migration.NamedSource{Name: "main", Source: src})
 			got, err := m.Migrate(t.Context(), migration.Request{Kind: migration.ForgotPassword, Username: tc.username})
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
@@ -458,7 +461,7 @@ func TestLogsNeverHoldThePassword(t *testing.T) {
 	if strings.Contains(out, password) {
 		t.Fatalf("password in logs:\n%s", out)
 	}
-	for _, want := range []string{`"request_id":"req-1"`, `"outcome":"migrated"`, `"hash_family":"bcrypt"`, `"latency"`, `"outcome":"fault"`, `"source":"main"`} {
+	for _, want := range []string{`"request_id":"req-1"`, `"outcome":"migrated"`, `"hash_family":"bcrypt"`, `"latency_ms"`, `"outcome":"fault"`, `"source":"main"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("logs lack %s:\n%s", want, out)
 		}

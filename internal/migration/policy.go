@@ -134,6 +134,13 @@ type Policy struct {
 	// StandardAttributes). Attributes with the "custom:" prefix are always
 	// allowed; "sub" never is.
 	Attributes []string `yaml:"attributes"`
+	// AssumeEmailVerified and AssumePhoneVerified treat the legacy email
+	// and phone as verified when the legacy system does not record it
+	// (Django, WordPress, …): the operator's statement that addresses were
+	// confirmed there. Verified channels are what forgot-password needs and
+	// what makes an alias usable for sign-in.
+	AssumeEmailVerified bool `yaml:"assume_email_verified"`
+	AssumePhoneVerified bool `yaml:"assume_phone_verified"`
 	// ResetWeakHash answers RESET_REQUIRED when the legacy hash is weak.
 	ResetWeakHash bool `yaml:"reset_weak_hash"`
 	// PasswordPolicy, when set, answers RESET_REQUIRED for a password that

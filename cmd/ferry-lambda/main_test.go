@@ -1,0 +1,140 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
+	"github.com/ferry-migrate/ferry/internal/trigger"
+	"github.com/ferry-migrate/ferry/internal/trigger/lambdatest"
+)
+
+// legacyDB makes an SQLite Django database with bcrypt users and returns
+// the Ferry configuration that points at it.
+func legacyDB(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "legacy.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ddl, err := sqlsource.Schema("django", sqlsource.DriverSQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range ddl {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range []struct{ name, email, password string }{
+		{"alice", "alice@example.com", "Corr3ct-horse"},
+		{"bob", "bob@example.com", "hunter22"},
+	} {
+		h, err := bcrypt.GenerateFromPassword([]byte(u.password), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`INSERT INTO auth_user (username, email, first_name, last_name, is_active, password, is_superuser, is_staff, date_joined)
+			VALUES (?, ?, 'First', 'Last', 1, ?, 0, 0, CURRENT_TIMESTAMP)`, u.name, u.email, string(h)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fmt.Sprintf(`
+sources:
+  - name: django
+    type: sql
+    config: {preset: django, driver: sqlite, dsn: "file:%s"}
+migration:
+  attributes: [email, email_verified, given_name, family_name]
+  assume_email_verified: true
+  mark_migrated: true
+log: {level: debug}
+`, path)
+}
+
+func event(triggerSource, user, password string) []byte {
+	ev := trigger.Event{
+		Version: "1", TriggerSource: triggerSource, Region: "eu-west-1", UserPoolID: "eu-west-1_Ferry1234",
+		UserName: user, CallerContext: trigger.CallerContext{AWSSDKVersion: "aws-sdk-unknown-unknown", ClientID: "client"},
+		Request: trigger.Request{Password: password},
+	}
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+// TestBootstrapUnderRuntimeAPI builds the real bootstrap, runs it against a
+// loopback Lambda Runtime API and hands it both trigger events.
+func TestBootstrapUnderRuntimeAPI(t *testing.T) {
+	t.Parallel()
+	bin := lambdatest.Build(t, "./cmd/ferry-lambda", t.TempDir())
+	rt := lambdatest.NewRuntime(t)
+	p := lambdatest.Start(t, bin, rt.Env("FERRY_CONFIG="+legacyDB(t)))
+
+	tests := []struct {
+		name       string
+		payload    []byte
+		wantStatus string // "" means the invocation must fail
+	}{
+		{name: "authentication", payload: event(trigger.SourceAuthentication, "alice", "Corr3ct-horse"), wantStatus: "CONFIRMED"},
+		{name: "authentication retried", payload: event(trigger.SourceAuthentication, "alice", "Corr3ct-horse"), wantStatus: "CONFIRMED"},
+		{name: "forgot password", payload: event(trigger.SourceForgotPassword, "bob", ""), wantStatus: "RESET_REQUIRED"},
+		{name: "wrong password", payload: event(trigger.SourceAuthentication, "alice", "hunter22")},
+		{name: "unknown user", payload: event(trigger.SourceAuthentication, "mallory", "hunter22")},
+		{name: "malformed event", payload: []byte(`{"triggerSource": 42}`)},
+		{name: "other trigger", payload: event("PreSignUp_SignUp", "alice", "x")},
+	}
+	for _, tc := range tests { // one instance serves one event at a time, in order
+		res, err := rt.Invoke(t.Context(), tc.payload, 0)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.name, err, p.Stderr)
+		}
+		if tc.wantStatus == "" {
+			doc, err := res.Doc()
+			if !res.Error || err != nil || doc.ErrorType != "MigrationError" || doc.ErrorMessage != trigger.MigrationMessage {
+				t.Errorf("%s: error=%v body %s, want MigrationError %q", tc.name, res.Error, res.Body, trigger.MigrationMessage)
+			}
+			continue
+		}
+		if res.Error {
+			t.Fatalf("%s: failed: %s\n%s", tc.name, res.Body, p.Stderr)
+		}
+		var ev trigger.Event
+		if err := json.Unmarshal(res.Body, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Response.FinalUserStatus != tc.wantStatus || ev.Response.MessageAction != "SUPPRESS" || ev.Response.UserAttributes["email"] == "" {
+			t.Errorf("%s: response %s", tc.name, res.Body)
+		}
+	}
+	logs := p.Stderr.String()
+	for _, secret := range []string{"Corr3ct-horse", "hunter22"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("password %q in the function's logs:\n%s", secret, logs)
+		}
+	}
+	if !strings.Contains(logs, `"request_id":"8476a536-e9f4-11e8-9739-`) {
+		t.Errorf("logs lack the Lambda request id:\n%s", logs)
+	}
+}
+
+func TestBootstrapBadConfigExits(t *testing.T) {
+	t.Parallel()
+	bin := lambdatest.Build(t, "./cmd/ferry-lambda", t.TempDir())
+	rt := lambdatest.NewRuntime(t)
+	p := lambdatest.Start(t, bin, rt.Env("FERRY_CONFIG=sources: [{name: a, type: sql, config: {drver: x}}]"))
+	<-p.Exited()
+	if p.Err() == nil {
+		t.Fatal("bootstrap ran with an invalid configuration")
+	}
+	if logs := p.Stderr.String(); !strings.Contains(logs, "sources[0].config.drver: unknown field") {
+		t.Errorf("logs lack the configuration problem:\n%s", logs)
+	}
+}
