@@ -18,11 +18,15 @@ type Client struct {
 	bA       *big.Int // A
 }
 
+// clientExponentBytes is the size of the client's secret a: 128 bytes, as
+// amazon-cognito-identity-js draws it.
+const clientExponentBytes = 128
+
 // NewClient draws a (128 random bytes, as amazon-cognito-identity-js does)
 // and computes A = g^a mod N. poolName is the part of the pool id after '_'.
 func NewClient(poolName, password string) (*Client, error) {
 	for {
-		a, err := randomExponent(privateExponentBytes)
+		a, err := randomExponent(clientExponentBytes)
 		if err != nil {
 			return nil, err
 		}
