@@ -3,7 +3,9 @@ package srp
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,5 +142,69 @@ func TestAmazonCognitoIdentityJS(t *testing.T) {
 				t.Errorf("VerifyClaim of amazon-cognito-identity-js's claim = %v, want %v", ok, tt.want)
 			}
 		})
+	}
+}
+
+// TestAuthenticationHelperKey compares the Go client's A and session key
+// with amazon-cognito-identity-js's AuthenticationHelper for the same
+// secret a: the published vector and random secrets, salts and servers.
+func TestAuthenticationHelperKey(t *testing.T) {
+	t.Parallel()
+	modules := nodeModules(t, "amazon-cognito-identity-js")
+	type kase struct {
+		PoolName string `json:"poolName"`
+		UserID   string `json:"userId"`
+		Password string `json:"password"`
+		A        string `json:"a"`
+		SRPB     string `json:"srpB"`
+		Salt     string `json:"salt"`
+	}
+	cases := []kase{{PoolName: "myPool", UserID: "test", Password: "test", A: "499602d2", SRPB: "499602d2", Salt: "499602d2"}}
+	for i := range 4 {
+		a, err := randomExponent(clientExponentBytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		salt, err := GenerateSalt()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 1 {
+			salt[0] = 0xc0 | byte(i) // a salt whose padding gains a 0x00 byte
+		}
+		user := fmt.Sprintf("user-%d", i)
+		server, err := NewServerSession(ComputeVerifier("AbC123", user, "pässword", salt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, kase{PoolName: "AbC123", UserID: user, Password: "pässword", A: a.Text(16),
+			SRPB: server.SRPB(), Salt: SaltHex(salt)})
+	}
+	var got []struct {
+		SRPA string `json:"srpA"`
+		Key  string `json:"key"`
+	}
+	runNode(t, modules, "acij_key.cjs", cases, &got)
+	if len(got) != len(cases) {
+		t.Fatalf("%d answers for %d cases", len(got), len(cases))
+	}
+	for i, c := range cases {
+		a, _ := ParseHexInt(c.A)
+		client := newClientWithA(c.PoolName, c.Password, a)
+		salt, _ := ParseHexInt(c.Salt)
+		bB, _ := ParseHexInt(c.SRPB)
+		key, err := client.sessionKey(c.UserID, salt, bB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if client.SRPA() != got[i].SRPA {
+			t.Errorf("case %d: SRP_A differs from AuthenticationHelper's", i)
+		}
+		if hex.EncodeToString(key) != got[i].Key {
+			t.Errorf("case %d: key %x, AuthenticationHelper %s", i, key, got[i].Key)
+		}
+	}
+	if got[0].Key != vectorKey {
+		t.Errorf("AuthenticationHelper's key for the published vector = %s, want %s", got[0].Key, vectorKey)
 	}
 }
