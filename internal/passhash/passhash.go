@@ -13,8 +13,10 @@ package passhash
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 )
 
 // Errors. All verification errors wrap one of these.
@@ -43,6 +45,16 @@ type Hash struct {
 	// Format names the family explicitly when Encoded is not
 	// self-describing (see Formats); empty means detect from Encoded.
 	Format string
+}
+
+// LogValue shows the format and the length of the stored value, never the
+// value or the salt: a leaked hash is an offline cracking target.
+func (h Hash) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("format", h.Format),
+		slog.Int("encoded_len", len(h.Encoded)),
+		slog.Bool("salt_set", h.Salt != ""),
+	)
 }
 
 // Result is the outcome of a verification that did not fault.
@@ -78,4 +90,18 @@ func mustNew(o Options) *Verifier {
 		panic(fmt.Sprintf("passhash: default options: %v", err))
 	}
 	return v
+}
+
+// ctEqual compares a and b in constant time (only their lengths, which are
+// public parameters of the stored hash, can leak).
+func ctEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
+
+// malformed reports a stored value of family that does not parse.
+func malformed(family, why string) error {
+	return fmt.Errorf("%w: %s: %s", ErrMalformed, family, why)
+}
+
+// tooCostly reports a cost parameter beyond Ferry's bound for family.
+func tooCostly(family, param string, got, limit uint64) error {
+	return fmt.Errorf("%w: %s: %s %d > %d", ErrCostTooHigh, family, param, got, limit)
 }

@@ -2,65 +2,136 @@ package passhash
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
 )
 
+// maxEncodedLen bounds the stored value read from a legacy store. The longest
+// honest encodings (Keycloak credential JSON, a 512-bit PBKDF2 hash in hex with
+// a long salt) stay under 1 KiB; 8 KiB leaves room for odd layouts while
+// keeping a hostile row from making the parsers chew megabytes.
+const maxEncodedLen = 8 << 10
+
+// maxSaltLen bounds a separately stored salt (Hash.Salt), in its stored form.
+const maxSaltLen = 1 << 10
+
 // Options configures a Verifier. The zero value is safe: plaintext formats
-// are refused and default cost bounds apply.
+// are refused and the default cost bounds apply.
 type Options struct {
-	// Pepper is a site-wide secret mixed in as the legacy application did
-	// (Devise appends it to the password before bcrypt).
+	// Pepper is a site-wide secret mixed in as the legacy application did:
+	// appended to the password before bcrypt (Devise), appended to the salt
+	// (Spring Pbkdf2PasswordEncoder and StandardPasswordEncoder "secret"),
+	// and available as $pepper in template formats. Empty means none.
 	Pepper string
 	// AllowPlaintext permits Spring "{noop}" and the "plaintext" Format.
 	// Off by default: a plaintext column is almost always a mistake.
 	AllowPlaintext bool
+	// Firebase holds the project-wide parameters of Firebase's modified
+	// scrypt (Firebase console → Authentication → Users → ⋮ → Password hash
+	// parameters). Needed only for the "firebase-scrypt" Format.
+	Firebase FirebaseOptions
+}
+
+// FirebaseOptions are the project-wide parameters of Firebase's modified
+// scrypt, as the Firebase console shows them.
+type FirebaseOptions struct {
+	// SignerKey is the base64 "base64_signer_key".
+	SignerKey string
+	// SaltSeparator is the base64 "base64_salt_separator".
+	SaltSeparator string
+	// Rounds is "rounds" (scrypt r), 1–8.
+	Rounds int
+	// MemCost is "mem_cost" (scrypt N = 2^MemCost), 1–14.
+	MemCost int
+}
+
+// LogValue redacts the pepper and the Firebase signer key.
+func (o Options) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Bool("pepper_set", o.Pepper != ""),
+		slog.Bool("allow_plaintext", o.AllowPlaintext),
+		slog.Bool("firebase_signer_key_set", o.Firebase.SignerKey != ""),
+		slog.Int("firebase_rounds", o.Firebase.Rounds),
+		slog.Int("firebase_mem_cost", o.Firebase.MemCost),
+	)
 }
 
 // family is one hash family. Each lives in its own file.
 type family interface {
-	// name is the canonical family name reported in Result.Family.
+	// name is the canonical family name.
 	name() string
+	// formats lists the lower-case names accepted in Hash.Format.
+	formats() []string
 	// detect reports whether encoded is in this family's self-describing
 	// encoding. Families that are never self-describing return false.
 	detect(encoded string) bool
 	// identify parses h far enough to name its weakness, without hashing.
-	identify(h Hash) (Info, error)
+	identify(v *Verifier, h Hash) (Info, error)
 	// verify checks password against h. Bounds are checked before any
 	// allocation proportional to a cost parameter; ctx is checked before
 	// expensive work.
-	verify(ctx context.Context, o *Options, password string, h Hash) (Result, error)
+	verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error)
 }
 
-// Verifier verifies stored hashes of every supported family.
+// Verifier verifies stored hashes of every supported family. It is safe for
+// concurrent use.
 type Verifier struct {
 	opts     Options
 	families []family // detection order: most specific prefix first
 	byFormat map[string]family
+	firebase *firebaseParams // nil when Options.Firebase is unset
 }
 
-// New returns a Verifier for o.
+// New returns a Verifier for o. It fails when o is inconsistent (e.g.
+// Firebase parameters that do not decode or are out of range).
 func New(o Options) (*Verifier, error) {
 	v := &Verifier{opts: o, byFormat: map[string]family{}}
 	for _, f := range allFamilies() {
 		v.families = append(v.families, f)
-		v.byFormat[f.name()] = f
+		for _, name := range f.formats() {
+			if _, dup := v.byFormat[name]; dup {
+				return nil, fmt.Errorf("passhash: format %q registered twice", name)
+			}
+			v.byFormat[name] = f
+		}
+	}
+	if o.Firebase != (FirebaseOptions{}) {
+		fp, err := newFirebaseParams(o.Firebase)
+		if err != nil {
+			return nil, err
+		}
+		v.firebase = fp
 	}
 	return v, nil
 }
 
-// Formats lists the canonical family names accepted in Hash.Format.
+// Formats lists the names accepted in Hash.Format, sorted. Template formats
+// ("template:…", see docs/hash-formats.md) are accepted in addition.
 func (v *Verifier) Formats() []string {
-	out := make([]string, 0, len(v.families))
-	for _, f := range v.families {
-		out = append(out, f.name())
+	out := make([]string, 0, len(v.byFormat))
+	for name := range v.byFormat {
+		out = append(out, name)
 	}
+	slices.Sort(out)
 	return out
 }
 
 func (v *Verifier) lookup(h Hash) (family, error) {
+	if len(h.Encoded) > maxEncodedLen {
+		return nil, fmt.Errorf("%w: stored value of %d bytes exceeds %d", ErrMalformed, len(h.Encoded), maxEncodedLen)
+	}
+	if len(h.Salt) > maxSaltLen {
+		return nil, fmt.Errorf("%w: salt of %d bytes exceeds %d", ErrMalformed, len(h.Salt), maxSaltLen)
+	}
 	if h.Format != "" {
-		if f, ok := v.byFormat[strings.ToLower(h.Format)]; ok {
+		name := strings.ToLower(strings.TrimSpace(h.Format))
+		if strings.HasPrefix(name, templatePrefix) {
+			return templateFamily{}, nil
+		}
+		if f, ok := v.byFormat[name]; ok {
 			return f, nil
 		}
 		return nil, fmt.Errorf("%w: format %q", ErrUnknownFormat, h.Format)
@@ -77,6 +148,8 @@ func (v *Verifier) lookup(h Hash) (family, error) {
 }
 
 // Verify checks password against h. A mismatch is (Result{Match: false}, nil).
+// For a valid stored hash the work done does not depend on whether the
+// password matches.
 func (v *Verifier) Verify(ctx context.Context, password string, h Hash) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
@@ -85,7 +158,7 @@ func (v *Verifier) Verify(ctx context.Context, password string, h Hash) (Result,
 	if err != nil {
 		return Result{}, err
 	}
-	return f.verify(ctx, &v.opts, password, h)
+	return f.verify(ctx, v, password, h)
 }
 
 // Identify names the family of h and whether it is weak, without verifying.
@@ -94,13 +167,62 @@ func (v *Verifier) Identify(h Hash) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return f.identify(h)
+	return f.identify(v, h)
+}
+
+// Dummy spends the time a verification of password against h takes, and
+// discards the outcome. Callers use it for unknown users, with h a real
+// stored hash of the family and cost the directory uses (for example one
+// sampled from the user table), so that "no such user" costs the same as
+// "wrong password". A literal such as "dummy" would be rejected at once as
+// malformed and protect nothing; Dummy reports such an h as an error so the
+// mistake is seen at start-up rather than in a timing graph.
+func (v *Verifier) Dummy(ctx context.Context, password string, h Hash) error {
+	_, err := v.Verify(ctx, password, h)
+	return err
 }
 
 // allFamilies is the table of families in detection order. Adding a family
-// means adding its file and one line here.
+// means adding its file and one line here. Prefixes that another family's
+// prefix could shadow come first (Spring's "{…}" ids before LDAP schemes,
+// WordPress "$wp$" before crypt's "$…$").
 func allFamilies() []family {
 	return []family{
 		bcryptFamily{},
+		wordpressFamily{},
+		argon2Family{},
+		scryptFamily{},
+		pbkdf2Family{},
+		phpassFamily{},
+		md5CryptFamily{},
+		shaCryptFamily{},
+		springFamily{},
+		ldapFamily{},
+		keycloakFamily{},
+		djangoFamily{},
+		aspnetIdentityFamily{},
+		aspnetMembershipFamily{},
+		firebaseFamily{},
+		digestFamily{},
+		plaintextFamily{},
 	}
+}
+
+// outcome builds the Result of a completed comparison.
+func outcome(match bool, info Info) Result {
+	return Result{Match: match, Family: info.Family, Weak: info.Weak}
+}
+
+// decodeB64 decodes standard base64 with or without padding.
+func decodeB64(s string) ([]byte, error) {
+	if strings.HasSuffix(s, "=") {
+		return base64.StdEncoding.DecodeString(s)
+	}
+	return base64.RawStdEncoding.DecodeString(s)
+}
+
+// decodeAB64 decodes passlib's "adapted base64" ('.' for '+', no padding);
+// it also accepts plain standard base64, which never contains '.'.
+func decodeAB64(s string) ([]byte, error) {
+	return decodeB64(strings.ReplaceAll(s, ".", "+"))
 }
