@@ -57,7 +57,8 @@ func markStatement(d dialect, table, idCol string) string {
 
 // aspnetIdentity is ASP.NET Core Identity's AspNetUsers (EF Core default
 // names). Lookups go through the upper-cased Normalized* columns, as
-// UserManager does; PasswordHash is the V2/V3 base64 blob.
+// UserManager does; PasswordHash is the V2/V3 base64 blob. A lockout
+// applies while LockoutEnd is in the future and LockoutEnabled is set.
 func aspnetIdentity(d dialect, _ Config) Config {
 	sel := `SELECT "Id", "UserName", "Email", "EmailConfirmed", "PhoneNumber", "PhoneNumberConfirmed", ` +
 		`"PasswordHash", "LockoutEnd", "LockoutEnabled" FROM "AspNetUsers" WHERE `
@@ -74,6 +75,9 @@ func aspnetIdentity(d dialect, _ Config) Config {
 			Phone: "PhoneNumber", PhoneVerified: "PhoneNumberConfirmed", PasswordHash: "PasswordHash",
 			LockoutEnd: "LockoutEnd", LockoutEnabled: "LockoutEnabled",
 		},
+		// A bare base64 blob says nothing about itself: V2 and V3 are told
+		// apart by their first byte once the format is known.
+		HashFormat: "aspnet-identity",
 	}
 }
 
@@ -83,7 +87,12 @@ func aspnetIdentity(d dialect, _ Config) Config {
 // password. The hash algorithm is a machine.config setting, so the preset
 // assumes the .NET 2.0–3.5 default, SHA1; set hash_format for HMACSHA256.
 func aspnetMembership(d dialect, _ Config) Config {
-	sel := `SELECT u."UserId", u."UserName", m."Email", ` +
+	userID := `u."UserId"`
+	if d.driver == DriverSQLServer {
+		// uniqueidentifier scans as mixed-endian bytes; its text form is the id.
+		userID = `CAST(u."UserId" AS NVARCHAR(36)) AS "UserId"`
+	}
+	sel := `SELECT ` + userID + `, u."UserName", m."Email", ` +
 		`CASE WHEN m."PasswordFormat" = 1 THEN m."Password" END AS "PasswordHash", m."PasswordSalt", ` +
 		`m."IsApproved", m."IsLockedOut" ` +
 		`FROM "aspnet_Users" u JOIN "aspnet_Membership" m ON m."UserId" = u."UserId" WHERE `

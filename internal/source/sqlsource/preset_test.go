@@ -1,0 +1,279 @@
+package sqlsource
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/sourcetest"
+)
+
+// presetHasher makes the stored hash of a password for a preset's table.
+// The conformance runs use bcrypt for every preset (with hash_format
+// overridden where the preset's own format differs), so they exercise the
+// schema, queries and column mapping; TestPresetNativeHashes checks each
+// preset's own hash format from the passhash vector files.
+type presetHasher func(t *testing.T, password string) string
+
+// presetCase seeds a preset's real tables and describes what it put there.
+type presetCase struct {
+	// config returns the overrides the test applies on top of the preset.
+	config func(driver string) Config
+	// seed fills the tables and returns the fixture minus its Source.
+	seed func(t *testing.T, tdb *testDB, hash presetHasher) sourcetest.Fixture
+	// extra are preset-specific checks on the seeded source.
+	extra func(t *testing.T, s *Source)
+}
+
+var (
+	past   = time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	future = time.Now().UTC().Add(24 * 365 * time.Hour).Truncate(time.Second)
+)
+
+// presetCases holds one case per preset.
+var presetCases = map[string]presetCase{
+	"aspnet-identity": {
+		config: func(string) Config { return Config{HashFormat: "bcrypt"} },
+		seed: func(t *testing.T, tdb *testDB, hash presetHasher) sourcetest.Fixture {
+			ins := `INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail", "EmailConfirmed",
+				"PasswordHash", "SecurityStamp", "ConcurrencyStamp", "PhoneNumber", "PhoneNumberConfirmed", "TwoFactorEnabled",
+				"LockoutEnd", "LockoutEnabled", "AccessFailedCount") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+			// alice's lockout ended in the past; bob's lies in the future but
+			// lockout is not enabled for him; carol is locked out.
+			tdb.exec(t, ins, "0b6c0f0e-1d1a-4c55-9d7e-000000000001", "alice", "ALICE", "alice@example.com", "ALICE@EXAMPLE.COM", true,
+				hash(t, "Alice-pass-1"), "STAMP1", "c1", "+15550100", true, false, past, true, 0)
+			tdb.exec(t, ins, "0b6c0f0e-1d1a-4c55-9d7e-000000000002", "bob", "BOB", "Bob@Example.com", "BOB@EXAMPLE.COM", false,
+				hash(t, "Bob-pass-2"), "STAMP2", "c2", nil, false, false, future, false, 0)
+			tdb.exec(t, ins, "0b6c0f0e-1d1a-4c55-9d7e-000000000003", "carol", "CAROL", "carol@example.com", "CAROL@EXAMPLE.COM", true,
+				hash(t, "Carol-pass-3"), "STAMP3", "c3", nil, false, false, future, true, 5)
+			return sourcetest.Fixture{
+				User: sourcetest.Account{Name: "alice", Password: "Alice-pass-1", Want: &source.User{
+					ID: "0b6c0f0e-1d1a-4c55-9d7e-000000000001", Username: "alice", Email: "alice@example.com", EmailVerified: true,
+					Phone: "+15550100", PhoneVerified: true,
+				}},
+				ByEmail: &sourcetest.Account{Name: "bob@example.com", Password: "Bob-pass-2", Want: &source.User{
+					ID: "0b6c0f0e-1d1a-4c55-9d7e-000000000002", Username: "bob", Email: "Bob@Example.com",
+				}},
+				Disabled:        &sourcetest.Account{Name: "carol", Password: "Carol-pass-3"},
+				CaseInsensitive: true,
+			}
+		},
+	},
+
+	"aspnet-membership": {
+		config: func(string) Config { return Config{HashFormat: "bcrypt"} },
+		seed: func(t *testing.T, tdb *testDB, hash presetHasher) sourcetest.Fixture {
+			app := "5f0e3b1c-7a43-4d0e-9f6b-a1b2c3d4e5f6"
+			user := func(uid, name, email, password string, format int, approved, locked bool) {
+				tdb.exec(t, `INSERT INTO "aspnet_Users" ("ApplicationId", "UserId", "UserName", "LoweredUserName", "IsAnonymous", "LastActivityDate")
+					VALUES ($1, $2, $3, $4, $5, $6)`, app, uid, name, strings.ToLower(name), false, past)
+				tdb.exec(t, `INSERT INTO "aspnet_Membership" ("ApplicationId", "UserId", "Password", "PasswordFormat", "PasswordSalt",
+					"Email", "LoweredEmail", "IsApproved", "IsLockedOut", "CreateDate", "FailedPasswordAttemptCount")
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+					app, uid, hash(t, password), format, "c2FsdHNhbHRzYWx0c2FsdA==", email, strings.ToLower(email), approved, locked, past, 0)
+			}
+			user("a0000000-0000-4000-8000-000000000001", "Alice", "Alice@Example.com", "alice-pw", 1, true, false)
+			user("a0000000-0000-4000-8000-000000000002", "bob", "bob@example.com", "bob-pw", 1, true, false)
+			user("a0000000-0000-4000-8000-000000000003", "carol", "carol@example.com", "carol-pw", 1, true, true)
+			user("a0000000-0000-4000-8000-000000000004", "dan", "dan@example.com", "dan-pw", 1, false, false)
+			user("a0000000-0000-4000-8000-000000000005", "erin", "erin@example.com", "erin-pw", 2, true, false)
+			return sourcetest.Fixture{
+				User: sourcetest.Account{Name: "alice", Password: "alice-pw", Want: &source.User{
+					ID: "a0000000-0000-4000-8000-000000000001", Username: "Alice", Email: "Alice@Example.com",
+				}},
+				ByEmail: &sourcetest.Account{Name: "bob@example.com", Password: "bob-pw", Want: &source.User{
+					ID: "a0000000-0000-4000-8000-000000000002", Username: "bob", Email: "bob@example.com",
+				}},
+				Disabled:        &sourcetest.Account{Name: "carol", Password: "carol-pw"},
+				CaseInsensitive: true,
+			}
+		},
+		extra: func(t *testing.T, s *Source) {
+			// Not approved is disabled; an encrypted password cannot be verified.
+			if _, err := s.Authenticate(t.Context(), "dan", "dan-pw"); !errors.Is(err, source.ErrUserDisabled) {
+				t.Errorf("unapproved user: %v, want ErrUserDisabled", err)
+			}
+			if _, err := s.Authenticate(t.Context(), "erin", "erin-pw"); !errors.Is(err, source.ErrInvalidPassword) {
+				t.Errorf("encrypted password: %v, want ErrInvalidPassword", err)
+			}
+		},
+	},
+
+	"django": {
+		seed: func(t *testing.T, tdb *testDB, hash presetHasher) sourcetest.Fixture {
+			ins := `INSERT INTO "auth_user" ("password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined")
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+			tdb.exec(t, ins, hash(t, "alice-secret"), false, "alice", "Alice", "Liddell", "alice@example.com", false, true, past)
+			tdb.exec(t, ins, hash(t, "bob-secret"), false, "bob", "", "", "Bob@Example.com", true, true, past)
+			tdb.exec(t, ins, hash(t, "carol-secret"), false, "carol", "Carol", "", "carol@example.com", false, false, past)
+			tdb.exec(t, ins, "!Jx8mC0unusablePasswordQ2wE", false, "frank", "", "", "frank@example.com", false, true, past)
+			return sourcetest.Fixture{
+				User: sourcetest.Account{Name: "alice", Password: "alice-secret", Want: &source.User{
+					ID: "1", Username: "alice", Email: "alice@example.com",
+					Attributes: map[string]string{"given_name": "Alice", "family_name": "Liddell"},
+				}},
+				ByEmail: &sourcetest.Account{Name: "bob@example.com", Password: "bob-secret", Want: &source.User{
+					ID: "2", Username: "bob", Email: "Bob@Example.com",
+				}},
+				Disabled:        &sourcetest.Account{Name: "carol", Password: "carol-secret"},
+				CaseInsensitive: tdb.driver == DriverMySQL, // the collation decides, as for Django itself
+			}
+		},
+		extra: func(t *testing.T, s *Source) {
+			if _, err := s.Authenticate(t.Context(), "frank", "!Jx8mC0unusablePasswordQ2wE"); !errors.Is(err, source.ErrInvalidPassword) {
+				t.Errorf("unusable password: %v, want ErrInvalidPassword", err)
+			}
+		},
+	},
+
+	"wordpress": {
+		seed: func(t *testing.T, tdb *testDB, hash presetHasher) sourcetest.Fixture {
+			ins := `INSERT INTO "wp_users" ("user_login", "user_pass", "user_nicename", "user_email", "user_url", "user_registered",
+				"user_activation_key", "user_status", "display_name") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+			tdb.exec(t, ins, "alice", hash(t, "alice-wp"), "alice", "alice@example.com", "", past, "", 0, "Alice L.")
+			tdb.exec(t, ins, "bob", hash(t, "bob-wp"), "bob", "bob@example.com", "https://bob.example", past, "", 0, "bob")
+			tdb.exec(t, ins, "carol", hash(t, "carol-wp"), "carol", "carol@example.com", "", past, "", 1, "Carol")
+			return sourcetest.Fixture{
+				User: sourcetest.Account{Name: "alice", Password: "alice-wp", Want: &source.User{
+					ID: "1", Username: "alice", Email: "alice@example.com", Attributes: map[string]string{"name": "Alice L."},
+				}},
+				ByEmail: &sourcetest.Account{Name: "bob@example.com", Password: "bob-wp", Want: &source.User{
+					ID: "2", Username: "bob", Email: "bob@example.com", Attributes: map[string]string{"name": "bob"},
+				}},
+				Disabled:        &sourcetest.Account{Name: "carol", Password: "carol-wp"},
+				CaseInsensitive: tdb.driver == DriverMySQL,
+			}
+		},
+	},
+
+	"devise": {
+		config: func(string) Config { return Config{Pepper: "devise-pepper-0f3a"} },
+		seed: func(t *testing.T, tdb *testDB, hash presetHasher) sourcetest.Fixture {
+			ins := `INSERT INTO "users" ("email", "encrypted_password", "confirmed_at", "failed_attempts", "locked_at", "created_at")
+				VALUES ($1, $2, $3, $4, $5, $6)`
+			// Devise hashes password + pepper.
+			tdb.exec(t, ins, "alice@example.com", hash(t, "alice-devise"+"devise-pepper-0f3a"), past, 0, nil, past)
+			tdb.exec(t, ins, "bob@example.com", hash(t, "bob-devise"+"devise-pepper-0f3a"), nil, 0, nil, past)
+			tdb.exec(t, ins, "carol@example.com", hash(t, "carol-devise"+"devise-pepper-0f3a"), past, 5, past, past)
+			return sourcetest.Fixture{
+				User: sourcetest.Account{Name: "alice@example.com", Password: "alice-devise", Want: &source.User{
+					ID: "1", Username: "alice@example.com", Email: "alice@example.com", EmailVerified: true,
+				}},
+				ByEmail: &sourcetest.Account{Name: "bob@example.com", Password: "bob-devise", Want: &source.User{
+					ID: "2", Username: "bob@example.com", Email: "bob@example.com",
+				}},
+				Disabled:        &sourcetest.Account{Name: "carol@example.com", Password: "carol-devise"},
+				CaseInsensitive: true,
+			}
+		},
+	},
+
+	"laravel": {
+		seed: func(t *testing.T, tdb *testDB, hash presetHasher) sourcetest.Fixture {
+			ins := `INSERT INTO "users" ("name", "email", "email_verified_at", "password", "created_at") VALUES ($1, $2, $3, $4, $5)`
+			tdb.exec(t, ins, "Alice", "alice@example.com", past, hash(t, "alice-laravel"), past)
+			tdb.exec(t, ins, "Bob", "bob@example.com", nil, hash(t, "bob-laravel"), past)
+			return sourcetest.Fixture{
+				User: sourcetest.Account{Name: "alice@example.com", Password: "alice-laravel", Want: &source.User{
+					ID: "1", Username: "alice@example.com", Email: "alice@example.com", EmailVerified: true,
+					Attributes: map[string]string{"name": "Alice"},
+				}},
+				ByEmail: &sourcetest.Account{Name: "bob@example.com", Password: "bob-laravel", Want: &source.User{
+					ID: "2", Username: "bob@example.com", Email: "bob@example.com", Attributes: map[string]string{"name": "Bob"},
+				}},
+				CaseInsensitive: tdb.driver == DriverMySQL,
+			}
+		},
+	},
+
+	"keycloak": {
+		config: func(string) Config { return Config{Realm: "acme", HashFormat: "bcrypt"} },
+		seed: func(t *testing.T, tdb *testDB, hash presetHasher) sourcetest.Fixture {
+			tdb.exec(t, `INSERT INTO "realm" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-acme", "acme", true)
+			tdb.exec(t, `INSERT INTO "realm" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-other", "other", true)
+			user := func(id, realm, username, email, first, password string, verified, enabled bool) {
+				tdb.exec(t, `INSERT INTO "user_entity" ("id", "email", "email_constraint", "email_verified", "enabled", "first_name",
+					"last_name", "realm_id", "username", "created_timestamp", "not_before") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+					id, email, email, verified, enabled, first, nil, realm, username, int64(1700000000000), 0)
+				tdb.exec(t, `INSERT INTO "credential" ("id", "type", "user_id", "created_date", "secret_data", "credential_data", "priority")
+					VALUES ($1, $2, $3, $4, $5, $6, $7)`, "c-"+id, "password", id, int64(1700000000000), `{"value":"","salt":""}`, hash(t, password), 10)
+			}
+			user("u-alice", "r-acme", "alice", "alice@example.com", "Alice", "alice-kc", true, true)
+			user("u-alice-other", "r-other", "alice", "alice@example.com", "Other", "other-realm-pw", true, true)
+			user("u-bob", "r-acme", "bob", "bob@example.com", "", "bob-kc", false, true)
+			user("u-carol", "r-acme", "carol", "carol@example.com", "", "carol-kc", true, false)
+			return sourcetest.Fixture{
+				User: sourcetest.Account{Name: "alice", Password: "alice-kc", Want: &source.User{
+					ID: "u-alice", Username: "alice", Email: "alice@example.com", EmailVerified: true,
+					Attributes: map[string]string{"given_name": "Alice"},
+				}},
+				ByEmail: &sourcetest.Account{Name: "bob@example.com", Password: "bob-kc", Want: &source.User{
+					ID: "u-bob", Username: "bob", Email: "bob@example.com",
+				}},
+				Disabled:        &sourcetest.Account{Name: "carol", Password: "carol-kc"},
+				CaseInsensitive: true,
+			}
+		},
+		extra: func(t *testing.T, s *Source) {
+			// The same username in another realm is someone else.
+			if _, err := s.Authenticate(t.Context(), "alice", "other-realm-pw"); !errors.Is(err, source.ErrInvalidPassword) {
+				t.Errorf("other realm's password: %v, want ErrInvalidPassword", err)
+			}
+		},
+	},
+}
+
+func TestPresetsCovered(t *testing.T) {
+	t.Parallel()
+	for _, name := range Presets() {
+		if _, ok := presetCases[name]; !ok {
+			t.Errorf("preset %q has no test case", name)
+		}
+		if _, ok := schemas[name]; !ok {
+			t.Errorf("preset %q has no schema", name)
+		}
+	}
+}
+
+// TestPresets runs the conformance suite on each preset's real DDL with
+// seeded rows, on every driver, then the preset's own checks and the
+// write-back.
+func TestPresets(t *testing.T) {
+	t.Parallel()
+	for _, name := range Presets() {
+		pc := presetCases[name]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			forEachDriver(t, func(t *testing.T, driver string) {
+				tdb := newTestDB(t, driver)
+				tdb.preset(t, name)
+				fx := pc.seed(t, tdb, func(t *testing.T, pw string) string { return bcryptHash(t, pw, testCost) })
+				cfg := func() Config {
+					c := Config{}
+					if pc.config != nil {
+						c = pc.config(driver)
+					}
+					c.Preset = name
+					return c
+				}
+				sourcetest.Run(t, func(t *testing.T) sourcetest.Fixture {
+					f := fx
+					f.Source = tdb.open(t, cfg())
+					return f
+				})
+				t.Run("Specific", func(t *testing.T) {
+					t.Parallel()
+					s := tdb.open(t, cfg())
+					if err := s.Check(t.Context()); err != nil {
+						t.Errorf("Check: %v", err)
+					}
+					if pc.extra != nil {
+						pc.extra(t, s)
+					}
+				})
+			})
+		})
+	}
+}
