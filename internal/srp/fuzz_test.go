@@ -61,3 +61,32 @@ func FuzzParseSRPA(f *testing.F) {
 		}
 	})
 }
+
+func FuzzUnmarshalSession(f *testing.F) {
+	salt, _ := GenerateSalt()
+	s, err := NewServerSession(ComputeVerifier("p", "u", "pw", salt))
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, _ := s.MarshalBinary()
+	f.Add(good)
+	f.Add([]byte{1, 0})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s ServerSession
+		if err := s.UnmarshalBinary(data); err != nil {
+			if !errors.Is(err, ErrInvalidSession) {
+				t.Fatalf("UnmarshalBinary error %v is not ErrInvalidSession", err)
+			}
+			return
+		}
+		again, err := s.MarshalBinary()
+		if err != nil {
+			t.Fatalf("a decoded session does not encode: %v", err)
+		}
+		var back ServerSession
+		if err := back.UnmarshalBinary(again); err != nil || back.SRPB() != s.SRPB() || back.b.Cmp(s.b) != 0 {
+			t.Fatalf("re-encoded session does not round-trip: %v", err)
+		}
+	})
+}

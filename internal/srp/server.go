@@ -142,7 +142,9 @@ func (s *ServerSession) UnmarshalBinary(data []byte) error {
 	var nums [2]*big.Int
 	for i := range nums {
 		n, k := binary.Uvarint(rest)
-		if k <= 0 || n == 0 || n > uint64(len(nHex)) || uint64(len(rest)-k) < n {
+		// Each number is non-zero, minimal (no leading zero byte) and at
+		// most the size of N.
+		if k <= 0 || n == 0 || n > uint64(len(nHex)/2) || uint64(len(rest)-k) < n || rest[k] == 0 {
 			return ErrInvalidSession
 		}
 		nums[i] = new(big.Int).SetBytes(rest[k : k+int(n)])

@@ -473,3 +473,33 @@ func TestKeysRedacted(t *testing.T) {
 		t.Errorf("log output lacks the kid: %s", out)
 	}
 }
+
+// TestLoadOrCreateKeySetConcurrent starts several loaders on one empty
+// directory at once: all must end with the same keys.
+func TestLoadOrCreateKeySetConcurrent(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "keys")
+	const n = 4
+	sets := make([]*KeySet, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { sets[i], errs[i] = LoadOrCreateKeySet(dir) })
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if sets[i].IDToken.ID != sets[0].IDToken.ID || sets[i].AccessToken.ID != sets[0].AccessToken.ID {
+			t.Fatalf("loader %d ended with other keys", i)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 {
+		t.Errorf("key directory holds %d entries, want 2", len(entries))
+	}
+}
