@@ -10,6 +10,7 @@ import (
 )
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	err := Run(t.Context(), []string{"demo"}, Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
 	out := stdout.String()
@@ -54,6 +55,7 @@ func TestDemo(t *testing.T) {
 // TestDemoFailingStep makes the legacy directory store another password for
 // alice: her sign-in must fail, and the demo must stop there and say so.
 func TestDemoFailingStep(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	err := runDemo(t.Context(), demoOptions{
 		out: &out, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), users: demoUsers(),
