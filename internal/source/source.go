@@ -68,6 +68,24 @@ type Checker interface {
 	Check(ctx context.Context) error
 }
 
+// HashSampler is an optional capability: a Source that stores password
+// hashes returns up to n of them, so `ferry check` can report which hash
+// families the legacy store holds and which of them are weak before any
+// user signs in. It returns stored hashes only (no names, no other user
+// data), in the form the Source would verify them, and honours ctx.
+// A SQL source can implement it with its sample query and a LIMIT.
+type HashSampler interface {
+	SampleHashes(ctx context.Context, n int) ([]HashSample, error)
+}
+
+// HashSample is one stored hash as a HashSampler returns it; the fields
+// mean what passhash.Hash's fields of the same names mean.
+type HashSample struct {
+	Encoded string
+	Salt    string
+	Format  string
+}
+
 // User is a legacy user as a Source found it.
 type User struct {
 	// ID is the legacy primary key, stable across renames; it is what a
