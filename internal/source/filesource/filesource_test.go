@@ -247,3 +247,19 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Authenticate after the file was removed: %v", err)
 	}
 }
+
+// TestExample opens the demo users of examples/file and signs alice in.
+func TestExample(t *testing.T) {
+	t.Parallel()
+	s := open(t, Config{Path: "../../../examples/file/users.yaml", CaseInsensitive: true})
+	u, err := s.Authenticate(t.Context(), "Alice", "Alice-demo-1")
+	if err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	if u.ID != "1001" || u.Attributes["family_name"] != "Liddell" || len(u.Groups) != 1 {
+		t.Errorf("alice = %+v", u)
+	}
+	if _, err := s.Authenticate(t.Context(), "carol", "Carol-demo-3"); !errors.Is(err, source.ErrUserDisabled) {
+		t.Errorf("carol: %v, want ErrUserDisabled", err)
+	}
+}
