@@ -157,7 +157,9 @@ type demo struct {
 
 	poolID, clientID string
 	invocations      atomic.Int64
-	stopServer       func()
+	// first is alice's first sign-in, refreshed in step 4.
+	first      *ciptypes.AuthenticationResultType
+	stopServer func()
 }
 
 // countingInvoker counts trigger invocations, to show which sign-ins reach
@@ -190,7 +192,7 @@ func runDemo(ctx context.Context, opts demoOptions) (err error) {
 		{"create the legacy user directory", d.createLegacy},
 		{"start the local user pool with Ferry as its migration trigger", d.startPool},
 		{"a legacy user signs in: migrated on the spot", d.firstSignIn},
-		{"the same user signs in again: the pool answers alone", d.secondSignIn},
+		{"the same user signs in again and refreshes: the pool answers alone", d.secondSignIn},
 		{"a wrong password is refused and nothing is created", d.wrongPassword},
 		{"users with phpass and bcrypt hashes sign in", d.otherFormats},
 		{"a legacy user who forgot the password resets it", d.forgotPassword},
@@ -580,6 +582,7 @@ func (d *demo) firstSignIn(ctx context.Context) error {
 	if err := d.showTokens(ctx, res, u.username, attrs["sub"]); err != nil {
 		return err
 	}
+	d.first = res
 	d.ok("%s was migrated with the password she already had, and is signed in", u.username)
 	return nil
 }
@@ -676,6 +679,16 @@ func verifyJWT(set *jose.JSONWebKeySet, token, issuer string) (map[string]any, e
 	return claims, nil
 }
 
+// unverifiedClaims decodes a JWT's payload without checking it, for
+// comparing two tokens that were verified elsewhere.
+func unverifiedClaims(token string) map[string]any {
+	claims := map[string]any{}
+	if tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256}); err == nil {
+		_ = tok.UnsafeClaimsWithoutVerification(&claims)
+	}
+	return claims
+}
+
 func claimLine(claims map[string]any, names ...string) string {
 	var parts []string
 	for _, n := range names {
@@ -708,6 +721,30 @@ func (d *demo) secondSignIn(ctx context.Context) error {
 		return errors.New("no access token")
 	}
 	d.say("InitiateAuth USER_PASSWORD_AUTH %s → tokens, trigger invocations: 0", u.username)
+	if d.first == nil {
+		return errors.New("no session from the first sign-in to refresh")
+	}
+	ref, err := d.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow: ciptypes.AuthFlowTypeRefreshTokenAuth, ClientId: aws.String(d.clientID),
+		AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(d.first.RefreshToken)},
+	})
+	if err != nil {
+		return fmt.Errorf("InitiateAuth REFRESH_TOKEN_AUTH: %w", err)
+	}
+	if ref.AuthenticationResult == nil || aws.ToString(ref.AuthenticationResult.AccessToken) == "" {
+		return errors.New("REFRESH_TOKEN_AUTH returned no access token")
+	}
+	if n := d.invocations.Load() - before; n != 0 {
+		return fmt.Errorf("the trigger ran %d times, want 0", n)
+	}
+	oldClaims := unverifiedClaims(aws.ToString(d.first.AccessToken))
+	newClaims := unverifiedClaims(aws.ToString(ref.AuthenticationResult.AccessToken))
+	if oldClaims["origin_jti"] == nil || oldClaims["origin_jti"] != newClaims["origin_jti"] ||
+		oldClaims["auth_time"] != newClaims["auth_time"] {
+		return fmt.Errorf("refreshed token has origin_jti %v, auth_time %v; want the first sign-in's %v, %v",
+			newClaims["origin_jti"], newClaims["auth_time"], oldClaims["origin_jti"], oldClaims["auth_time"])
+	}
+	d.say("InitiateAuth REFRESH_TOKEN_AUTH with step 3's refresh token → new access token, same origin_jti %v", newClaims["origin_jti"])
 	d.ok("the pool signed %s in by itself; the legacy directory was not asked", u.username)
 	return nil
 }
