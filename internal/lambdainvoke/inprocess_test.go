@@ -1,0 +1,142 @@
+package lambdainvoke
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ferry-migrate/ferry/internal/userpool"
+)
+
+// MigrationError stands for the one error type Ferry's trigger lets out of
+// the process: its name is what Lambda reports as errorType.
+type MigrationError struct{ msg string }
+
+func (e *MigrationError) Error() string { return e.msg }
+
+type event struct {
+	UserName string `json:"userName"`
+	Request  struct {
+		Password string `json:"password"`
+	} `json:"request"`
+	Response struct {
+		FinalUserStatus string `json:"finalUserStatus,omitempty"`
+	} `json:"response"`
+}
+
+// migrate is a tiny migration handler: alice/right migrates, anything else
+// fails the way Ferry's trigger does.
+func migrate(_ context.Context, ev event) (event, error) {
+	switch {
+	case ev.UserName == "alice" && ev.Request.Password == "right":
+		ev.Response.FinalUserStatus = "CONFIRMED"
+		return ev, nil
+	case ev.UserName == "panic":
+		panic("handler exploded")
+	case ev.UserName == "plain":
+		return ev, errors.New("plain failure")
+	case ev.UserName == "runtime":
+		return ev, messages.InvokeResponse_Error{Type: "Custom.Type", Message: "custom message"}
+	}
+	return ev, &MigrationError{msg: "Incorrect username or password."}
+}
+
+func TestInProcess(t *testing.T) {
+	t.Parallel()
+	inv := InProcess(migrate)
+	tests := []struct {
+		name    string
+		payload string
+		want    string // JSON answer, when the function succeeds
+		wantErr *userpool.FunctionError
+	}{
+		{
+			name:    "success",
+			payload: `{"userName":"alice","request":{"password":"right"},"response":{}}`,
+			want:    `{"userName":"alice","request":{"password":"right"},"response":{"finalUserStatus":"CONFIRMED"}}`,
+		},
+		{
+			name:    "typed error is named after its type",
+			payload: `{"userName":"alice","request":{"password":"wrong"}}`,
+			wantErr: &userpool.FunctionError{Type: "MigrationError", Message: "Incorrect username or password."},
+		},
+		{
+			name:    "errors.New is an errorString",
+			payload: `{"userName":"plain"}`,
+			wantErr: &userpool.FunctionError{Type: "errorString", Message: "plain failure"},
+		},
+		{
+			name:    "runtime error response keeps its type",
+			payload: `{"userName":"runtime"}`,
+			wantErr: &userpool.FunctionError{Type: "Custom.Type", Message: "custom message"},
+		},
+		{
+			name:    "panic is a function error",
+			payload: `{"userName":"panic"}`,
+			wantErr: &userpool.FunctionError{Type: "string", Message: "handler exploded"},
+		},
+		{
+			name:    "payload that is not the event type",
+			payload: `{"userName":42}`,
+			wantErr: &userpool.FunctionError{Type: "UnmarshalTypeError"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out, err := inv.Invoke(t.Context(), []byte(tt.payload))
+			if tt.wantErr != nil {
+				fe, ok := errors.AsType[*userpool.FunctionError](err)
+				if !ok {
+					t.Fatalf("Invoke error = %v, want a *userpool.FunctionError", err)
+				}
+				if tt.wantErr.Message == "" { // only the type is stable
+					fe = &userpool.FunctionError{Type: fe.Type}
+				}
+				if diff := cmp.Diff(tt.wantErr, fe); diff != "" {
+					t.Errorf("function error (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			assertJSONEqual(t, tt.want, out)
+		})
+	}
+}
+
+func TestInProcessCancelledIsNotAFunctionError(t *testing.T) {
+	t.Parallel()
+	inv := InProcess(func(ctx context.Context, _ json.RawMessage) (json.RawMessage, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := inv.Invoke(ctx, []byte(`{}`))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Invoke error = %v, want context.Canceled", err)
+	}
+	if _, ok := errors.AsType[*userpool.FunctionError](err); ok {
+		t.Errorf("a function that did not answer must not be a function error: %v", err)
+	}
+}
+
+func assertJSONEqual(t *testing.T, want string, got []byte) {
+	t.Helper()
+	var w, g any
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("want is not JSON: %v", err)
+	}
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("answer %q is not JSON: %v", got, err)
+	}
+	if diff := cmp.Diff(w, g); diff != "" {
+		t.Errorf("answer (-want +got):\n%s", diff)
+	}
+}
