@@ -132,16 +132,9 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger, types m
 		}
 	}()
 	for _, b := range cfg.Sources {
-		t, ok := types[b.Type]
-		if !ok {
-			return nil, &source.Error{Source: b.Name, Op: "open", Err: fmt.Errorf("unknown source type %q", b.Type)}
-		}
-		s, err := t.open(ctx, b.Config, b.Name, logger)
+		s, err := openSource(ctx, b, logger, types)
 		if err != nil {
-			if se := (*source.Error)(nil); errors.As(err, &se) {
-				return nil, err // the backend named itself already
-			}
-			return nil, &source.Error{Source: b.Name, Op: "open", Err: err}
+			return nil, err
 		}
 		a.Sources = append(a.Sources, migration.NamedSource{Name: b.Name, Source: s})
 	}
@@ -160,14 +153,41 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger, types m
 	return a, nil
 }
 
+// OpenSource opens one configured source on its own (for `ferry check`,
+// which reports on each). Close it with CloseSource.
+func OpenSource(ctx context.Context, b config.Backend, logger *slog.Logger) (source.Source, error) {
+	return openSource(ctx, b, logger, sourceTypes())
+}
+
+// CloseSource closes s if it holds resources.
+func CloseSource(s source.Source) error {
+	if c, ok := s.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+func openSource(ctx context.Context, b config.Backend, logger *slog.Logger, types map[string]sourceType) (source.Source, error) {
+	t, ok := types[b.Type]
+	if !ok {
+		return nil, &source.Error{Source: b.Name, Op: "open", Err: fmt.Errorf("unknown source type %q", b.Type)}
+	}
+	s, err := t.open(ctx, b.Config, b.Name, logger)
+	if err != nil {
+		if se := (*source.Error)(nil); errors.As(err, &se) {
+			return nil, err // the backend named itself already
+		}
+		return nil, &source.Error{Source: b.Name, Op: "open", Err: err}
+	}
+	return s, nil
+}
+
 // Close closes every source that holds resources (io.Closer).
 func (a *App) Close() error {
 	var errs []error
 	for _, s := range a.Sources {
-		if c, ok := s.Source.(io.Closer); ok {
-			if err := c.Close(); err != nil {
-				errs = append(errs, &source.Error{Source: s.Name, Op: "close", Err: err})
-			}
+		if err := CloseSource(s.Source); err != nil {
+			errs = append(errs, &source.Error{Source: s.Name, Op: "close", Err: err})
 		}
 	}
 	return errors.Join(errs...)

@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ferry-migrate/ferry/internal/config"
+	"github.com/ferry-migrate/ferry/internal/passhash"
+	"github.com/ferry-migrate/ferry/internal/setup"
+	"github.com/ferry-migrate/ferry/internal/source"
+)
+
+// checkTimeout bounds the checks of one source, so one unreachable
+// directory cannot hang the command.
+const checkTimeout = 10 * time.Second
+
+// errCheckFailed is returned when any check failed; the report says which.
+var errCheckFailed = errors.New("check failed")
+
+func newCheckCmd(env Env) *cobra.Command {
+	var opts struct {
+		config string
+		sample int
+	}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Validate the configuration and check every source",
+		Long: `Validate the configuration (every problem is listed with its path), connect to
+each legacy source and report its health, and, for sources that can sample
+their stored hashes, the hash families found and which of them are weak
+(users with a weak hash get RESET_REQUIRED when reset_weak_hash is set).
+Exits non-zero when anything failed.`,
+		Example: `  ferry check --config ferry.yaml
+  ferry check --config ferry.yaml --sample 500`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.config == "" {
+				return errors.New("--config is required")
+			}
+			if opts.sample < 1 || opts.sample > 10_000 {
+				return fmt.Errorf("--sample %d: want 1..10000", opts.sample)
+			}
+			return check(cmd.Context(), env, opts.config, opts.sample)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.config, "config", "c", "", "configuration file (required)")
+	cmd.Flags().IntVar(&opts.sample, "sample", 100, "stored hashes to sample per source")
+	return cmd
+}
+
+func check(ctx context.Context, env Env, configPath string, sample int) error {
+	w := env.Stdout
+	cfg, err := setup.LoadFile(configPath)
+	if err != nil {
+		fmt.Fprintf(w, "config %s: %v\n", configPath, err)
+		return errCheckFailed
+	}
+	fmt.Fprintf(w, "config %s: ok, %d source(s)\n", configPath, len(cfg.Sources))
+	logger := setup.NewLogger(cliLog(cfg.Log), env.Stderr)
+	failed := false
+	for _, b := range cfg.Sources {
+		if !checkSource(ctx, w, b, logger, sample) {
+			failed = true
+		}
+	}
+	if failed {
+		return errCheckFailed
+	}
+	return nil
+}
+
+func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slog.Logger, sample int) bool {
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	fmt.Fprintf(w, "source %s (%s):\n", b.Name, b.Type)
+	s, err := setup.OpenSource(ctx, b, logger)
+	if err != nil {
+		fmt.Fprintf(w, "  open: error: %v\n", err)
+		return false
+	}
+	defer setup.CloseSource(s)
+	ok := true
+	if c, isChecker := s.(source.Checker); isChecker {
+		if err := c.Check(ctx); err != nil {
+			fmt.Fprintf(w, "  health: error: %v\n", err)
+			ok = false
+		} else {
+			fmt.Fprintf(w, "  health: ok\n")
+		}
+	} else {
+		fmt.Fprintf(w, "  health: opened (the source has no health check)\n")
+	}
+	hs, isSampler := s.(source.HashSampler)
+	if !isSampler {
+		fmt.Fprintf(w, "  hashes: not sampled (the source does not expose stored hashes)\n")
+		return ok
+	}
+	samples, err := hs.SampleHashes(ctx, sample)
+	if err != nil {
+		fmt.Fprintf(w, "  hashes: error: %v\n", err)
+		return false
+	}
+	fmt.Fprintf(w, "  hashes: %d sampled\n", len(samples))
+	for _, line := range hashReport(samples) {
+		fmt.Fprintf(w, "    %s\n", line)
+	}
+	return ok
+}
+
+// hashReport counts sampled hashes by family, strongest first, with weak
+// and unrecognised ones called out.
+func hashReport(samples []source.HashSample) []string {
+	v, err := passhash.New(passhash.Options{AllowPlaintext: true})
+	if err != nil {
+		return []string{"error: " + err.Error()}
+	}
+	type key struct {
+		family string
+		weak   bool
+	}
+	counts := map[key]int{}
+	problems := map[string]int{}
+	for _, s := range samples {
+		info, err := v.Identify(passhash.Hash{Encoded: s.Encoded, Salt: s.Salt, Format: s.Format})
+		if err != nil {
+			problems[err.Error()]++
+			continue
+		}
+		counts[key{info.Family, info.Weak}]++
+	}
+	keys := make([]key, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(counts[b], counts[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.family, b.family)
+	})
+	var out []string
+	for _, k := range keys {
+		label := "ok"
+		if k.weak {
+			label = "weak"
+		}
+		out = append(out, fmt.Sprintf("%-24s %6d  %s", k.family, counts[k], label))
+	}
+	msgs := make([]string, 0, len(problems))
+	for m := range problems {
+		msgs = append(msgs, m)
+	}
+	slices.Sort(msgs)
+	for _, m := range msgs {
+		out = append(out, fmt.Sprintf("%-24s %6d  error: %s", "unrecognised", problems[m], m))
+	}
+	return out
+}
