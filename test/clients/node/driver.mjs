@@ -1,0 +1,204 @@
+// Scenario driver for the JavaScript Cognito clients: the AWS SDK for
+// JavaScript v3 (@aws-sdk/client-cognito-identity-provider, endpoint
+// override, dummy credentials) and amazon-cognito-identity-js (SRP with
+// authenticateUser, USER_PASSWORD_AUTH with setAuthenticationFlowType),
+// against a local Cognito-compatible endpoint. Every token issued is
+// verified with aws-jwt-verify (CognitoJwtVerifier with the AWS-form issuer,
+// keys fed through cacheJwks from the server's JWKS endpoint).
+//
+// Usage: node driver.mjs [--endpoint URL] [--pool ID] [--client ID] [--plan FILE|-]
+//   (or FERRY_ENDPOINT, FERRY_POOL_ID, FERRY_CLIENT_ID; the plan defaults to stdin)
+//
+// The plan is a JSON array of steps, run in order:
+//   {"step": "name", "client": "sdk"|"acij", "op": OP, "username": "...", "password": "...",
+//    "newPassword": "...", "attributes": {"email": "..."}, "code": "outbox"|"123456",
+//    "expect": "ok"|"<exception name>"}
+// OP is signUp, confirmSignUp, passwordAuth, srpAuth (acij), refresh, forgotPassword,
+// confirmForgotPassword or getUser (sdk). A refresh or getUser uses the tokens of the
+// last sign-in of that username with that client; code "outbox" takes the newest code
+// sent to the username from GET /_ferry/outbox.
+//
+// Prints one JSON line per step: {"step","ok","detail"}; exits 1 if any step failed.
+import fs from "node:fs";
+import {
+  CognitoIdentityProviderClient, SignUpCommand, ConfirmSignUpCommand, InitiateAuthCommand,
+  ForgotPasswordCommand, ConfirmForgotPasswordCommand, GetUserCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import acij from "amazon-cognito-identity-js";
+import { CognitoJwtVerifier } from "aws-jwt-verify";
+
+const { CognitoUserPool, CognitoUser, AuthenticationDetails, CognitoUserAttribute, CognitoRefreshToken } = acij;
+
+function arg(name, env) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : process.env[env];
+}
+const endpoint = (arg("endpoint", "FERRY_ENDPOINT") || "").replace(/\/+$/, "");
+const poolId = arg("pool", "FERRY_POOL_ID");
+const clientId = arg("client", "FERRY_CLIENT_ID");
+const planFile = arg("plan", "FERRY_PLAN") || "-";
+if (!endpoint || !poolId || !clientId) {
+  console.error("driver.mjs: need --endpoint, --pool and --client (or FERRY_ENDPOINT, FERRY_POOL_ID, FERRY_CLIENT_ID)");
+  process.exit(2);
+}
+const plan = JSON.parse(fs.readFileSync(planFile === "-" ? 0 : planFile, "utf8"));
+const region = poolId.split("_")[0];
+
+const sdk = new CognitoIdentityProviderClient({
+  endpoint, region, maxAttempts: 1,
+  credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local-secret" },
+});
+const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint });
+
+// Token verification: AWS-form issuer, keys from the local JWKS endpoint.
+let verifiers;
+async function verify(idToken, accessToken) {
+  if (!verifiers) {
+    const res = await fetch(`${endpoint}/${poolId}/.well-known/jwks.json`);
+    if (!res.ok) throw new Error(`JWKS: HTTP ${res.status}`);
+    const jwks = await res.json();
+    verifiers = {
+      id: CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: "id", clientId }),
+      access: CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: "access", clientId }),
+    };
+    verifiers.id.cacheJwks(jwks);
+    verifiers.access.cacheJwks(jwks);
+  }
+  const out = {};
+  if (idToken) {
+    const c = await verifiers.id.verify(idToken);
+    out.id = { token_use: c.token_use, "cognito:username": c["cognito:username"], email: c.email, sub: c.sub, iss: c.iss };
+  }
+  if (accessToken) {
+    const c = await verifiers.access.verify(accessToken);
+    out.access = { token_use: c.token_use, username: c.username, client_id: c.client_id, scope: c.scope, origin_jti: c.origin_jti };
+  }
+  return out;
+}
+
+async function outboxCode(username) {
+  const res = await fetch(`${endpoint}/_ferry/outbox?pool=${encodeURIComponent(poolId)}`);
+  if (!res.ok) throw new Error(`outbox: HTTP ${res.status}`);
+  const { messages } = await res.json();
+  const u = username.toLowerCase();
+  const mine = messages.filter((m) => m.code && (String(m.username).toLowerCase() === u || String(m.destination).toLowerCase() === u));
+  if (!mine.length) throw new Error(`outbox: no code for ${username}`);
+  return mine[mine.length - 1].code;
+}
+
+const sessions = new Map(); // client/username -> {access, id, refresh, user}
+const key = (s) => `${s.client}/${s.username}`;
+
+// Each op returns {result, tokens?}; a failure throws the client's own error.
+const ops = {
+  sdk: {
+    signUp: async (s) => ({ result: await sdk.send(new SignUpCommand({ ClientId: clientId, Username: s.username, Password: s.password,
+      UserAttributes: Object.entries(s.attributes || {}).map(([Name, Value]) => ({ Name, Value })) })) }),
+    confirmSignUp: async (s) => ({ result: await sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: s.username,
+      ConfirmationCode: s.code === "outbox" ? await outboxCode(s.username) : s.code })) }),
+    passwordAuth: async (s) => {
+      const r = await sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: s.username, PASSWORD: s.password } }));
+      return { result: r, tokens: sdkTokens(r) };
+    },
+    refresh: async (s) => {
+      const r = await sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: "REFRESH_TOKEN_AUTH",
+        AuthParameters: { REFRESH_TOKEN: sessionOf(s).refresh } }));
+      return { result: r, tokens: { ...sdkTokens(r), refresh: sessionOf(s).refresh } };
+    },
+    forgotPassword: async (s) => ({ result: await sdk.send(new ForgotPasswordCommand({ ClientId: clientId, Username: s.username })) }),
+    confirmForgotPassword: async (s) => ({ result: await sdk.send(new ConfirmForgotPasswordCommand({ ClientId: clientId,
+      Username: s.username, Password: s.newPassword, ConfirmationCode: s.code === "outbox" ? await outboxCode(s.username) : s.code })) }),
+    getUser: async (s) => ({ result: await sdk.send(new GetUserCommand({ AccessToken: sessionOf(s).access })) }),
+  },
+  acij: {
+    signUp: (s) => cb((done) => pool.signUp(s.username, s.password,
+      Object.entries(s.attributes || {}).map(([Name, Value]) => new CognitoUserAttribute({ Name, Value })), null,
+      (err, r) => done(err, r && { userConfirmed: r.userConfirmed, userSub: r.userSub, codeDeliveryDetails: r.codeDeliveryDetails }))),
+    confirmSignUp: async (s) => {
+      const code = s.code === "outbox" ? await outboxCode(s.username) : s.code;
+      return cb((done) => acijUser(s).confirmRegistration(code, true, done));
+    },
+    passwordAuth: (s) => acijAuth(s, "USER_PASSWORD_AUTH"),
+    srpAuth: (s) => acijAuth(s, "USER_SRP_AUTH"),
+    refresh: (s) => cb((done) => acijUser(s).refreshSession(new CognitoRefreshToken({ RefreshToken: sessionOf(s).refresh }),
+      (err, session) => done(err, session && { session: true }, session && acijTokens(session)))),
+    forgotPassword: (s) => cb((done) => acijUser(s).forgotPassword({
+      onSuccess: (data) => done(null, data), onFailure: (err) => done(err),
+      inputVerificationCode: (data) => done(null, data),
+    })),
+    confirmForgotPassword: async (s) => {
+      const code = s.code === "outbox" ? await outboxCode(s.username) : s.code;
+      return cb((done) => acijUser(s).confirmPassword(code, s.newPassword, {
+        onSuccess: (r) => done(null, r), onFailure: (err) => done(err),
+      }));
+    },
+  },
+};
+
+function sessionOf(s) {
+  const sess = sessions.get(key(s));
+  if (!sess) throw new Error(`no earlier sign-in of ${s.username} with ${s.client}`);
+  return sess;
+}
+function sdkTokens(r) {
+  const a = r.AuthenticationResult;
+  if (!a) return undefined;
+  return { id: a.IdToken, access: a.AccessToken, refresh: a.RefreshToken };
+}
+function acijTokens(session) {
+  return { id: session.getIdToken().getJwtToken(), access: session.getAccessToken().getJwtToken(), refresh: session.getRefreshToken().getToken() };
+}
+function acijUser(s) {
+  const sess = sessions.get(key(s));
+  if (sess && sess.user) return sess.user;
+  return new CognitoUser({ Username: s.username, Pool: pool });
+}
+// cb adapts the callback style of amazon-cognito-identity-js.
+function cb(f) {
+  return new Promise((resolve, reject) => f((err, result, tokens) => (err ? reject(err) : resolve({ result, tokens }))));
+}
+function acijAuth(s, flow) {
+  const user = new CognitoUser({ Username: s.username, Pool: pool });
+  user.setAuthenticationFlowType(flow);
+  return new Promise((resolve, reject) => user.authenticateUser(new AuthenticationDetails({ Username: s.username, Password: s.password }), {
+    onSuccess: (session) => resolve({ result: { session: true }, tokens: acijTokens(session), user }),
+    onFailure: reject,
+    newPasswordRequired: (attrs) => reject(Object.assign(new Error("NEW_PASSWORD_REQUIRED challenge"), { name: "NEW_PASSWORD_REQUIRED" })),
+    mfaRequired: () => reject(Object.assign(new Error("SMS_MFA challenge"), { name: "SMS_MFA" })),
+    totpRequired: () => reject(Object.assign(new Error("SOFTWARE_TOKEN_MFA challenge"), { name: "SOFTWARE_TOKEN_MFA" })),
+  }));
+}
+
+let failed = 0;
+for (const s of plan) {
+  const detail = { client: s.client, op: s.op, username: s.username, expect: s.expect || "ok" };
+  let ok = false;
+  try {
+    const f = ops[s.client] && ops[s.client][s.op];
+    if (!f) throw Object.assign(new Error(`no op ${s.op} for client ${s.client}`), { name: "DriverError" });
+    let out;
+    try {
+      out = await f(s);
+      detail.got = "ok";
+    } catch (e) {
+      detail.got = e.code || e.name || "Error";
+      detail.message = e.message;
+      if (e.$metadata) detail.status = e.$metadata.httpStatusCode;
+    }
+    if (out && out.tokens && out.tokens.access) {
+      detail.claims = await verify(out.tokens.id, out.tokens.access);
+      detail.refreshToken = Boolean(out.tokens.refresh);
+      const prev = sessions.get(key(s)) || {};
+      sessions.set(key(s), { ...prev, ...out.tokens, refresh: out.tokens.refresh || prev.refresh, user: out.user || prev.user });
+    }
+    if (out && out.result && s.op === "getUser") detail.result = { Username: out.result.Username };
+    if (out && out.result && out.result.CodeDeliveryDetails) detail.codeDelivery = out.result.CodeDeliveryDetails;
+    ok = detail.got === (s.expect || "ok");
+  } catch (e) {
+    detail.error = `${e.name}: ${e.message}`; // a token that does not verify lands here
+  }
+  if (!ok) failed++;
+  console.log(JSON.stringify({ step: s.step, ok, detail }));
+}
+process.exit(failed ? 1 : 0);
