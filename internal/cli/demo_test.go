@@ -12,7 +12,7 @@ import (
 func TestDemo(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer
-	err := Run(t.Context(), []string{"demo"}, Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
+	err := Run(t.Context(), []string{"demo", "--verbose"}, Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
 	out := stdout.String()
 	if err != nil {
 		t.Fatalf("ferry demo: %v\n%s\nstderr:\n%s", err, out, stderr.String())
