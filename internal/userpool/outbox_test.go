@@ -1,0 +1,142 @@
+package userpool_test
+
+import (
+	"context"
+	"net"
+	"net/textproto"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ferry-migrate/ferry/internal/userpool"
+)
+
+// smtpSink is a minimal SMTP server on 127.0.0.1 that keeps what it
+// receives: enough of RFC 5321 for net/smtp.SendMail.
+type smtpSink struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	mail []string // DATA payloads
+	rcpt []string
+}
+
+func newSMTPSink(t *testing.T) *smtpSink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &smtpSink{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	return s
+}
+
+func (s *smtpSink) serve(c net.Conn) {
+	defer c.Close()
+	tp := textproto.NewConn(c)
+	_ = tp.PrintfLine("220 sink ready")
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.SplitN(line, " ", 2)[0])
+		switch cmd {
+		case "EHLO", "HELO":
+			_ = tp.PrintfLine("250 sink")
+		case "MAIL":
+			_ = tp.PrintfLine("250 ok")
+		case "RCPT":
+			s.mu.Lock()
+			s.rcpt = append(s.rcpt, line)
+			s.mu.Unlock()
+			_ = tp.PrintfLine("250 ok")
+		case "DATA":
+			_ = tp.PrintfLine("354 go ahead")
+			body, err := tp.ReadDotBytes()
+			if err != nil {
+				return
+			}
+			s.mu.Lock()
+			s.mail = append(s.mail, string(body))
+			s.mu.Unlock()
+			_ = tp.PrintfLine("250 queued")
+		case "QUIT":
+			_ = tp.PrintfLine("221 bye")
+			return
+		default:
+			_ = tp.PrintfLine("502 not implemented")
+		}
+	}
+}
+
+
+func TestSMTPDelivery(t *testing.T) {
+	t.Parallel()
+	sink := newSMTPSink(t)
+	f := newFixture(t, nil, fixtureOpts{
+		cfg: func(c *userpool.Config) {
+			c.Mailer = &userpool.SMTPMailer{Addr: sink.ln.Addr().String(), From: "no-reply@ferry.local"}
+		},
+		pool: func(in *userpool.CreatePoolInput) {
+			in.Settings.LambdaConfig.UserMigration = ""
+			in.Settings.AutoVerifiedAttributes = []string{"email"}
+		},
+	})
+	res, err := f.svc.SignUp(context.Background(), userpool.SignUpInput{ClientID: f.clientID, Username: "jo",
+		Password: "Passw0rd!", Attributes: map[string]string{"email": "jo@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Delivery == nil || res.Delivery.Destination != "j***@e***" {
+		t.Fatalf("delivery = %+v", res.Delivery)
+	}
+	msgs, err := f.store.ListMessages(t.Context(), f.poolID, 0, 10)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("outbox = %v, %v", msgs, err)
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if len(sink.mail) != 1 || !strings.Contains(sink.mail[0], msgs[0].Code) || !strings.Contains(sink.mail[0], "To: jo@example.com") {
+		t.Fatalf("mail = %q, want the code %s", sink.mail, msgs[0].Code)
+	}
+	if !strings.Contains(f.log.String(), "code="+msgs[0].Code) {
+		t.Errorf("the code is not logged at info level")
+	}
+}
+
+func TestSMTPDeliveryFailureKeepsTheCode(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	f := newFixture(t, nil, fixtureOpts{
+		cfg: func(c *userpool.Config) { c.Mailer = &userpool.SMTPMailer{Addr: addr, From: "no-reply@ferry.local"} },
+		pool: func(in *userpool.CreatePoolInput) {
+			in.Settings.LambdaConfig.UserMigration = ""
+			in.Settings.AutoVerifiedAttributes = []string{"email"}
+		},
+	})
+	if _, err := f.svc.SignUp(context.Background(), userpool.SignUpInput{ClientID: f.clientID, Username: "jo",
+		Password: "Passw0rd!", Attributes: map[string]string{"email": "jo@example.com"}}); err != nil {
+		t.Fatalf("sign-up failed because the mail server is down: %v", err)
+	}
+	if msgs, _ := f.store.ListMessages(t.Context(), f.poolID, 0, 10); len(msgs) != 1 {
+		t.Fatalf("outbox = %v", msgs)
+	}
+	if !strings.Contains(f.log.String(), "mail delivery") {
+		t.Error("the failed delivery is not logged")
+	}
+}
