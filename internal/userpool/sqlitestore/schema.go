@@ -1,0 +1,142 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+)
+
+// migrations build the schema; migrations[i] takes a database from
+// user_version i to i+1. Applied ones are never edited: a change is a new
+// entry.
+//
+// Users are one row each: the columns that are looked up, plus the rest of
+// the user as JSON in data. Aliases and filter values are index tables
+// whose primary keys are the lookups themselves (WITHOUT ROWID, so a lookup
+// is one B-tree descent): aliases(pool, attribute, key) is what makes an
+// alias unique, user_filters(pool, attribute, value, username_key) serves
+// ListUsers "=" by equality and "^=" by a range scan, already in the
+// listing's order.
+var migrations = []string{
+	`
+-- user_count is kept by every transaction that adds or removes a user, so
+-- CountUsers (DescribeUserPool's EstimatedNumberOfUsers) does not scan a
+-- million rows.
+CREATE TABLE pools (
+	id         TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	settings   BLOB,
+	created_at INTEGER,
+	updated_at INTEGER,
+	user_count INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE clients (
+	id         TEXT PRIMARY KEY,
+	pool_id    TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	secret     TEXT NOT NULL,
+	settings   BLOB,
+	created_at INTEGER,
+	updated_at INTEGER
+);
+CREATE INDEX clients_by_pool ON clients (pool_id, id);
+
+CREATE TABLE users (
+	pool_id      TEXT NOT NULL,
+	username_key TEXT NOT NULL,
+	username     TEXT NOT NULL,
+	sub          TEXT NOT NULL,
+	status       TEXT NOT NULL,
+	enabled      INTEGER NOT NULL,
+	version      INTEGER NOT NULL,
+	data         BLOB NOT NULL,
+	PRIMARY KEY (pool_id, username_key)
+);
+CREATE UNIQUE INDEX users_by_sub ON users (pool_id, sub);
+
+CREATE TABLE aliases (
+	pool_id      TEXT NOT NULL,
+	attribute    TEXT NOT NULL,
+	key          TEXT NOT NULL,
+	username_key TEXT NOT NULL,
+	PRIMARY KEY (pool_id, attribute, key)
+) WITHOUT ROWID;
+
+CREATE TABLE user_filters (
+	pool_id      TEXT NOT NULL,
+	attribute    TEXT NOT NULL,
+	value        TEXT NOT NULL,
+	username_key TEXT NOT NULL,
+	PRIMARY KEY (pool_id, attribute, value, username_key)
+) WITHOUT ROWID;
+
+CREATE TABLE refresh_tokens (
+	hash       TEXT PRIMARY KEY,
+	pool_id    TEXT NOT NULL,
+	client_id  TEXT NOT NULL,
+	username   TEXT NOT NULL,
+	sub        TEXT NOT NULL,
+	origin_jti TEXT NOT NULL,
+	auth_time  INTEGER,
+	expires_at INTEGER,
+	revoked    INTEGER NOT NULL,
+	created_at INTEGER
+);
+CREATE INDEX refresh_tokens_by_jti ON refresh_tokens (pool_id, origin_jti);
+CREATE INDEX refresh_tokens_by_user ON refresh_tokens (pool_id, username);
+
+-- AUTOINCREMENT: ids are never reused, even after DeletePool removed the
+-- newest messages, so a reader paging with afterID never misses one.
+CREATE TABLE messages (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	pool_id     TEXT NOT NULL,
+	username    TEXT NOT NULL,
+	medium      TEXT NOT NULL,
+	destination TEXT NOT NULL,
+	kind        TEXT NOT NULL,
+	code        TEXT NOT NULL,
+	body        TEXT NOT NULL,
+	created_at  INTEGER
+);
+CREATE INDEX messages_by_pool ON messages (pool_id, id);
+`,
+}
+
+// SchemaVersion is the user_version of a database this package has
+// migrated fully.
+var SchemaVersion = len(migrations)
+
+// migrate brings db to SchemaVersion, one transaction per migration, each
+// setting user_version with its schema change so a crash never leaves a
+// half-applied step.
+func migrate(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this program's %d: %w", v, len(migrations), ErrSchemaTooNew)
+	}
+	for ; v < len(migrations); v++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate to %d: %w", v+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", v+1, err)
+		}
+		// PRAGMA takes no parameters; v+1 is an int from this program.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", v+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate to %d: %w", v+1, err)
+		}
+		logger.Info("migrated user pool database", "schema_version", v+1)
+	}
+	return nil
+}
