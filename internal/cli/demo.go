@@ -180,7 +180,7 @@ func (c countingInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, er
 	return c.next.Invoke(ctx, payload)
 }
 
-func runDemo(ctx context.Context, opts demoOptions) (err error) {
+func runDemo(ctx context.Context, opts demoOptions) error {
 	d := &demo{opts: opts, out: opts.out, http: &http.Client{Timeout: 10 * time.Second}}
 	dir, err := os.MkdirTemp("", "ferry-demo-")
 	if err != nil {
