@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Peer comparison, in ONE run on this machine: Ferry's local pool
+# (ferry serve --ephemeral) against cognito-local (the version pinned in
+# test/clients/node), both driven by the same load generator (loadgen/,
+# copied from the peer measurement) over loopback.
+#
+#   1. sign-in: InitiateAuth USER_PASSWORD_AUTH of existing users, concurrency C, on both servers
+#      (target: Ferry >= 10x cognito-local's throughput);
+#   2. migration: first sign-ins through Ferry's in-process trigger, verifying bcrypt-10 legacy
+#      hashes from a SQLite legacy database (target: >= 90% of the hash-bound ceiling, cores /
+#      single bcrypt-10 verify time, measured by legacygen in this same run).
+#
+# Every load phase stops at N requests or T, whichever comes first. The script stops only the
+# processes it started, by their PIDs, and removes its temporary directory.
+#
+# Usage: bench/peer/run.sh            (env: USERS=1000 C=8 SIGNIN_N=4000 MIGRATE_N=3000 T=30s)
+# Prints one JSON line per phase and a summary line; needs go, node (npm ci in
+# test/clients/node) and the aws CLI (pool and client creation).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+USERS=${USERS:-1000}
+C=${C:-8}
+SIGNIN_N=${SIGNIN_N:-4000}
+MIGRATE_N=${MIGRATE_N:-3000}
+T=${T:-30s}
+CL_START=test/clients/node/node_modules/cognito-local/lib/bin/start.js
+[ -f "$CL_START" ] || { echo "run.sh: $CL_START missing: run scripts/deps.sh (npm ci in test/clients/node)" >&2; exit 1; }
+command -v aws >/dev/null || { echo "run.sh: the aws CLI is needed to create pools" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/ferry-peer.XXXXXX)
+pids=()
+cleanup() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    for f in "$work"/ferry.err "$work"/cl.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -20 "$f" >&2; }; done
+  fi
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export AWS_ACCESS_KEY_ID=AKIDLOCAL AWS_SECRET_ACCESS_KEY=local-secret AWS_DEFAULT_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
+unset AWS_PROFILE AWS_ENDPOINT_URL || true
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { # wait_http URL PID: until URL answers, the process dies, or 60 s pass
+  for _ in $(seq 1 600); do
+    curl -s -o /dev/null -m 1 "$1" && return 0
+    kill -0 "$2" 2>/dev/null || { echo "run.sh: process $2 died" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "run.sh: $1 did not answer in 60 s" >&2; return 1
+}
+rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+# make_pool ENDPOINT [extra create-user-pool args...] -> "POOL CLIENT"
+make_pool() {
+  local ep=$1; shift
+  local pool client
+  pool=$(aws cognito-idp create-user-pool --endpoint-url "$ep" --pool-name bench "$@" --query UserPool.Id --output text)
+  client=$(aws cognito-idp create-user-pool-client --endpoint-url "$ep" --user-pool-id "$pool" --client-name bench \
+    --explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH --query UserPoolClient.ClientId --output text)
+  echo "$pool $client"
+}
+tag() { # tag JSON key=value... : add fields to loadgen's JSON line
+  local line=$1; shift
+  local extra=""
+  for kv in "$@"; do extra+=",\"${kv%%=*}\":${kv#*=}"; done
+  echo "${line%\}}${extra}}"
+}
+
+echo "== build" >&2
+go build -o "$work/ferry" ./cmd/ferry
+go build -o "$work/loadgen" ./bench/peer/loadgen
+go build -o "$work/legacygen" ./bench/peer/legacygen
+
+echo "== legacy database and bcrypt-10 ceiling" >&2
+ceiling=$("$work/legacygen" -db "$work/legacy.db" -n "$MIGRATE_N" -cost 10 -samples 21)
+echo "$ceiling"
+cat > "$work/ferry.yaml" <<YAML
+sources:
+  - name: legacy
+    type: sql
+    config:
+      driver: sqlite
+      dsn: file:$work/legacy.db?mode=ro
+      lookup: email
+      fold: lower
+      pool: {max_open: 16, max_idle: 16}
+      query:
+        by_email: SELECT id, username, email, email_verified, password_hash FROM users WHERE email = \$1
+        sample: SELECT password_hash FROM users LIMIT 1
+      columns:
+        id: id
+        username: username
+        email: email
+        email_verified: email_verified
+        password_hash: password_hash
+YAML
+
+echo "== ferry serve --ephemeral" >&2
+fport=$(free_port)
+"$work/ferry" serve --ephemeral --addr "127.0.0.1:$fport" --config "$work/ferry.yaml" --log-level warn \
+  >"$work/ferry.out" 2>"$work/ferry.err" &
+fpid=$!; pids+=("$fpid")
+t0=$(date +%s%N); wait_http "http://127.0.0.1:$fport/health" "$fpid"; t1=$(date +%s%N)
+fstart_ms=$(( (t1 - t0) / 1000000 )); frss0=$(rss_kb "$fpid")
+fep="http://127.0.0.1:$fport"
+read -r fpool fclient < <(make_pool "$fep" \
+  --lambda-config "UserMigration=arn:aws:lambda:us-east-1:000000000000:function:ferry-migrate")
+
+echo "== cognito-local" >&2
+cport=$(free_port)
+mkdir -p "$work/cl/.cognito"
+echo '{}' > "$work/cl/.cognito/config.json"
+(cd "$work/cl" && HOST=127.0.0.1 PORT=$cport exec node "$OLDPWD/$CL_START" >"$work/cl.log" 2>&1) &
+cpid=$!; pids+=("$cpid")
+t0=$(date +%s%N); wait_http "http://127.0.0.1:$cport/health" "$cpid"; t1=$(date +%s%N)
+cstart_ms=$(( (t1 - t0) / 1000000 )); crss0=$(rss_kb "$cpid")
+cep="http://127.0.0.1:$cport"
+read -r cpool cclient < <(make_pool "$cep")   # cognito-local's default: email is the username
+
+echo "== seed $USERS users on each (AdminCreateUser + AdminSetUserPassword, c=1)" >&2
+"$work/loadgen" -ep "$fep" -op create -pool "$fpool" -client "$fclient" -c 1 -n "$USERS" -t 300s >"$work/seed-ferry.json"
+"$work/loadgen" -ep "$cep" -op create -pool "$cpool" -client "$cclient" -c 1 -n "$USERS" -t 300s >"$work/seed-cl.json"
+tag "$(cat "$work/seed-ferry.json")" server='"ferry"' phase='"seed"'
+tag "$(cat "$work/seed-cl.json")" server='"cognito-local"' phase='"seed"'
+
+echo "== sign-in, c=$C" >&2
+cl_signin=$("$work/loadgen" -ep "$cep" -op signin -pool "$cpool" -client "$cclient" -users "$USERS" -c "$C" -n "$SIGNIN_N" -t "$T")
+tag "$cl_signin" server='"cognito-local"' phase='"signin"' startup_ms="$cstart_ms" rss_start_kb="$crss0" rss_end_kb="$(rss_kb "$cpid")"
+f_signin=$("$work/loadgen" -ep "$fep" -op signin -pool "$fpool" -client "$fclient" -users "$USERS" -c "$C" -n "$SIGNIN_N" -t "$T")
+tag "$f_signin" server='"ferry"' phase='"signin"' startup_ms="$fstart_ms" rss_start_kb="$frss0" rss_end_kb="$(rss_kb "$fpid")"
+
+echo "== migrating sign-ins through Ferry (bcrypt-10), c=$C" >&2
+f_migrate=$("$work/loadgen" -ep "$fep" -op migrate -pool "$fpool" -client "$fclient" -c "$C" -n "$MIGRATE_N" -t "$T" -start 0)
+tag "$f_migrate" server='"ferry"' phase='"migrate"' rss_end_kb="$(rss_kb "$fpid")"
+
+python3 - "$cl_signin" "$f_signin" "$f_migrate" "$ceiling" <<'PY'
+import json, sys
+cl, f, m, c = (json.loads(a) for a in sys.argv[1:5])
+ratio = f["ops_per_s"] / cl["ops_per_s"] if cl["ops_per_s"] else float("inf")
+frac = m["ops_per_s"] / c["ceiling_ops_per_s"]
+print(json.dumps({"summary": True,
+  "signin_ops_per_s": {"ferry": round(f["ops_per_s"], 1), "cognito_local": round(cl["ops_per_s"], 1)},
+  "signin_ratio": round(ratio, 1), "signin_target_10x_met": ratio >= 10,
+  "migrate_ops_per_s": round(m["ops_per_s"], 1), "ceiling_ops_per_s": round(c["ceiling_ops_per_s"], 1),
+  "migrate_fraction_of_ceiling": round(frac, 3), "migrate_target_90pct_met": frac >= 0.9,
+  "errors": {"cl_signin": cl["errors"], "ferry_signin": f["errors"], "ferry_migrate": m["errors"]}}))
+PY
