@@ -160,7 +160,7 @@ func TestAuthenticationHelperKey(t *testing.T) {
 		Salt     string `json:"salt"`
 	}
 	cases := []kase{{PoolName: "myPool", UserID: "test", Password: "test", A: "499602d2", SRPB: "499602d2", Salt: "499602d2"}}
-	for i := range 4 {
+	for i := range 2 {
 		a, err := randomExponent(clientExponentBytes)
 		if err != nil {
 			t.Fatal(err)
