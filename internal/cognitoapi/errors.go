@@ -35,9 +35,7 @@ var exceptions = []struct {
 	{userpool.ErrUnsupportedOperation, "UnsupportedOperationException"},
 	{userpool.ErrUnsupportedTokenType, "UnsupportedTokenTypeException"},
 	{userpool.ErrUnauthorizedClient, "UnauthorizedException"},
-	{userpool.ErrInvalidLambdaConfig, "InvalidUserPoolConfigurationException"},
 	{userpool.ErrLimitExceeded, "LimitExceededException"},
-	{userpool.ErrCodeDeliveryFailure, "CodeDeliveryFailureException"},
 }
 
 // apiError is an error already in Cognito's terms (decoding and dispatch

@@ -20,7 +20,7 @@ func forgotPassword(ctx context.Context, s *Server, c *call) (any, error) {
 		return nil, err
 	}
 	d, err := s.svc.ForgotPassword(ctx, userpool.ForgotPasswordInput{ClientID: in.ClientID, SecretHash: in.SecretHash,
-		Username: in.Username, ClientMetadata: in.ClientMetadata, SDK: c.sdk})
+		Username: in.Username, ClientMetadata: in.ClientMetadata})
 	if err != nil {
 		return nil, err
 	}

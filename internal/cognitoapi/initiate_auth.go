@@ -59,7 +59,7 @@ func initiate(ctx context.Context, s *Server, c *call, admin bool) (any, error) 
 		in.AuthParameters = map[string]string{}
 	}
 	r, err := s.svc.InitiateAuth(ctx, userpool.AuthInput{Admin: admin, PoolID: in.UserPoolID, ClientID: in.ClientID,
-		AuthFlow: in.AuthFlow, Params: in.AuthParameters, ClientMetadata: in.ClientMetadata, SDK: c.sdk})
+		AuthFlow: in.AuthFlow, Params: in.AuthParameters, ClientMetadata: in.ClientMetadata})
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,6 @@ type call struct {
 	op     string
 	body   []byte
 	region string // from the SigV4 credential scope, if signed
-	sdk    string
 }
 
 // operation serves one action: decode the body, call the service, return
@@ -110,7 +109,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, op, invalidParameter("Request body could not be read."))
 		return
 	}
-	c := &call{op: op, body: body, region: sigV4Region(r.Header.Get("Authorization")), sdk: ""}
+	c := &call{op: op, body: body, region: sigV4Region(r.Header.Get("Authorization"))}
 	out, err := handler(r.Context(), s, c)
 	if err != nil {
 		s.writeError(w, r, op, err)

@@ -2,7 +2,6 @@ package cognitoapi
 
 import (
 	"encoding/json"
-	"sort"
 
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
@@ -144,14 +143,5 @@ func passThrough(body []byte, keys []string) map[string]json.RawMessage {
 	if len(out) == 0 {
 		return nil
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -263,10 +262,4 @@ func maskDestination(medium, dest string) string {
 		return "+*******"
 	}
 	return "+" + strings.Repeat("*", max(len(dest)-5, 1)) + dest[len(dest)-4:]
-}
-
-func sortedCopy(in []string) []string {
-	out := slices.Clone(in)
-	slices.Sort(out)
-	return out
 }

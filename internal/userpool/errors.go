@@ -24,9 +24,7 @@ var (
 	ErrUnsupportedOperation  = errors.New("unsupported operation")
 	ErrUnsupportedTokenType  = errors.New("unsupported token type")
 	ErrUnauthorizedClient    = errors.New("unauthorized client")
-	ErrInvalidLambdaConfig   = errors.New("invalid lambda configuration")
 	ErrLimitExceeded         = errors.New("limit exceeded")
-	ErrCodeDeliveryFailure   = errors.New("code delivery failure")
 	ErrInvalidLambdaResponse = errors.New("invalid lambda response")
 )
 

@@ -86,7 +86,7 @@ func (s *Service) migrateOnSignIn(ctx context.Context, p *pool, c *client, typed
 // caller runs the ordinary flow.
 func (s *Service) migrateOnForgot(ctx context.Context, p *pool, c *client, typed string, meta map[string]string, sdk string) (*CodeDelivery, error) {
 	key := "forgot\x00" + p.ID + "\x00" + p.set.usernameKey(typed)
-	v, err, shared := s.flights.Do(key, func() (any, error) {
+	v, err, _ := s.flights.Do(key, func() (any, error) {
 		ctx := context.WithoutCancel(ctx)
 		if u, err := s.findUser(ctx, p, typed); err != nil || u != nil {
 			return (*CodeDelivery)(nil), err
@@ -128,13 +128,9 @@ func (s *Service) migrateOnForgot(ctx context.Context, p *pool, c *client, typed
 	if err != nil {
 		return nil, err
 	}
-	d := v.(*CodeDelivery)
-	if shared && d != nil && d.Destination != "" {
-		// A concurrent ForgotPassword of the same user: the code went out
-		// once; each caller sees where.
-		return d, nil
-	}
-	return d, nil
+	// Concurrent ForgotPasswords of one new user share the flight: the code
+	// goes out once and every caller sees where.
+	return v.(*CodeDelivery), nil
 }
 
 // runTrigger invokes the pool's migration trigger and returns its response,

@@ -79,7 +79,6 @@ func (s *smtpSink) serve(c net.Conn) {
 	}
 }
 
-
 func TestSMTPDelivery(t *testing.T) {
 	t.Parallel()
 	sink := newSMTPSink(t)

@@ -362,9 +362,9 @@ func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, usern
 	next.Aliases = p.set.aliases(next.Attributes)
 	next.UpdatedAt = s.now()
 	if forceAlias {
-		// Moving an alias is a create-time store operation; re-create the
-		// user atomically is not available, so release the alias from its
-		// current holder first.
+		// ForceAliasCreation: the alias moves to this user, so its current
+		// holder loses it first (Store.CreateUser's StealAliases covers new
+		// users only).
 		if err := s.releaseAliases(ctx, p, next); err != nil {
 			return err
 		}
