@@ -57,8 +57,8 @@ func (l *legacyTrigger) handle(ctx context.Context, ev trigger.Event) (trigger.E
 	return ev, nil
 }
 
-func migrationServer(t *testing.T, l *legacyTrigger, prevent bool) *cognitotest.Server {
-	return cognitotest.NewServer(t,
+func migrationServer(t *testing.T, l *legacyTrigger, prevent bool, opts ...cognitotest.Option) *cognitotest.Server {
+	return cognitotest.NewServer(t, append(opts,
 		cognitotest.WithMigration(lambdainvoke.InProcess(l.handle)),
 		cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
 			in.Schema = []types.SchemaAttributeType{{Name: aws.String("legacy_id"), AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(false)}}
@@ -67,7 +67,7 @@ func migrationServer(t *testing.T, l *legacyTrigger, prevent bool) *cognitotest.
 			if prevent {
 				in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
 			}
-		}))
+		}))...)
 }
 
 func TestMigrationThroughTheAPI(t *testing.T) {
@@ -148,8 +148,17 @@ func TestMigrationThroughTheAPI(t *testing.T) {
 
 func TestMigrationConcurrentFirstSignInsOverHTTP(t *testing.T) {
 	t.Parallel()
+	for name, opts := range map[string][]cognitotest.Option{"memory": nil, "sqlite": {cognitotest.WithSQLite()}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			concurrentFirstSignIns(t, opts)
+		})
+	}
+}
+
+func concurrentFirstSignIns(t *testing.T, opts []cognitotest.Option) {
 	l := &legacyTrigger{delay: 50 * time.Millisecond}
-	s := migrationServer(t, l, false)
+	s := migrationServer(t, l, false, opts...)
 	const n = 16
 	var wg sync.WaitGroup
 	var failures atomic.Int32

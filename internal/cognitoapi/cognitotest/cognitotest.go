@@ -22,6 +22,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/tokens"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 	"github.com/ferry-migrate/ferry/internal/userpool/memstore"
+	"github.com/ferry-migrate/ferry/internal/userpool/sqlitestore"
 )
 
 // Region is the region of the test server's pools.
@@ -52,6 +53,7 @@ type options struct {
 	pool      []func(*cip.CreateUserPoolInput)
 	client    []func(*cip.CreateUserPoolClientInput)
 	store     userpool.Store
+	sqlite    bool
 }
 
 // Option configures NewServer.
@@ -78,6 +80,12 @@ func WithConfig(f func(*userpool.Config)) Option {
 	return func(o *options) { f(&o.cfg) }
 }
 
+// WithSQLite keeps the pool in a SQLite store in t.TempDir() instead of
+// memory, to run the same test against the persistent store.
+func WithSQLite() Option {
+	return func(o *options) { o.sqlite = true }
+}
+
 // WithStore uses st instead of a fresh in-memory store; the server closes it.
 func WithStore(st userpool.Store) Option {
 	return func(o *options) { o.store = st }
@@ -96,7 +104,7 @@ func testKeys() (*tokens.KeySet, error) {
 	return keys, keysErr
 }
 
-// NewServer starts the API with a memstore on 127.0.0.1 and creates a pool
+// NewServer starts the API with a memstore (or WithSQLite, WithStore) on 127.0.0.1 and creates a pool
 // and an app client through it.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -115,7 +123,16 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	url := "http://" + ln.Addr().String()
 	cfg := o.cfg
 	cfg.Keys = ks
-	if cfg.Store = o.store; cfg.Store == nil {
+	switch {
+	case o.store != nil:
+		cfg.Store = o.store
+	case o.sqlite:
+		st, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Dir: t.TempDir()}, nil)
+		if err != nil {
+			t.Fatalf("cognitotest: sqlite store: %v", err)
+		}
+		cfg.Store = st
+	default:
 		cfg.Store = memstore.New()
 	}
 	if cfg.IssuerBase == "" {
