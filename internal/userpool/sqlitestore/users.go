@@ -430,30 +430,8 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, q userpool.ListUse
 		return nil, "", err
 	}
 	limit := pageSize(q.Limit)
-	var rows *sql.Rows
-	if q.Attribute == "" {
-		rows, err = s.r.QueryContext(ctx, `SELECT `+userCols+`, '' FROM users
-			WHERE pool_id = ? AND username_key > ? ORDER BY username_key LIMIT ?`, poolID, from.Key, limit+1)
-	} else {
-		want := userpool.FilterKey(q.Attribute, q.Value)
-		where := `f.value = ?`
-		args := []any{poolID, q.Attribute, want}
-		if q.Prefix {
-			where = `f.value >= ?`
-			if end, ok := prefixEnd(want); ok {
-				where += ` AND f.value < ?`
-				args = append(args, end)
-			}
-		}
-		if q.After != "" {
-			where += ` AND (f.value, f.username_key) > (?, ?)`
-			args = append(args, from.Value, from.Key)
-		}
-		rows, err = s.r.QueryContext(ctx, `SELECT `+userColsOf("u")+`, f.value FROM user_filters f
-			JOIN users u ON u.pool_id = f.pool_id AND u.username_key = f.username_key
-			WHERE f.pool_id = ? AND f.attribute = ? AND `+where+`
-			ORDER BY f.value, f.username_key LIMIT ?`, append(args, limit+1)...)
-	}
+	query, args := listUsersSQL(poolID, q, from, limit+1)
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, "", dbErr("list users", err)
 	}
@@ -478,6 +456,33 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, q userpool.ListUse
 		users[i] = h.u
 	}
 	return users, next, nil
+}
+
+// listUsersSQL is the query of one ListUsers page of n rows after from.
+// Each row is a user's columns and the folded filter value (” unfiltered).
+func listUsersSQL(poolID string, q userpool.ListUsersQuery, from cursor, n int) (string, []any) {
+	if q.Attribute == "" {
+		return `SELECT ` + userCols + `, '' FROM users
+			WHERE pool_id = ? AND username_key > ? ORDER BY username_key LIMIT ?`, []any{poolID, from.Key, n}
+	}
+	want := userpool.FilterKey(q.Attribute, q.Value)
+	where := `f.value = ?`
+	args := []any{poolID, q.Attribute, want}
+	if q.Prefix {
+		where = `f.value >= ?`
+		if end, ok := prefixEnd(want); ok {
+			where += ` AND f.value < ?`
+			args = append(args, end)
+		}
+	}
+	if q.After != "" {
+		where += ` AND (f.value, f.username_key) > (?, ?)`
+		args = append(args, from.Value, from.Key)
+	}
+	return `SELECT ` + userColsOf("u") + `, f.value FROM user_filters f
+		JOIN users u ON u.pool_id = f.pool_id AND u.username_key = f.username_key
+		WHERE f.pool_id = ? AND f.attribute = ? AND ` + where + `
+		ORDER BY f.value, f.username_key LIMIT ?`, append(args, n)
 }
 
 // prefixEnd returns the smallest string greater than every string that

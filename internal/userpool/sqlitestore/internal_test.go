@@ -1,0 +1,95 @@
+package sqlitestore
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ferry-migrate/ferry/internal/userpool"
+)
+
+func TestPrefixEnd(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+		ok             bool
+	}{
+		{"empty has no end", "", "", false},
+		{"ascii", "ab", "ac", true},
+		{"multi-byte", "ä", "\xc3\xa5", true},
+		{"trailing 0xff carries", "a\xff\xff", "b", true},
+		{"all 0xff has no end", "\xff\xff", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := prefixEnd(tc.in)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("prefixEnd(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+			}
+			if ok && tc.in != "" && !(tc.in+"\xff\xff\xff" < got) {
+				t.Errorf("%q does not bound every extension of %q", got, tc.in)
+			}
+		})
+	}
+}
+
+// TestQueryPlans checks that every lookup and listing is an index search,
+// never a scan of users or of the filter table: that is what keeps them
+// flat at a million users.
+func TestQueryPlans(t *testing.T) {
+	t.Parallel()
+	s, err := Open(t.Context(), Config{Dir: t.TempDir()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	plan := func(t *testing.T, q string, args ...any) string {
+		t.Helper()
+		rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatalf("explain: %v", err)
+		}
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, detail)
+		}
+		return strings.Join(lines, "; ")
+	}
+	type tc struct {
+		name string
+		q    string
+		args []any
+	}
+	var cases []tc
+	for _, lq := range []userpool.ListUsersQuery{
+		{},
+		{Attribute: "email", Value: "a@example.com"},
+		{Attribute: "email", Prefix: true, Value: "a"},
+		{Attribute: "email", Prefix: true, Value: ""},
+		{Attribute: "cognito:user_status", Value: "CONFIRMED", After: "x"},
+	} {
+		q, args := listUsersSQL("p", lq, cursor{Key: "k", Value: "v"}, 61)
+		cases = append(cases, tc{"ListUsers " + lq.Attribute + " " + lq.Value, q, args})
+	}
+	cases = append(cases,
+		tc{"GetUser", `SELECT ` + userCols + ` FROM users WHERE pool_id = ? AND username_key = ?`, []any{"p", "k"}},
+		tc{"GetUserBySub", `SELECT ` + userCols + ` FROM users WHERE pool_id = ? AND sub = ?`, []any{"p", "s"}},
+		tc{"GetUserByAlias", `SELECT ` + userColsOf("u") + ` FROM aliases a
+			JOIN users u ON u.pool_id = a.pool_id AND u.username_key = a.username_key
+			WHERE a.pool_id = ? AND a.attribute = ? AND a.key = ?`, []any{"p", "email", "k"}},
+	)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := plan(t, c.q, c.args...)
+			if strings.Contains(p, "SCAN ") || strings.Contains(p, "TEMP B-TREE") || !strings.Contains(p, "SEARCH") {
+				t.Errorf("plan is not an ordered index search: %s", p)
+			}
+		})
+	}
+}
