@@ -171,6 +171,9 @@ func (s *Service) passwordAuth(ctx context.Context, p *pool, c *client, in AuthI
 	migrated := false
 	if u == nil {
 		if p.set.LambdaConfig.UserMigration == "" {
+			// Spend a password check's time, so an unknown name does not
+			// answer faster than a wrong password.
+			checkVerifier(&User{PoolID: p.ID, Username: typed}, password)
 			return nil, s.unknownUser(c)
 		}
 		u, migrated, err = s.migrateOnSignIn(ctx, p, c, typed, password, in)
