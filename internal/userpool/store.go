@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -93,6 +94,25 @@ type User struct {
 	// Version is bumped by every successful UpdateUser; the Store rejects an
 	// update whose Version is not the stored one (ErrConflict).
 	Version int64
+}
+
+// LogValue redacts the verifier: with its salt it allows an offline
+// dictionary attack on the password.
+func (v *Verifier) LogValue() slog.Value { return slog.StringValue("REDACTED") }
+
+// LogValue keeps a pending code out of logs; its expiry and attempts stay.
+func (c *Code) LogValue() slog.Value {
+	return slog.GroupValue(slog.Time("expires_at", c.ExpiresAt), slog.Int("attempts", c.Attempts))
+}
+
+// LogValue logs who the user is and where they stand, never the verifier,
+// pending codes or attribute values (personal data).
+func (u *User) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("pool", u.PoolID), slog.String("username", u.Username), slog.String("sub", u.Sub),
+		slog.String("status", u.Status), slog.Bool("enabled", u.Enabled), slog.String("origin", u.Origin),
+		slog.Int64("version", u.Version), slog.Bool("has_password", u.Password != nil),
+	)
 }
 
 // Filterable attributes for ListUsers, as Cognito allows them.

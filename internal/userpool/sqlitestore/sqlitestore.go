@@ -116,7 +116,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 		readers = defaultReaders
 	}
 	path := filepath.Join(cfg.Dir, FileName)
-	s := &Store{logger: logger.With("component", "sqlitestore"), path: path, stmts: map[string]*sql.Stmt{}}
+	s := &Store{logger: logger, path: path, stmts: map[string]*sql.Stmt{}}
 	var err error
 	if s.w, err = sql.Open("sqlite", dsn(path, false)); err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
