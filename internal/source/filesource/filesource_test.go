@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -193,26 +192,31 @@ func TestPepperAndLookupModes(t *testing.T) {
 	}
 }
 
+// TestUnknownUserCostsAVerification interleaves wrong-password and
+// unknown-user calls and compares the fastest of each, so that load from
+// other processes affects both alike.
 func TestUnknownUserCostsAVerification(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test: skipped with -short")
 	}
-	t.Parallel()
-	s := open(t, Config{Path: yamlUsers(t, 10)})
-	median := func(name string, want error) time.Duration {
-		var ds []time.Duration
-		for range 5 {
-			start := time.Now()
-			if _, err := s.Authenticate(t.Context(), name, "wrong"); !errors.Is(err, want) {
-				t.Fatalf("Authenticate(%q) = %v, want %v", name, err, want)
-			}
-			ds = append(ds, time.Since(start))
+	// Not parallel: the package's parallel tests wait until it is done, so
+	// their bcrypt work does not distort the measurement.
+	s := open(t, Config{Path: yamlUsers(t, 8)})
+	var wrong, unknown time.Duration
+	measure := func(best *time.Duration, name string, want error) {
+		start := time.Now()
+		if _, err := s.Authenticate(t.Context(), name, "wrong"); !errors.Is(err, want) {
+			t.Fatalf("Authenticate(%q) = %v, want %v", name, err, want)
 		}
-		slices.Sort(ds)
-		return ds[2]
+		if d := time.Since(start); *best == 0 || d < *best {
+			*best = d
+		}
 	}
-	wrong, unknown := median("alice", source.ErrInvalidPassword), median("nobody", source.ErrUserNotFound)
-	t.Logf("median: wrong password %v, unknown user %v", wrong, unknown)
+	for range 7 {
+		measure(&wrong, "alice", source.ErrInvalidPassword)
+		measure(&unknown, "nobody", source.ErrUserNotFound)
+	}
+	t.Logf("fastest: wrong password %v, unknown user %v", wrong, unknown)
 	if unknown < wrong/2 {
 		t.Errorf("unknown user took %v, wrong password %v", unknown, wrong)
 	}

@@ -126,6 +126,12 @@ func (tdb *testDB) preset(t *testing.T, name string) {
 func (tdb *testDB) open(t *testing.T, c Config) *Source {
 	t.Helper()
 	c.Driver, c.DSN = tdb.driver, tdb.dsn
+	if c.QueryTimeout == 0 {
+		// The production default (2 s) is for a lone Lambda; 50 concurrent
+		// calls on a shared 2-core test machine queue for the 2 pooled
+		// connections far longer than that.
+		c.QueryTimeout = time.Minute
+	}
 	s, err := c.Open(t.Context(), "legacy", discard())
 	if err != nil {
 		t.Fatalf("Open: %v", err)
