@@ -203,6 +203,17 @@ func (p *Process) Exited() <-chan struct{} { return p.exited }
 // Err is the process's exit error, valid after Exited is closed.
 func (p *Process) Err() error { return p.err }
 
+// Stop kills the process by its PID and waits for it to end.
+func (p *Process) Stop() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+}
+
 // PID is the process id.
 func (p *Process) PID() int { return p.cmd.Process.Pid }
 
@@ -244,15 +255,7 @@ func Start(t testing.TB, bin string, env []string) *Process {
 		p.err = p.cmd.Wait()
 		close(p.exited)
 	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-			return
-		default:
-		}
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	})
+	t.Cleanup(p.Stop)
 	return p
 }
 
