@@ -71,7 +71,7 @@ outbox (ferry outbox, GET /_ferry/outbox) and optionally mailed through --smtp-a
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:9229", "address to listen on")
-	f.StringVar(&o.dataDir, "data-dir", "", "directory of the persistent pool database and signing keys (default: the user's data directory)/ferry")
+	f.StringVar(&o.dataDir, "data-dir", "", "directory of the persistent pool database and signing keys (default $XDG_DATA_HOME/ferry or ~/.local/share/ferry)")
 	f.BoolVar(&o.ephemeral, "ephemeral", false, "keep everything in memory; nothing is written to disk")
 	f.StringVar(&o.configPath, "config", "", "Ferry trigger configuration: creates or updates a default pool and client wired to the in-process trigger")
 	f.StringVar(&o.region, "region", "us-east-1", "region of new pool ids when a request is not signed for one")

@@ -74,7 +74,7 @@ func (s *smtpSink) serve(c net.Conn) {
 			_ = tp.PrintfLine("221 bye")
 			return
 		default:
-			_ = tp.PrintfLine("502 not implemented")
+			_ = tp.PrintfLine("502 command unrecognized")
 		}
 	}
 }
