@@ -1,40 +1,27 @@
 package main
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 	"github.com/ferry-migrate/ferry/internal/trigger"
 	"github.com/ferry-migrate/ferry/internal/trigger/lambdatest"
 )
 
-// legacyDB makes an SQLite Django database with bcrypt users and returns
-// the Ferry configuration that points at it.
-func legacyDB(t *testing.T) string {
+// legacyFile writes a file source holding bcrypt users (cost 10, as PHP,
+// Devise and Laravel store them) and returns the Ferry configuration that
+// points at it.
+func legacyFile(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "legacy.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ddl, err := sqlsource.Schema("django", sqlsource.DriverSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range ddl {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, u := range []struct{ name, email, password string }{
+	var users strings.Builder
+	users.WriteString("users:\n")
+	for i, u := range []struct{ name, email, password string }{
 		{"alice", "alice@example.com", "Corr3ct-horse"},
 		{"bob", "bob@example.com", "hunter22"},
 	} {
@@ -42,20 +29,20 @@ func legacyDB(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Exec(`INSERT INTO auth_user (username, email, first_name, last_name, is_active, password, is_superuser, is_staff, date_joined)
-			VALUES (?, ?, 'First', 'Last', 1, ?, 0, 0, CURRENT_TIMESTAMP)`, u.name, u.email, string(h)); err != nil {
-			t.Fatal(err)
-		}
+		fmt.Fprintf(&users, "  - {id: %q, username: %s, email: %s, email_verified: true, password_hash: %q, attributes: {given_name: %s}}\n",
+			fmt.Sprint(i+1), u.name, u.email, h, strings.ToUpper(u.name[:1])+u.name[1:])
+	}
+	path := filepath.Join(t.TempDir(), "users.yaml")
+	if err := os.WriteFile(path, []byte(users.String()), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	return fmt.Sprintf(`
 sources:
-  - name: django
-    type: sql
-    config: {preset: django, driver: sqlite, dsn: "file:%s"}
+  - name: legacy
+    type: file
+    config: {path: %q}
 migration:
-  attributes: [email, email_verified, given_name, family_name]
-  assume_email_verified: true
-  mark_migrated: true
+  attributes: [email, email_verified, given_name]
 log: {level: debug}
 `, path)
 }
@@ -76,7 +63,7 @@ func TestBootstrapUnderRuntimeAPI(t *testing.T) {
 	t.Parallel()
 	bin := lambdatest.Build(t, "./cmd/ferry-lambda", t.TempDir())
 	rt := lambdatest.NewRuntime(t)
-	p := lambdatest.Start(t, bin, rt.Env("FERRY_CONFIG="+legacyDB(t)))
+	p := lambdatest.Start(t, bin, rt.Env("FERRY_CONFIG="+legacyFile(t)))
 
 	tests := []struct {
 		name       string
@@ -129,12 +116,12 @@ func TestBootstrapBadConfigExits(t *testing.T) {
 	t.Parallel()
 	bin := lambdatest.Build(t, "./cmd/ferry-lambda", t.TempDir())
 	rt := lambdatest.NewRuntime(t)
-	p := lambdatest.Start(t, bin, rt.Env("FERRY_CONFIG=sources: [{name: a, type: sql, config: {drver: x}}]"))
+	p := lambdatest.Start(t, bin, rt.Env("FERRY_CONFIG=sources: [{name: a, type: file, config: {pth: x}}]"))
 	<-p.Exited()
 	if p.Err() == nil {
 		t.Fatal("bootstrap ran with an invalid configuration")
 	}
-	if logs := p.Stderr.String(); !strings.Contains(logs, "sources[0].config.drver: unknown field") {
+	if logs := p.Stderr.String(); !strings.Contains(logs, "sources[0].config.pth: unknown field") {
 		t.Errorf("logs lack the configuration problem:\n%s", logs)
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/ferry-migrate/ferry/internal/config"
 	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/filesource"
+	"github.com/ferry-migrate/ferry/internal/source/httpsource"
 	"github.com/ferry-migrate/ferry/internal/source/ldapsource"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 	"github.com/ferry-migrate/ferry/internal/trigger"
@@ -50,7 +52,9 @@ func backend[C any, S source.Source](open func(*C, context.Context, string, *slo
 func sourceTypes() map[string]sourceType {
 	return map[string]sourceType{
 		"sql":  backend((*sqlsource.Config).Open),
+		"file": backend((*filesource.Config).Open),
 		"ldap": backend((*ldapsource.Config).Open),
+		"http": backend((*httpsource.Config).Open),
 	}
 }
 
