@@ -15,7 +15,8 @@
 // server answers invalidCredentials after the same search-then-bind round
 // trips as for a wrong password, so the response time does not tell an
 // unknown user from a known one. In compare_hash mode it verifies the
-// password against a real stored hash instead.
+// password against a stored hash read from the directory (so of the family
+// and cost its users really have) instead.
 //
 // Connections are pooled: searches run on connections bound as the service
 // account, user binds on a second set of connections that are never used to
@@ -37,6 +38,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/go-ldap/ldap/v3"
@@ -52,8 +54,8 @@ import (
 var ErrAmbiguous = errors.New("more than one entry matches")
 
 // dummyCost is the bcrypt cost of the stand-in hash compare_hash mode
-// verifies for unknown users until it has seen a real stored hash; 10 is
-// the common default of the applications that wrote such directories.
+// verifies for unknown users when the directory shows it no real stored
+// hash; 10 is the common default of the applications that write bcrypt.
 const dummyCost = 10
 
 // Source is an LDAP / Active Directory legacy source. It implements
@@ -67,10 +69,11 @@ type Source struct {
 	binds  *pool // used only for user binds
 
 	verifier *passhash.Verifier
-	// dummyHash is what compare_hash mode verifies for unknown users: a
-	// stored hash seen earlier (same family and cost as real users), or a
-	// bcrypt hash made at Open.
-	dummyHash atomic.Pointer[string]
+	// dummyHash is what compare_hash mode verifies for unknown users (see
+	// dummy).
+	dummyHash    atomic.Pointer[string]
+	fallbackOnce sync.Once
+	fallback     string
 	// dummyName is a name under the base DN that no entry has.
 	dummyName string
 }
@@ -140,12 +143,6 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 		if err != nil {
 			return fail(err)
 		}
-		h, err := bcrypt.GenerateFromPassword(rnd[:], dummyCost)
-		if err != nil {
-			return fail(err)
-		}
-		hs := string(h)
-		s.dummyHash.Store(&hs)
 	}
 	return s, nil
 }
@@ -423,13 +420,45 @@ func (s *Source) compare(ctx context.Context, e *ldap.Entry, password string) (p
 // (compare_hash mode).
 func (s *Source) dummyVerify(ctx context.Context, password string) {
 	if s.cfg.Mode == ModeCompareHash {
-		_, _ = s.verifier.Verify(ctx, password, passhash.Hash{Encoded: *s.dummyHash.Load()})
+		_, _ = s.verifier.Verify(ctx, password, passhash.Hash{Encoded: s.dummy(ctx)})
 		return
 	}
 	dn := s.cfg.Attributes.Username + "=" + escapeDN(s.dummyName) + "," + s.cfg.BaseDN
 	if err := s.bind(ctx, s.bindName(dn, s.dummyName), password); err == nil {
 		s.log.WarnContext(ctx, "a bind as a non-existent entry succeeded; the server may allow unauthenticated binds", "dn", dn)
 	}
+}
+
+// dummy returns the stored hash verified for unknown users: the last real
+// one seen, else one read from any entry under the base DN (so it has the
+// family and cost the directory really uses), else a bcrypt hash at
+// dummyCost made once.
+func (s *Source) dummy(ctx context.Context) string {
+	if p := s.dummyHash.Load(); p != nil {
+		return *p
+	}
+	attr := s.cfg.PasswordAttribute
+	req := ldap.NewSearchRequest(s.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 1, 0, false,
+		"("+attr+"=*)", []string{attr}, nil)
+	var v string
+	_ = withConn(ctx, s.search, s.cfg.RequestTimeout, func(c *ldap.Conn) error {
+		res, err := c.Search(req)
+		if res != nil && len(res.Entries) > 0 {
+			v = res.Entries[0].GetEqualFoldAttributeValue(attr)
+		}
+		return err
+	})
+	if _, err := s.verifier.Identify(passhash.Hash{Encoded: v}); v == "" || err != nil {
+		s.fallbackOnce.Do(func() {
+			var pw [12]byte
+			_, _ = rand.Read(pw[:])
+			h, _ := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(pw[:])), dummyCost)
+			s.fallback = string(h)
+		})
+		v = s.fallback
+	}
+	s.dummyHash.CompareAndSwap(nil, &v)
+	return v
 }
 
 // user maps e, then adds groups found by the group search if configured.
