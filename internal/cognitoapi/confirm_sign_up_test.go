@@ -87,3 +87,37 @@ func TestConfirmSignUpCodeRules(t *testing.T) {
 		}
 	})
 }
+
+func TestConfirmSignUpAliasConflict(t *testing.T) {
+	t.Parallel()
+	s := cognitotest.NewServer(t, cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
+		in.AliasAttributes = []types.AliasAttributeType{types.AliasAttributeTypeEmail}
+		in.AutoVerifiedAttributes = []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}
+	}))
+	ctx := t.Context()
+	s.CreateUser(t, "bob", "Passw0rd!", "email", "shared@example.com", "email_verified", "true")
+	if _, err := s.API.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(s.ClientID), Username: aws.String("jane"), Password: aws.String("Passw0rd!"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("shared@example.com")}}}); err != nil {
+		t.Fatal(err)
+	}
+	code := lastCode(t, s, "jane")
+	confirm := func(force bool) error {
+		_, err := s.API.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(s.ClientID), Username: aws.String("jane"),
+			ConfirmationCode: aws.String(code), ForceAliasCreation: force})
+		return err
+	}
+	if err := confirm(false); apiCode(t, err) != "AliasExistsException" {
+		t.Fatalf("without ForceAliasCreation: %v", err)
+	}
+	if err := confirm(true); err != nil {
+		t.Fatalf("with ForceAliasCreation: %v", err)
+	}
+	u, err := s.API.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.PoolID), Username: aws.String("shared@example.com")})
+	if err != nil || aws.ToString(u.Username) != "jane" {
+		t.Fatalf("the alias resolves to %v, %v; want jane", u, err)
+	}
+	bob, err := s.API.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.PoolID), Username: aws.String("bob")})
+	if err != nil || attrValue(bob.UserAttributes, "email_verified") != "false" {
+		t.Fatalf("bob keeps a verified alias: %v, %v", bob, err)
+	}
+}

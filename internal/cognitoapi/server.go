@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -161,28 +162,22 @@ func decode(c *call, in any) error {
 }
 
 // required reports the first missing required member, in Cognito's words.
+// members alternates names and values; a value is missing when it is an
+// empty string or a nil pointer, slice or map.
 func required(members ...any) error {
 	for i := 0; i+1 < len(members); i += 2 {
-		name := members[i].(string)
-		missing := false
-		switch v := members[i+1].(type) {
-		case string:
-			missing = v == ""
-		case *string:
-			missing = v == nil
-		case *bool:
-			missing = v == nil
-		case *int64:
-			missing = v == nil
-		case []attributeIn:
-			missing = v == nil
-		case map[string]string:
-			missing = v == nil
-		default:
-			missing = v == nil
+		v := reflect.ValueOf(members[i+1])
+		missing := !v.IsValid()
+		if !missing {
+			switch v.Kind() {
+			case reflect.String:
+				missing = v.Len() == 0
+			case reflect.Pointer, reflect.Slice, reflect.Map:
+				missing = v.IsNil()
+			}
 		}
 		if missing {
-			return invalidParameter("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(name))
+			return invalidParameter("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(members[i].(string)))
 		}
 	}
 	return nil

@@ -292,9 +292,9 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, er
 	return res, nil
 }
 
-// checkCode checks a one-time code, counting failures. It returns the
-// updated user when the code was wrong (the attempt is recorded) with the
-// error.
+// checkCode checks a one-time code (the confirmation code, or the reset
+// code when reset is set). A wrong code is recorded as a failed attempt;
+// after maxCodeAttempts the code is refused even when right.
 func (s *Service) checkCode(ctx context.Context, p *pool, u *User, reset bool, code string) error {
 	c := u.ConfirmationCode
 	if reset {
@@ -353,32 +353,26 @@ func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, usern
 		return err
 	}
 	_, attr, _, _ := channel(&p.set, u.Attributes, false)
-	next := cloneUser(u)
-	next.Status = "CONFIRMED"
-	next.ConfirmationCode = nil
-	if attr != "" {
-		next.Attributes[attr+"_verified"] = "true"
+	confirm := func(n *User) error {
+		n.Status = "CONFIRMED"
+		n.ConfirmationCode = nil
+		if attr != "" {
+			n.Attributes[attr+"_verified"] = "true"
+		}
+		return nil
 	}
-	next.Aliases = p.set.aliases(next.Attributes)
-	next.UpdatedAt = s.now()
 	if forceAlias {
-		// ForceAliasCreation: the alias moves to this user, so its current
-		// holder loses it first (Store.CreateUser's StealAliases covers new
-		// users only).
-		if err := s.releaseAliases(ctx, p, next); err != nil {
+		// ForceAliasCreation: the aliases this confirmation activates move
+		// to this user, so their current holders lose them first.
+		preview := cloneUser(u)
+		_ = confirm(preview)
+		preview.Aliases = p.set.aliases(preview.Attributes)
+		if err := s.releaseAliases(ctx, p, preview); err != nil {
 			return err
 		}
 	}
-	if err := s.store.UpdateUser(ctx, next); err != nil {
-		if errors.Is(err, ErrAliasExists) {
-			return aliasExists(next, p)
-		}
-		if errors.Is(err, ErrConflict) {
-			return newErr(ErrLimitExceeded, "The user changed concurrently, please retry.")
-		}
-		return fmt.Errorf("confirm user: %w", err)
-	}
-	return nil
+	_, err = s.updateUser(ctx, p, u, confirm)
+	return err
 }
 
 // releaseAliases removes u's alias keys from any other user holding them
