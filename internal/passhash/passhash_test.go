@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -240,5 +242,52 @@ func TestPackageLevelHelpers(t *testing.T) {
 	info, err := Identify(h)
 	if err != nil || info != (Info{Family: "md5-crypt", Weak: true}) {
 		t.Fatalf("Identify = %+v, %v", info, err)
+	}
+}
+
+// TestMatchAndMismatchDoTheSameWork verifies the first matching vector of
+// each file, and the same hash with a wrong password of the same length,
+// and checks both runs take the same code path (the same allocation count,
+// within one allocation or 15% for Argon2, whose lanes are goroutines): whether a password matches must not change the
+// work done.
+func TestMatchAndMismatchDoTheSameWork(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not comparable under the race detector")
+	}
+	// No collections while counting: a GC emptying a sync.Pool between the
+	// two runs would show up as an allocation of one and not the other.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	for _, vf := range loadVectors(t) {
+		v := mustNew(vf.opts)
+		for _, vec := range vf.vectors {
+			if vec.want != "true" || vec.password == "" {
+				continue
+			}
+			b := []byte(vec.password)
+			b[len(b)-1] ^= 1
+			if b[len(b)-1] >= 0x80 {
+				continue // keep the same UTF-8 shape
+			}
+			wrong := string(b)
+			t.Run(vf.name, func(t *testing.T) {
+				ctx := t.Context()
+				var matched, mismatched bool
+				right := testing.AllocsPerRun(1, func() {
+					res, _ := v.Verify(ctx, vec.password, vec.hash)
+					matched = res.Match
+				})
+				other := testing.AllocsPerRun(1, func() {
+					res, _ := v.Verify(ctx, wrong, vec.hash)
+					mismatched = !res.Match
+				})
+				if !matched || !mismatched {
+					t.Fatalf("%s:%d: match=%v mismatch=%v", vec.file, vec.line, matched, mismatched)
+				}
+				if diff := math.Abs(right - other); diff > max(1, 0.15*right) {
+					t.Errorf("%s:%d: %v allocations on match, %v on mismatch", vec.file, vec.line, right, other)
+				}
+			})
+			break
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"strconv"
 	"strings"
@@ -175,8 +176,11 @@ func atoiBounded(family, param, s string, limit int) (int, error) {
 		}
 	}
 	n, ok := atoiStrict(s)
-	if !ok || n > limit {
-		return 0, tooCostly(family, param, uint64(min(n, 1<<62)), uint64(limit))
+	if !ok {
+		return 0, fmt.Errorf("%w: %s: %s has %d digits, bound is %d", ErrCostTooHigh, family, param, len(s), limit)
+	}
+	if n > limit {
+		return 0, tooCostly(family, param, uint64(n), uint64(limit))
 	}
 	return n, nil
 }

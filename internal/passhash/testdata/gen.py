@@ -3,7 +3,8 @@
 
 Run from this directory with Debian's interpreter (it has passlib):
 
-    /usr/bin/python3 gen.py
+    /usr/bin/python3 gen.py            # every file
+    /usr/bin/python3 gen.py spring     # one group (see GENERATORS)
 
 Needs: python3-passlib, python3-django, python3-werkzeug, python3-argon2,
 python3-bcrypt, python3-cryptography (apt), php-cli, openssl, slappasswd
@@ -27,6 +28,7 @@ import hmac
 import json
 import os
 import subprocess
+import sys
 
 from passlib import hash as ph
 
@@ -540,10 +542,12 @@ def gen_spring():
         rows += pair(pw, "{ldap}" + run("slappasswd", "-h", "{SSHA}", "-s", pw))
         rows += pair(pw, "{ldap}" + run("slappasswd", "-h", "{SHA}", "-s", pw))
         # Pbkdf2PasswordEncoder: hex(salt || PBKDF2(password, salt || secret, iterations, 256 bits)).
-        salt = os.urandom(8 if i % 2 else 16)
-        rows += pair(pw, "{pbkdf2}" + (salt + hashlib.pbkdf2_hmac("sha1", pw.encode(), salt, 185000, 32)).hex())
-        salt = os.urandom(16)
-        rows += pair(pw, "{pbkdf2@SpringSecurity_v5_8}" + (salt + hashlib.pbkdf2_hmac("sha256", pw.encode(), salt, 310000, 32)).hex())
+        # (Two passwords only: the fixed iteration counts make these the slowest rows.)
+        if i < 2:
+            salt = os.urandom(8 if i % 2 else 16)
+            rows += pair(pw, "{pbkdf2}" + (salt + hashlib.pbkdf2_hmac("sha1", pw.encode(), salt, 185000, 32)).hex())
+            salt = os.urandom(16)
+            rows += pair(pw, "{pbkdf2@SpringSecurity_v5_8}" + (salt + hashlib.pbkdf2_hmac("sha256", pw.encode(), salt, 310000, 32)).hex())
         # SCryptPasswordEncoder: "$" + hex(log2N<<16 | r<<8 | p) + "$" + b64(salt) + "$" + b64(hash).
         salt = os.urandom(16)
         ln, r, p = 10 + i % 2, 8, 1 + i % 2
@@ -576,6 +580,21 @@ def gen_spring():
         password_hash(); {ldap} wraps slappasswd. {pbkdf2}, {scrypt…}, {sha256}, {MD5}, {SHA-1}, {SHA-256}, {MD4}
         are built with Python hashlib following the Spring encoders' source (Pbkdf2PasswordEncoder,
         SCryptPasswordEncoder, StandardPasswordEncoder, MessageDigestPasswordEncoder).""", rows)
+
+    secret = "spring-secret"
+    srows = []
+    for i, pw in enumerate(PASSWORDS[:2]):
+        salt = os.urandom(16)
+        srows += pair(pw, "{pbkdf2}" + (salt + hashlib.pbkdf2_hmac("sha1", pw.encode(), salt + secret.encode(), 185000, 32)).hex())
+        salt = os.urandom(8)
+        d = hashlib.sha256(salt + secret.encode() + pw.encode()).digest()
+        for _ in range(1023):
+            d = hashlib.sha256(d).digest()
+        srows += pair(pw, "{sha256}" + (salt + d).hex())
+    write("spring_secret.tsv", """
+        Spring Pbkdf2PasswordEncoder and StandardPasswordEncoder with a "secret" (Options.Pepper), built with
+        Python hashlib following the encoders' source: PBKDF2(password, salt || secret), SHA-256^1024(salt || secret || password).""",
+          srows, directives=["pepper=" + secret])
 
     nrows = [("password", "{noop}password", "true"), ("Password", "{noop}password", "false"),
              ("pässwörd", "{noop}pässwörd", "true"), ("", "{noop}", "true"),
@@ -710,16 +729,13 @@ def gen_digest():
           trows, directives=["pepper=" + pepper])
 
 
+GENERATORS = {
+    "bcrypt": gen_bcrypt, "argon2": gen_argon2, "scrypt": gen_scrypt, "pbkdf2": gen_pbkdf2,
+    "aspnet": gen_aspnet, "phpass": gen_phpass, "crypt": gen_crypt, "ldap": gen_ldap,
+    "spring": gen_spring, "keycloak": gen_keycloak, "firebase": gen_firebase, "digest": gen_digest,
+}
+
 if __name__ == "__main__":
-    gen_bcrypt()
-    gen_argon2()
-    gen_scrypt()
-    gen_pbkdf2()
-    gen_aspnet()
-    gen_phpass()
-    gen_crypt()
-    gen_ldap()
-    gen_spring()
-    gen_keycloak()
-    gen_firebase()
-    gen_digest()
+    # gen.py [generator …]: regenerate only the named groups (default: all).
+    for name in sys.argv[1:] or GENERATORS:
+        GENERATORS[name]()

@@ -1,0 +1,5 @@
+//go:build !race
+
+package passhash
+
+const raceEnabled = false
