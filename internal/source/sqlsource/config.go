@@ -15,6 +15,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/ferry-migrate/ferry/internal/passhash"
 )
 
 // Drivers.
@@ -347,6 +349,13 @@ func (c *Config) Validate() error {
 	}
 	if r.Columns.PasswordHash == "" {
 		add("columns.password_hash", "required")
+	}
+	if r.HashFormat != "" {
+		// An unknown name would fail every sign-in; a known one with an
+		// empty value fails differently (malformed), which is fine here.
+		if _, err := passhash.Identify(passhash.Hash{Format: r.HashFormat}); errors.Is(err, passhash.ErrUnknownFormat) {
+			add("hash_format", "unknown format %q", r.HashFormat)
+		}
 	}
 	if r.Query.Sample == "" && r.DummyHash == "" {
 		add("query.sample", "required unless dummy_hash is set (unknown users must cost a real verification)")

@@ -40,6 +40,8 @@ func TestValidate(t *testing.T) {
 		{"email mode without by_email", func() Config { c := minimal(); c.Lookup = LookupEmail; return c }, []string{"query.by_email: required"}},
 		{"both mode without by_email", func() Config { c := minimal(); c.Lookup = LookupBoth; return c }, []string{"query.by_email: required"}},
 		{"unknown mode", func() Config { c := minimal(); c.Lookup = "phone"; return c }, []string{`lookup: unknown mode "phone"`}},
+		{"unknown hash format", func() Config { c := minimal(); c.HashFormat = "rot13"; return c }, []string{`hash_format: unknown format "rot13"`}},
+		{"template hash format", func() Config { c := minimal(); c.HashFormat = "template:sha256($salt$password)"; return c }, nil},
 		{"unknown fold", func() Config { c := minimal(); c.Fold = "title"; return c }, []string{`fold: unknown fold "title"`}},
 		{"dummy hash replaces sample", func() Config { c := minimal(); c.Query.Sample, c.DummyHash = "", "$2a$10$x"; return c }, nil},
 		{"idle above open", func() Config { c := minimal(); c.Pool.MaxOpen, c.Pool.MaxIdle = 2, 4; return c }, []string{"pool.max_idle: 4 is more than max_open 2"}},
