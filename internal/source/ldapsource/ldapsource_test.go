@@ -160,6 +160,9 @@ func TestAuthenticate(t *testing.T) {
 		{name: "filter injection", user: "*", password: alicePassword, wantErr: source.ErrUserNotFound},
 		{name: "filter injection or", user: "alice)(|(uid=*", password: alicePassword, wantErr: source.ErrUserNotFound},
 		{name: "empty name", user: "", password: alicePassword, wantErr: source.ErrUserNotFound},
+		{name: "NUL in name", user: "alice\x00", password: alicePassword, wantErr: source.ErrUserNotFound},
+		{name: "invalid UTF-8", user: "\xffalice", password: alicePassword, wantErr: source.ErrUserNotFound},
+		{name: "oversized name", user: strings.Repeat("a", 2000), password: alicePassword, wantErr: source.ErrUserNotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
