@@ -9,6 +9,9 @@
 // is always a fault: a malformed hash, an unknown format, a cost parameter out
 // of bounds (checked before any allocation), or a cancelled context. Every
 // comparison is constant-time.
+//
+// docs/hash-formats.md lists every family: how it is recognised, its Format
+// name, its bounds and what makes it weak.
 package passhash
 
 import (
