@@ -13,20 +13,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-)
 
-// outboxMessage is one message as GET /_ferry/outbox lists it.
-type outboxMessage struct {
-	ID          int64   `json:"id"`
-	PoolID      string  `json:"poolId"`
-	Username    string  `json:"username"`
-	Medium      string  `json:"medium"`
-	Destination string  `json:"destination"`
-	Kind        string  `json:"kind"`
-	Code        string  `json:"code"`
-	Body        string  `json:"body"`
-	CreatedAt   float64 `json:"createdAt"`
-}
+	"github.com/ferry-migrate/ferry/internal/cognitoapi"
+)
 
 type outboxOptions struct {
 	endpoint string
@@ -86,9 +75,7 @@ func runOutbox(ctx context.Context, o outboxOptions, w io.Writer) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("outbox at %s: %s: %s", o.endpoint, resp.Status, strings.TrimSpace(string(body)))
 	}
-	var out struct {
-		Messages []outboxMessage `json:"messages"`
-	}
+	var out cognitoapi.Outbox
 	if err := json.Unmarshal(body, &out); err != nil {
 		return fmt.Errorf("decode the outbox: %w", err)
 	}

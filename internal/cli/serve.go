@@ -275,7 +275,7 @@ func ensureDefaultPool(ctx context.Context, svc *userpool.Service, region string
 		if pool, err = svc.CreatePool(ctx, in); err != nil {
 			return "", "", fmt.Errorf("create the default pool: %w", err)
 		}
-	} else if want := inProcessTriggerARN(userpoolRegion(pool.Pool.ID)); pool.Settings.LambdaConfig.UserMigration != want {
+	} else if want := inProcessTriggerARN(userpool.PoolRegion(pool.Pool.ID)); pool.Settings.LambdaConfig.UserMigration != want {
 		err := svc.UpdatePool(ctx, pool.Pool.ID, func(cur userpool.PoolSettings) (string, userpool.PoolSettings) {
 			cur.LambdaConfig.UserMigration = want
 			return "", cur
@@ -302,11 +302,6 @@ func ensureDefaultPool(ctx context.Context, svc *userpool.Service, region string
 	return pool.Pool.ID, c.Client.ID, nil
 }
 
-func userpoolRegion(poolID string) string {
-	region, _, _ := strings.Cut(poolID, "_")
-	return region
-}
-
 // printBanner tells the developer where the pool is and how to use it.
 func printBanner(w io.Writer, endpoint string, o serveOptions, poolID, clientID string) {
 	fmt.Fprintf(w, "Ferry local user pool listening on %s\n", endpoint)
@@ -322,12 +317,12 @@ func printBanner(w io.Writer, endpoint string, o serveOptions, poolID, clientID 
 	fmt.Fprintf(w, "client: %s\n", clientID)
 	fmt.Fprintf(w, "jwks:   %s/%s/.well-known/jwks.json\n", endpoint, poolID)
 	fmt.Fprintf(w, "\nSign a legacy user in (the first sign-in migrates them):\n")
-	fmt.Fprintf(w, "  aws cognito-idp initiate-auth --endpoint-url %s --region %s \\\n", endpoint, userpoolRegion(poolID))
+	fmt.Fprintf(w, "  aws cognito-idp initiate-auth --endpoint-url %s --region %s \\\n", endpoint, userpool.PoolRegion(poolID))
 	fmt.Fprintf(w, "    --auth-flow USER_PASSWORD_AUTH --client-id %s \\\n", clientID)
 	fmt.Fprintf(w, "    --auth-parameters USERNAME=<legacy user>,PASSWORD=<their password>\n")
 	fmt.Fprintf(w, "\nSee who is in the pool:\n")
-	fmt.Fprintf(w, "  aws cognito-idp list-users --endpoint-url %s --region %s --user-pool-id %s\n", endpoint, userpoolRegion(poolID), poolID)
+	fmt.Fprintf(w, "  aws cognito-idp list-users --endpoint-url %s --region %s --user-pool-id %s\n", endpoint, userpool.PoolRegion(poolID), poolID)
 	fmt.Fprintf(w, "\nStart a password reset (migrates the user too; the code lands in the outbox):\n")
-	fmt.Fprintf(w, "  aws cognito-idp forgot-password --endpoint-url %s --region %s --client-id %s --username <legacy user>\n", endpoint, userpoolRegion(poolID), clientID)
+	fmt.Fprintf(w, "  aws cognito-idp forgot-password --endpoint-url %s --region %s --client-id %s --username <legacy user>\n", endpoint, userpool.PoolRegion(poolID), clientID)
 	fmt.Fprintf(w, "  ferry outbox --endpoint %s\n", endpoint)
 }

@@ -249,26 +249,32 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	type message struct {
-		ID          int64  `json:"id"`
-		PoolID      string `json:"poolId"`
-		Username    string `json:"username"`
-		Medium      string `json:"medium"`
-		Destination string `json:"destination"`
-		Kind        string `json:"kind"`
-		Code        string `json:"code,omitempty"`
-		Body        string `json:"body"`
-		CreatedAt   epoch  `json:"createdAt"`
-	}
-	out := struct {
-		Messages []message `json:"messages"`
-	}{Messages: []message{}}
+	out := Outbox{Messages: []OutboxMessage{}}
 	for _, m := range msgs {
-		out.Messages = append(out.Messages, message{m.ID, m.PoolID, m.Username, m.Medium, m.Destination,
-			m.Kind, m.Code, m.Body, epoch(m.CreatedAt)})
+		out.Messages = append(out.Messages, OutboxMessage{ID: m.ID, PoolID: m.PoolID, Username: m.Username,
+			Medium: m.Medium, Destination: m.Destination, Kind: m.Kind, Code: m.Code, Body: m.Body,
+			CreatedAt: float64(m.CreatedAt.UnixMilli()) / 1000})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// Outbox is the answer of GET /_ferry/outbox.
+type Outbox struct {
+	Messages []OutboxMessage `json:"messages"`
+}
+
+// OutboxMessage is one delivered code or notice.
+type OutboxMessage struct {
+	ID          int64   `json:"id"`
+	PoolID      string  `json:"poolId"`
+	Username    string  `json:"username"`
+	Medium      string  `json:"medium"`
+	Destination string  `json:"destination"`
+	Kind        string  `json:"kind"`
+	Code        string  `json:"code,omitempty"`
+	Body        string  `json:"body"`
+	CreatedAt   float64 `json:"createdAt"` // epoch seconds
 }
 
 // epoch renders a time as Cognito does: epoch seconds, a JSON number with

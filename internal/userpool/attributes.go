@@ -231,7 +231,7 @@ func newVerifier(poolID, username, password string) (*Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Verifier{Salt: salt, V: srp.ComputeVerifier(poolName(poolID), username, password, salt)}, nil
+	return &Verifier{Salt: salt, V: srp.ComputeVerifier(srp.PoolName(poolID), username, password, salt)}, nil
 }
 
 // checkVerifier reports whether password matches the user's verifier, in
@@ -239,10 +239,10 @@ func newVerifier(poolID, username, password string) (*Verifier, error) {
 func checkVerifier(u *User, password string) bool {
 	if u.Password == nil || len(u.Password.Salt) == 0 {
 		// Spend the same work as a real check so timing does not tell.
-		_ = srp.ComputeVerifier(poolName(u.PoolID), u.Username, password, dummySalt)
+		_ = srp.ComputeVerifier(srp.PoolName(u.PoolID), u.Username, password, dummySalt)
 		return false
 	}
-	v := srp.ComputeVerifier(poolName(u.PoolID), u.Username, password, u.Password.Salt)
+	v := srp.ComputeVerifier(srp.PoolName(u.PoolID), u.Username, password, u.Password.Salt)
 	return subtle.ConstantTimeCompare(v, u.Password.V) == 1
 }
 

@@ -409,7 +409,7 @@ func (s *Service) startSRP(ctx context.Context, p *pool, c *client, typed, srpA 
 		salt = append([]byte{0x01 + sum[0]%0x7f}, sum[1:16]...)
 		id, _ := uuid.FromBytes(sum[16:32])
 		userID = id.String()
-		verifier = srp.ComputeVerifier(poolName(p.ID), userID, hex.EncodeToString(sum), salt)
+		verifier = srp.ComputeVerifier(srp.PoolName(p.ID), userID, hex.EncodeToString(sum), salt)
 		state.fake = true
 	default:
 		if err := s.checkSignInState(c, u); err != nil {
@@ -493,7 +493,7 @@ func (s *Service) passwordVerifier(ctx context.Context, p *pool, c *client, r ma
 	if u == nil || u.UsernameKey != st.usernameKey || u.Password == nil {
 		return nil, errIncorrect()
 	}
-	ok, err := st.session.VerifyClaim(srp.ClaimParams{PoolName: poolName(p.ID), UserIDForSRP: u.Username,
+	ok, err := st.session.VerifyClaim(srp.ClaimParams{PoolName: srp.PoolName(p.ID), UserIDForSRP: u.Username,
 		Salt: u.Password.Salt, Verifier: u.Password.V, SRPA: st.srpA, SecretBlock: block,
 		Timestamp: r["TIMESTAMP"], Signature: r["PASSWORD_CLAIM_SIGNATURE"]})
 	switch {

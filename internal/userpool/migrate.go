@@ -152,7 +152,7 @@ func (s *Service) runTrigger(ctx context.Context, p *pool, c *client, source, ty
 	if sdk == "" {
 		sdk = defaultSDK
 	}
-	ev := trigger.Event{Version: "1", TriggerSource: source, Region: poolRegion(p.ID), UserPoolID: p.ID,
+	ev := trigger.Event{Version: "1", TriggerSource: source, Region: PoolRegion(p.ID), UserPoolID: p.ID,
 		UserName: typed, CallerContext: trigger.CallerContext{AWSSDKVersion: sdk, ClientID: c.ID},
 		Request: trigger.Request{Password: password, ValidationData: validationData, ClientMetadata: clientMetadata}}
 	payload, err := eventPayload(ev)

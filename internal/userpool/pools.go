@@ -122,7 +122,7 @@ func (s *Service) DescribePool(ctx context.Context, poolID string) (*PoolView, e
 	if err != nil {
 		return nil, fmt.Errorf("count users: %w", err)
 	}
-	return &PoolView{Pool: p.Pool, Settings: p.set, Region: poolRegion(p.ID), EstimatedUsers: n}, nil
+	return &PoolView{Pool: p.Pool, Settings: p.set, Region: PoolRegion(p.ID), EstimatedUsers: n}, nil
 }
 
 // UpdatePool replaces a pool's mutable settings (Cognito: replace, not
@@ -186,7 +186,7 @@ func (s *Service) ListPools(ctx context.Context, limit int, token string) ([]*Po
 	}
 	out := make([]*PoolView, 0, len(pools))
 	for _, p := range pools {
-		v := &PoolView{Pool: p, Region: poolRegion(p.ID)}
+		v := &PoolView{Pool: p, Region: PoolRegion(p.ID)}
 		if err := json.Unmarshal(p.Settings, &v.Settings); err != nil {
 			return nil, "", fmt.Errorf("decode settings of pool %s: %w", p.ID, err)
 		}

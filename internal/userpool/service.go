@@ -120,7 +120,7 @@ func (s *Service) Region() string { return s.region }
 // Issuer returns the token issuer of a pool.
 func (s *Service) Issuer(poolID string) string {
 	if s.awsIssuer {
-		return fmt.Sprintf("https://cognito-idp.%s.amazonaws.com/%s", poolRegion(poolID), poolID)
+		return fmt.Sprintf("https://cognito-idp.%s.amazonaws.com/%s", PoolRegion(poolID), poolID)
 	}
 	return s.issuerBase + "/" + poolID
 }
@@ -128,16 +128,10 @@ func (s *Service) Issuer(poolID string) string {
 // Keys returns the signing keys.
 func (s *Service) Keys() *tokens.KeySet { return s.keys }
 
-// poolRegion is the region prefix of a pool id.
-func poolRegion(poolID string) string {
+// PoolRegion is the region prefix of a pool id ("eu-west-1_AbC" → "eu-west-1").
+func PoolRegion(poolID string) string {
 	region, _, _ := strings.Cut(poolID, "_")
 	return region
-}
-
-// poolName is the part of the pool id after "_": SRP's pool name.
-func poolName(poolID string) string {
-	_, name, _ := strings.Cut(poolID, "_")
-	return name
 }
 
 // pool is a loaded pool with its decoded settings.
