@@ -12,11 +12,14 @@
 // The plan is a JSON array of steps, run in order:
 //   {"step": "name", "client": "sdk"|"acij", "op": OP, "username": "...", "password": "...",
 //    "newPassword": "...", "attributes": {"email": "..."}, "code": "outbox"|"123456",
-//    "expect": "ok"|"<exception name>"}
+//    "expect": "ok"|"<exception name>", "clientId": "<app client id; default --client>"}
 // OP is signUp, confirmSignUp, passwordAuth, srpAuth (acij), refresh, forgotPassword,
 // confirmForgotPassword or getUser (sdk). A refresh or getUser uses the tokens of the
 // last sign-in of that username with that client; code "outbox" takes the newest code
 // sent to the username from GET /_ferry/outbox.
+//
+// With --verify, the input is instead a JSON array of {"id","access","clientId"} token sets
+// issued to other clients; each is verified the same way and printed as one line.
 //
 // Prints one JSON line per step: {"step","ok","detail"}; exits 1 if any step failed.
 import fs from "node:fs";
@@ -48,22 +51,33 @@ const sdk = new CognitoIdentityProviderClient({
   endpoint, region, maxAttempts: 1,
   credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local-secret" },
 });
-const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint });
+const pools = new Map(); // app client id -> CognitoUserPool
+const poolFor = (s) => {
+  const id = s.clientId || clientId;
+  if (!pools.has(id)) pools.set(id, new CognitoUserPool({ UserPoolId: poolId, ClientId: id, endpoint }));
+  return pools.get(id);
+};
+const cid = (s) => s.clientId || clientId;
 
 // Token verification: AWS-form issuer, keys from the local JWKS endpoint.
-let verifiers;
-async function verify(idToken, accessToken) {
-  if (!verifiers) {
+const verifierCache = new Map(); // app client id -> {id, access}
+let jwks;
+async function verify(idToken, accessToken, appClientId = clientId) {
+  if (!jwks) {
     const res = await fetch(`${endpoint}/${poolId}/.well-known/jwks.json`);
     if (!res.ok) throw new Error(`JWKS: HTTP ${res.status}`);
-    const jwks = await res.json();
-    verifiers = {
-      id: CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: "id", clientId }),
-      access: CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: "access", clientId }),
-    };
-    verifiers.id.cacheJwks(jwks);
-    verifiers.access.cacheJwks(jwks);
+    jwks = await res.json();
   }
+  if (!verifierCache.has(appClientId)) {
+    const v = {
+      id: CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: "id", clientId: appClientId }),
+      access: CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: "access", clientId: appClientId }),
+    };
+    v.id.cacheJwks(jwks);
+    v.access.cacheJwks(jwks);
+    verifierCache.set(appClientId, v);
+  }
+  const verifiers = verifierCache.get(appClientId);
   const out = {};
   if (idToken) {
     const c = await verifiers.id.verify(idToken);
@@ -87,32 +101,32 @@ async function outboxCode(username) {
 }
 
 const sessions = new Map(); // client/username -> {access, id, refresh, user}
-const key = (s) => `${s.client}/${s.username}`;
+const key = (s) => `${s.client}/${cid(s)}/${s.username}`;
 
 // Each op returns {result, tokens?}; a failure throws the client's own error.
 const ops = {
   sdk: {
-    signUp: async (s) => ({ result: await sdk.send(new SignUpCommand({ ClientId: clientId, Username: s.username, Password: s.password,
+    signUp: async (s) => ({ result: await sdk.send(new SignUpCommand({ ClientId: cid(s), Username: s.username, Password: s.password,
       UserAttributes: Object.entries(s.attributes || {}).map(([Name, Value]) => ({ Name, Value })) })) }),
-    confirmSignUp: async (s) => ({ result: await sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: s.username,
+    confirmSignUp: async (s) => ({ result: await sdk.send(new ConfirmSignUpCommand({ ClientId: cid(s), Username: s.username,
       ConfirmationCode: s.code === "outbox" ? await outboxCode(s.username) : s.code })) }),
     passwordAuth: async (s) => {
-      const r = await sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: "USER_PASSWORD_AUTH",
+      const r = await sdk.send(new InitiateAuthCommand({ ClientId: cid(s), AuthFlow: "USER_PASSWORD_AUTH",
         AuthParameters: { USERNAME: s.username, PASSWORD: s.password } }));
       return { result: r, tokens: sdkTokens(r) };
     },
     refresh: async (s) => {
-      const r = await sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: "REFRESH_TOKEN_AUTH",
+      const r = await sdk.send(new InitiateAuthCommand({ ClientId: cid(s), AuthFlow: "REFRESH_TOKEN_AUTH",
         AuthParameters: { REFRESH_TOKEN: sessionOf(s).refresh } }));
       return { result: r, tokens: { ...sdkTokens(r), refresh: sessionOf(s).refresh } };
     },
-    forgotPassword: async (s) => ({ result: await sdk.send(new ForgotPasswordCommand({ ClientId: clientId, Username: s.username })) }),
-    confirmForgotPassword: async (s) => ({ result: await sdk.send(new ConfirmForgotPasswordCommand({ ClientId: clientId,
+    forgotPassword: async (s) => ({ result: await sdk.send(new ForgotPasswordCommand({ ClientId: cid(s), Username: s.username })) }),
+    confirmForgotPassword: async (s) => ({ result: await sdk.send(new ConfirmForgotPasswordCommand({ ClientId: cid(s),
       Username: s.username, Password: s.newPassword, ConfirmationCode: s.code === "outbox" ? await outboxCode(s.username) : s.code })) }),
     getUser: async (s) => ({ result: await sdk.send(new GetUserCommand({ AccessToken: sessionOf(s).access })) }),
   },
   acij: {
-    signUp: (s) => cb((done) => pool.signUp(s.username, s.password,
+    signUp: (s) => cb((done) => poolFor(s).signUp(s.username, s.password,
       Object.entries(s.attributes || {}).map(([Name, Value]) => new CognitoUserAttribute({ Name, Value })), null,
       (err, r) => done(err, r && { userConfirmed: r.userConfirmed, userSub: r.userSub, codeDeliveryDetails: r.codeDeliveryDetails }))),
     confirmSignUp: async (s) => {
@@ -152,14 +166,14 @@ function acijTokens(session) {
 function acijUser(s) {
   const sess = sessions.get(key(s));
   if (sess && sess.user) return sess.user;
-  return new CognitoUser({ Username: s.username, Pool: pool });
+  return new CognitoUser({ Username: s.username, Pool: poolFor(s) });
 }
 // cb adapts the callback style of amazon-cognito-identity-js.
 function cb(f) {
   return new Promise((resolve, reject) => f((err, result, tokens) => (err ? reject(err) : resolve({ result, tokens }))));
 }
 function acijAuth(s, flow) {
-  const user = new CognitoUser({ Username: s.username, Pool: pool });
+  const user = new CognitoUser({ Username: s.username, Pool: poolFor(s) });
   user.setAuthenticationFlowType(flow);
   return new Promise((resolve, reject) => user.authenticateUser(new AuthenticationDetails({ Username: s.username, Password: s.password }), {
     onSuccess: (session) => resolve({ result: { session: true }, tokens: acijTokens(session), user }),
@@ -171,6 +185,20 @@ function acijAuth(s, flow) {
 }
 
 let failed = 0;
+if (process.argv.includes("--verify")) {
+  for (const [i, t] of plan.entries()) {
+    let ok = true, detail;
+    try {
+      detail = { claims: await verify(t.id, t.access, t.clientId || clientId) };
+    } catch (e) {
+      ok = false;
+      detail = { error: `${e.name}: ${e.message}` };
+    }
+    if (!ok) failed++;
+    console.log(JSON.stringify({ step: t.step || `token set ${i}`, ok, detail }));
+  }
+  process.exit(failed ? 1 : 0);
+}
 for (const s of plan) {
   const detail = { client: s.client, op: s.op, username: s.username, expect: s.expect || "ok" };
   let ok = false;
@@ -187,7 +215,7 @@ for (const s of plan) {
       if (e.$metadata) detail.status = e.$metadata.httpStatusCode;
     }
     if (out && out.tokens && out.tokens.access) {
-      detail.claims = await verify(out.tokens.id, out.tokens.access);
+      detail.claims = await verify(out.tokens.id, out.tokens.access, cid(s));
       detail.refreshToken = Boolean(out.tokens.refresh);
       const prev = sessions.get(key(s)) || {};
       sessions.set(key(s), { ...prev, ...out.tokens, refresh: out.tokens.refresh || prev.refresh, user: out.user || prev.user });
