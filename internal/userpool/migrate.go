@@ -183,6 +183,11 @@ func (s *Service) runTrigger(ctx context.Context, p *pool, c *client, source, ty
 			timedOut = expired
 			s.log.WarnContext(ctx, "migration trigger attempt failed", "pool", p.ID, "trigger", arn,
 				"attempt", attempt, "timeout", expired, "err", err)
+			if serverFault(err) {
+				// Lambda answered 5xx (it could not run the function):
+				// Cognito does not retry those.
+				attempt = s.triggerAttempts
+			}
 			continue
 		}
 		break
@@ -201,6 +206,13 @@ func (s *Service) runTrigger(ctx context.Context, p *pool, c *client, source, ty
 		return nil, nil
 	}
 	return &back.Response, nil
+}
+
+// serverFault reports an Invoke API answer with an HTTP 5xx status, as the
+// AWS SDK's response errors expose it.
+func serverFault(err error) bool {
+	var sc interface{ HTTPStatusCode() int }
+	return errors.As(err, &sc) && sc.HTTPStatusCode() >= 500
 }
 
 // eventPayload marshals the event with every response member present and

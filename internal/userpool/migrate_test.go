@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -296,12 +297,20 @@ func TestMigrationEventShape(t *testing.T) {
 	}
 }
 
+// statusError is an Invoke API failure with an HTTP status, shaped like the
+// AWS SDK's response errors.
+type statusError int
+
+func (e statusError) Error() string       { return "invoke: http status " + strconv.Itoa(int(e)) }
+func (e statusError) HTTPStatusCode() int { return int(e) }
+
 func TestMigrationRetries(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name      string
 		failures  int  // attempts that fail before one succeeds (3+ = never)
 		stall     bool // fail by timing out rather than erroring
+		status    int  // fail with this Invoke API status
 		wantKind  error
 		wantMsg   string
 		wantCalls int32
@@ -311,6 +320,7 @@ func TestMigrationRetries(t *testing.T) {
 		{name: "three timeouts", failures: 3, stall: true, wantKind: userpool.ErrUnexpectedLambda,
 			wantMsg: "UserMigration invocation failed due to error Socket timeout while invoking Lambda function.", wantCalls: 3},
 		{name: "three invoke failures", failures: 3, wantKind: userpool.ErrUnexpectedLambda, wantCalls: 3},
+		{name: "lambda 5xx is not retried", failures: 3, status: 502, wantKind: userpool.ErrUnexpectedLambda, wantCalls: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -322,6 +332,9 @@ func TestMigrationRetries(t *testing.T) {
 						if tt.stall {
 							<-ctx.Done() // a function that never answers in time
 							return nil, ctx.Err()
+						}
+						if tt.status != 0 {
+							return nil, statusError(tt.status)
 						}
 						return nil, errors.New("connection refused")
 					}
