@@ -35,10 +35,12 @@ func BenchmarkColdStart(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rt := lambdatest.NewRuntime(b)
-	env := rt.Env("FERRY_CONFIG=" + cfg)
 	var times []time.Duration
 	for b.Loop() {
+		// A fresh Runtime API per process, as Lambda gives each execution
+		// environment its own; only exec → answer is timed.
+		rt := lambdatest.NewRuntime(b)
+		env := rt.Env("FERRY_CONFIG=" + cfg)
 		start := time.Now()
 		p := lambdatest.Start(b, bin, env)
 		res, err := rt.Invoke(b.Context(), payload, 0)

@@ -68,7 +68,9 @@ type pending struct {
 	result  chan Result
 }
 
-// Runtime is a Runtime API server on loopback.
+// Runtime is a Runtime API server on loopback. Use one Runtime per
+// function process: a killed process can leave a long poll behind that the
+// server only notices when it tries to answer it.
 type Runtime struct {
 	// Addr is host:port, the value of AWS_LAMBDA_RUNTIME_API.
 	Addr string
@@ -148,6 +150,12 @@ func (r *Runtime) next(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "runtime shutting down", http.StatusGone)
 		return
 	case <-req.Context().Done():
+		return
+	}
+	if req.Context().Err() != nil {
+		// The poller went away (a killed process) as the event arrived:
+		// hand the event to the next poller instead of losing it.
+		r.queue <- inv
 		return
 	}
 	r.mu.Lock()
