@@ -28,7 +28,7 @@ func TestAdminCreateUserNewPasswordRequired(t *testing.T) {
 		t.Errorf("invitation carries %q", code)
 	}
 	_, err = s.API.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(s.PoolID), Username: aws.String("kim")})
-	if apiCode(t, err) != "UsernameExistsException" {
+	if apiCode(t, err) != "UsernameExistsException" || apiMessage(err) != "User account already exists" {
 		t.Errorf("duplicate: %v", err)
 	}
 

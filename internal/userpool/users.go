@@ -500,6 +500,10 @@ func (s *Service) AdminCreateUser(ctx context.Context, in AdminCreateUserInput) 
 		return nil, err
 	}
 	if err := s.createUser(ctx, p, u, in.ForceAliasCreation); err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Kind == ErrUsernameExists && e.Message == "User already exists" {
+			return nil, newErr(ErrUsernameExists, "User account already exists")
+		}
 		return nil, err
 	}
 	if in.MessageAction != "SUPPRESS" {
