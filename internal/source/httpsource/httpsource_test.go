@@ -69,7 +69,7 @@ var (
 )
 
 // refServer starts the reference implementation over HTTP on 127.0.0.1.
-func refServer(t *testing.T, o refserver.Options) *httptest.Server {
+func refServer(t testing.TB, o refserver.Options) *httptest.Server {
 	t.Helper()
 	if o.Users == nil {
 		o.Users = users(t)
@@ -83,7 +83,7 @@ func refServer(t *testing.T, o refserver.Options) *httptest.Server {
 	return srv
 }
 
-func open(t *testing.T, c httpsource.Config, log *slog.Logger) *httpsource.Source {
+func open(t testing.TB, c httpsource.Config, log *slog.Logger) *httpsource.Source {
 	t.Helper()
 	s, err := c.Open(t.Context(), "http-test", log)
 	if err != nil {

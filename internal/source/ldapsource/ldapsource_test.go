@@ -38,7 +38,7 @@ const (
 
 // seed creates the test's OU and its users; hash turns a password into the
 // stored userPassword value.
-func seed(t *testing.T, hash func(string) string) directory {
+func seed(t testing.TB, hash func(string) string) directory {
 	t.Helper()
 	srv := ldapServer(t)
 	c := srv.admin(t)
@@ -123,7 +123,7 @@ func (d directory) config() ldapsource.Config {
 	}
 }
 
-func open(t *testing.T, c ldapsource.Config, log *slog.Logger) *ldapsource.Source {
+func open(t testing.TB, c ldapsource.Config, log *slog.Logger) *ldapsource.Source {
 	t.Helper()
 	s, err := c.Open(t.Context(), "ldap-test", log)
 	if err != nil {

@@ -29,7 +29,7 @@ type server struct {
 
 // ldapServer returns the test server, or skips (fails under
 // FERRY_REQUIRE_INTEGRATION=1) when none was started.
-func ldapServer(t *testing.T) server {
+func ldapServer(t testing.TB) server {
 	t.Helper()
 	s := server{URL: testenv.Env(t, "FERRY_TEST_LDAP_URL", "OpenLDAP")}
 	for _, v := range []struct {
@@ -50,7 +50,7 @@ func ldapServer(t *testing.T) server {
 }
 
 // admin connects as the directory's root DN, to seed entries.
-func (s server) admin(t *testing.T) *ldap.Conn {
+func (s server) admin(t testing.TB) *ldap.Conn {
 	t.Helper()
 	c, err := ldap.DialURL(s.URL)
 	if err != nil {
@@ -65,7 +65,7 @@ func (s server) admin(t *testing.T) *ldap.Conn {
 
 // newOU creates an organizational unit of its own for one test under the
 // base DN and deletes it, with everything added under it, at cleanup.
-func (s server) newOU(t *testing.T, c *ldap.Conn) string {
+func (s server) newOU(t testing.TB, c *ldap.Conn) string {
 	t.Helper()
 	var b [6]byte
 	_, _ = rand.Read(b[:])
@@ -76,7 +76,7 @@ func (s server) newOU(t *testing.T, c *ldap.Conn) string {
 	return dn
 }
 
-func add(t *testing.T, c *ldap.Conn, dn string, attrs map[string][]string) {
+func add(t testing.TB, c *ldap.Conn, dn string, attrs map[string][]string) {
 	t.Helper()
 	req := ldap.NewAddRequest(dn, nil)
 	keys := make([]string, 0, len(attrs))
@@ -93,7 +93,7 @@ func add(t *testing.T, c *ldap.Conn, dn string, attrs map[string][]string) {
 }
 
 // deleteTree removes dn and its subtree, deepest entries first.
-func deleteTree(t *testing.T, s server, dn string) {
+func deleteTree(t testing.TB, s server, dn string) {
 	c, err := ldap.DialURL(s.URL)
 	if err != nil {
 		t.Errorf("cleanup dial: %v", err)
@@ -123,7 +123,7 @@ func deleteTree(t *testing.T, s server, dn string) {
 }
 
 // entryUUID reads the operational entryUUID OpenLDAP gave dn.
-func entryUUID(t *testing.T, c *ldap.Conn, dn string) string {
+func entryUUID(t testing.TB, c *ldap.Conn, dn string) string {
 	t.Helper()
 	res, err := c.Search(ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
 		"(objectClass=*)", []string{"entryUUID"}, nil))
@@ -244,7 +244,7 @@ func closedPort(t *testing.T) string {
 	return "ldap://" + addr
 }
 
-func writeFile(t *testing.T, name, content string) string {
+func writeFile(t testing.TB, name, content string) string {
 	t.Helper()
 	p := t.TempDir() + "/" + name
 	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
@@ -255,7 +255,7 @@ func writeFile(t *testing.T, name, content string) string {
 
 // bcryptHash returns a hash function storing bcrypt at cost 4 (fast, and
 // weak by passhash's bounds) as a directory written by an application might.
-func bcryptHash(t *testing.T) func(string) string {
+func bcryptHash(t testing.TB) func(string) string {
 	return func(pw string) string {
 		h, err := bcrypt.GenerateFromPassword([]byte(pw), 4)
 		if err != nil {
