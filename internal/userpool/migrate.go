@@ -315,7 +315,7 @@ func (s *Service) welcome(ctx context.Context, u *User, r *trigger.Response) {
 	for _, m := range mediums {
 		attr := map[string]string{"EMAIL": "email", "SMS": "phone_number"}[m]
 		if dest := u.Attributes[attr]; dest != "" {
-			if _, err := s.deliver(ctx, u, "welcome", m, attr, dest, ""); err != nil {
+			if _, err := s.deliver(ctx, u, "invitation", m, attr, dest, ""); err != nil {
 				s.log.WarnContext(ctx, "welcome message", "pool", u.PoolID, "username", u.Username, "err", err)
 			}
 		}

@@ -608,3 +608,40 @@ func TestMigrationNeverLogsPasswords(t *testing.T) {
 		}
 	}
 }
+
+func TestMigrationWelcomeMessage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		action   string
+		mediums  []string
+		wantSent int
+	}{
+		{name: "suppressed", action: "SUPPRESS"},
+		{name: "sent by email", mediums: []string{"EMAIL"}, wantSent: 1},
+		{name: "default medium is SMS, and there is no phone", wantSent: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			resp := confirmed
+			resp.MessageAction, resp.DesiredDeliveryMediums = tt.action, tt.mediums
+			f := newFixture(t, &fakeInvoker{InvokeFunc: answer(resp)}, fixtureOpts{})
+			if _, err := f.signIn(t.Context(), "ann", "Legacy-pass1"); err != nil {
+				t.Fatal(err)
+			}
+			msgs, err := f.store.ListMessages(t.Context(), f.poolID, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(msgs) != tt.wantSent {
+				t.Fatalf("%d messages, want %d: %+v", len(msgs), tt.wantSent, msgs)
+			}
+			for _, m := range msgs {
+				if m.Kind != "invitation" || m.Code != "" || !strings.Contains(m.Body, "ann") {
+					t.Errorf("message = %+v", m)
+				}
+			}
+		})
+	}
+}

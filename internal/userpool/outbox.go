@@ -123,7 +123,11 @@ func containsStr(list []string, s string) bool {
 // mailer. It returns what the API reports as CodeDeliveryDetails.
 func (s *Service) deliver(ctx context.Context, u *User, kind, medium, attr, dest, code string) (*CodeDelivery, error) {
 	body := fmt.Sprintf("Your %s code is %s", strings.TrimSuffix(subjects[kind], " code"), code)
-	if kind == "invitation" {
+	switch {
+	case kind == "invitation" && code == "":
+		// The welcome message of a migrated user: no password to send.
+		body = fmt.Sprintf("Welcome! Your account %s is ready.", u.Username)
+	case kind == "invitation":
 		body = fmt.Sprintf("Your username is %s and temporary password is %s", u.Username, code)
 	}
 	m := &Message{PoolID: u.PoolID, Username: u.Username, Medium: medium, Destination: dest,
