@@ -55,7 +55,7 @@ func fuzzIdentify(f *testing.F, format string, files ...string) {
 }
 
 func FuzzBcrypt(f *testing.F) {
-	fuzzIdentify(f, "", "bcrypt.tsv", "wordpress.tsv", "bcrypt_pepper.tsv")
+	fuzzIdentify(f, "", "bcrypt.tsv", "wordpress.tsv", "bcrypt_pepper.tsv", "bcrypt_sha256.tsv")
 }
 func FuzzArgon2(f *testing.F)   { fuzzIdentify(f, "", "argon2.tsv") }
 func FuzzScrypt(f *testing.F)   { fuzzIdentify(f, "", "scrypt.tsv") }
@@ -100,7 +100,7 @@ func FuzzTemplate(f *testing.F) {
 
 // FuzzDetect feeds arbitrary values to detection across every family.
 func FuzzDetect(f *testing.F) {
-	seedFromVectors(f, "bcrypt.tsv", "crypt.tsv", "ldap.tsv", "spring.tsv", "pbkdf2.tsv", "keycloak.tsv")
+	seedFromVectors(f, "bcrypt.tsv", "crypt.tsv", "ldap.tsv", "spring.tsv", "pbkdf2.tsv", "keycloak.tsv", "digest.tsv")
 	v := mustNew(Options{AllowPlaintext: true})
 	f.Fuzz(func(t *testing.T, encoded, _, _ string) {
 		_, err := v.Identify(Hash{Encoded: encoded})

@@ -189,6 +189,7 @@ func (v *Verifier) Dummy(ctx context.Context, password string, h Hash) error {
 func allFamilies() []family {
 	return []family{
 		bcryptFamily{},
+		passlibBcryptSHA256Family{},
 		wordpressFamily{},
 		argon2Family{},
 		scryptFamily{},
@@ -203,6 +204,7 @@ func allFamilies() []family {
 		aspnetIdentityFamily{},
 		aspnetMembershipFamily{},
 		firebaseFamily{},
+		mysqlFamily{},
 		digestFamily{},
 		plaintextFamily{},
 	}

@@ -111,6 +111,23 @@ def gen_bcrypt():
         # Devise: BCrypt::Password.create("#{password}#{pepper}")
         h = php('echo password_hash($argv[1] . $argv[2], PASSWORD_BCRYPT, ["cost" => 4]);', pw, pepper)
         prow += pair(pw, h)
+    srows = []
+    for i, pw in enumerate(PASSWORDS):
+        srows += pair(pw, ph.bcrypt_sha256.using(rounds=4 + i % 2).hash(pw))
+        srows += pair(pw, ph.bcrypt_sha256.using(rounds=4, version=1, ident="2a" if i % 2 else "2b").hash(pw))
+    long = "p" * 100  # the pre-hash makes bytes past 72 count
+    h = ph.bcrypt_sha256.using(rounds=4).hash(long)
+    srows += [(long, h, "true"), ("p" * 99, h, "false")]
+    good = ph.bcrypt_sha256.using(rounds=4).hash("password")
+    srows += [
+        ("password", good.replace("r=4", "r=16"), "cost"),
+        ("password", good.replace("v=2,", "v=3,"), "malformed"),
+        ("password", good[:-1], "malformed"),
+        ("password", good.replace("t=2b", "t=2y"), "malformed"),
+    ]
+    write("bcrypt_sha256.tsv", """
+        passlib's own bcrypt_sha256 ($bcrypt-sha256$, versions 1 and 2): passlib 1.7.""", srows)
+
     write("bcrypt_pepper.tsv", """
         bcrypt with a Devise-style pepper appended to the password: PHP password_hash(password . pepper).""",
           prow, directives=["pepper=" + pepper])
@@ -691,9 +708,14 @@ def gen_digest():
             rows += pair(pw, out, alg)
         rows += pair(pw, php('echo strtoupper(md5($argv[1]));', pw), "md5")
         rows += pair(pw, php('echo base64_encode(sha1($argv[1], true));', pw), "sha1")
+    for pw in PASSWORDS:
+        rows += pair(pw, ph.mysql41.hash(pw))
+        rows += pair(pw, php('echo "*" . strtoupper(sha1(sha1($argv[1], true)));', pw))
+    rows += [("x", "*" + "Z" * 40, "malformed", "mysql41"), ("x", "*" + "0" * 39, "malformed", "mysql41")]
     rows += [("x", "abc", "malformed", "md5"), ("x", "00" * 20, "malformed", "md5"), ("x", "00" * 16, "unknown", "md4")]
     write("digest.tsv", """
-        Plain unsalted digests by explicit Format: openssl dgst -r; PHP md5() upper-cased and base64 sha1().""", rows)
+        Plain unsalted digests by explicit Format: openssl dgst -r; PHP md5() upper-cased and base64 sha1().
+        MySQL 4.1 PASSWORD() ("*" + SHA1(SHA1(password))): passlib 1.7 mysql41 and PHP.""", rows)
 
     pepper = "site-pepper"
     cases = [
