@@ -84,6 +84,9 @@ func TestWire(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
 				t.Errorf("Content-Type = %q", ct)
 			}
+			if tt.name == "empty output is {}" && len(out) != 0 {
+				t.Errorf("body = %v, want {}", out)
+			}
 			if tt.wantType == "" {
 				return
 			}
