@@ -291,3 +291,41 @@ func TestMatchAndMismatchDoTheSameWork(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentUse shares one Verifier between goroutines (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	v := mustNew(Options{})
+	var hashes []vector
+	for _, vf := range loadVectors(t) {
+		if vf.opts != (Options{}) {
+			continue
+		}
+		for _, vec := range vf.vectors {
+			if vec.want == "true" && (vf.name == "crypt.tsv" || vf.name == "ldap.tsv" || vf.name == "digest.tsv") {
+				hashes = append(hashes, vec)
+			}
+		}
+	}
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := g; i < len(hashes); i += 4 {
+				res, err := v.Verify(t.Context(), hashes[i].password, hashes[i].hash)
+				if err == nil && !res.Match {
+					err = errors.New(hashes[i].file + ": no match")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
