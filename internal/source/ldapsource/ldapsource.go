@@ -450,17 +450,23 @@ func (s *Source) dummy(ctx context.Context) string {
 		return *p
 	}
 	attr := s.cfg.PasswordAttribute
-	req := ldap.NewSearchRequest(s.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 1, 0, false,
+	// A few entries, in case one holds a value passhash cannot read.
+	req := ldap.NewSearchRequest(s.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 5, 0, false,
 		"("+attr+"=*)", []string{attr}, nil)
 	var v string
 	_ = withConn(ctx, s.search, s.cfg.RequestTimeout, func(c *ldap.Conn) error {
-		res, err := c.Search(req)
-		if res != nil && len(res.Entries) > 0 {
-			v = res.Entries[0].GetEqualFoldAttributeValue(attr)
+		res, err := c.Search(req) // a size-limit error still returns the entries
+		for _, e := range res.Entries {
+			if h := e.GetEqualFoldAttributeValue(attr); h != "" {
+				if _, ierr := s.verifier.Identify(passhash.Hash{Encoded: h}); ierr == nil {
+					v = h
+					break
+				}
+			}
 		}
 		return err
 	})
-	if _, err := s.verifier.Identify(passhash.Hash{Encoded: v}); v == "" || err != nil {
+	if v == "" {
 		s.fallbackOnce.Do(func() {
 			var pw [12]byte
 			_, _ = rand.Read(pw[:])
