@@ -32,7 +32,7 @@ type testDB struct {
 // and MariaDB need the servers scripts/services.sh starts.
 var testDrivers = []string{DriverSQLite, DriverPostgres, DriverMySQL}
 
-func newTestDB(t *testing.T, driver string) *testDB {
+func newTestDB(t testing.TB, driver string) *testDB {
 	t.Helper()
 	ns := "ferry_t_" + strings.ToLower(rand.Text()[:12])
 	tdb := &testDB{driver: driver, d: dialects[driver]}
@@ -70,7 +70,7 @@ func newTestDB(t *testing.T, driver string) *testDB {
 	return tdb
 }
 
-func openDB(t *testing.T, driver, dsn string) *sql.DB {
+func openDB(t testing.TB, driver, dsn string) *sql.DB {
 	t.Helper()
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
@@ -81,7 +81,7 @@ func openDB(t *testing.T, driver, dsn string) *sql.DB {
 	return db
 }
 
-func dropNamespace(t *testing.T, db *sql.DB, stmt string) {
+func dropNamespace(t testing.TB, db *sql.DB, stmt string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := db.ExecContext(ctx, stmt); err != nil {
@@ -89,7 +89,7 @@ func dropNamespace(t *testing.T, db *sql.DB, stmt string) {
 	}
 }
 
-func mustExec(t *testing.T, db *sql.DB, stmt string, args ...any) {
+func mustExec(t testing.TB, db *sql.DB, stmt string, args ...any) {
 	t.Helper()
 	if _, err := db.ExecContext(t.Context(), stmt, args...); err != nil {
 		t.Fatalf("%.120s: %v", stmt, err)
@@ -97,13 +97,13 @@ func mustExec(t *testing.T, db *sql.DB, stmt string, args ...any) {
 }
 
 // exec runs a statement written in the presets' house style ($n, "ident").
-func (tdb *testDB) exec(t *testing.T, stmt string, args ...any) {
+func (tdb *testDB) exec(t testing.TB, stmt string, args ...any) {
 	t.Helper()
 	mustExec(t, tdb.db, tdb.d.sql(stmt), args...)
 }
 
 // ddl runs DDL written with the portable type tokens of schema.go.
-func (tdb *testDB) ddl(t *testing.T, stmts ...string) {
+func (tdb *testDB) ddl(t testing.TB, stmts ...string) {
 	t.Helper()
 	for _, s := range stmts {
 		mustExec(t, tdb.db, tdb.d.sql(schemaTypes(tdb.d).Replace(s)))
@@ -111,7 +111,7 @@ func (tdb *testDB) ddl(t *testing.T, stmts ...string) {
 }
 
 // preset creates preset's tables.
-func (tdb *testDB) preset(t *testing.T, name string) {
+func (tdb *testDB) preset(t testing.TB, name string) {
 	t.Helper()
 	stmts, err := Schema(name, tdb.driver)
 	if err != nil {
@@ -123,7 +123,7 @@ func (tdb *testDB) preset(t *testing.T, name string) {
 }
 
 // open opens a Source on the test database with c (Driver and DSN filled).
-func (tdb *testDB) open(t *testing.T, c Config) *Source {
+func (tdb *testDB) open(t testing.TB, c Config) *Source {
 	t.Helper()
 	c.Driver, c.DSN = tdb.driver, tdb.dsn
 	if c.QueryTimeout == 0 {

@@ -19,7 +19,7 @@ import (
 // uses a realistic cost.
 const testCost = bcrypt.MinCost
 
-func bcryptHash(t *testing.T, password string, cost int) string {
+func bcryptHash(t testing.TB, password string, cost int) string {
 	t.Helper()
 	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if err != nil {
@@ -81,7 +81,7 @@ var members = []member{
 
 // seedMembers creates and fills the members table with cost-cost hashes
 // and returns the generated ids by login.
-func seedMembers(t *testing.T, tdb *testDB, cost int) map[string]string {
+func seedMembers(t testing.TB, tdb *testDB, cost int) map[string]string {
 	t.Helper()
 	tdb.ddl(t, membersDDL)
 	ids := map[string]string{}
