@@ -28,7 +28,7 @@ const (
 	crashDirVar   = "FERRY_SQLITESTORE_CRASH_DIR"
 	crashRoundVar = "FERRY_SQLITESTORE_CRASH_ROUND"
 	crashPool     = "us-east-1_crash"
-	crashRounds   = 4
+	crashRounds   = 3
 	batchSize     = 25
 )
 

@@ -49,7 +49,7 @@ func decodeCursor(kind, scope, s string) (cursor, error) {
 	return c, nil
 }
 
-func pageSize(limit int) int {
+func listLimit(limit int) int {
 	if limit <= 0 {
 		return defaultLimit
 	}

@@ -1,6 +1,8 @@
 package sqlitestore
 
 import (
+	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,5 +93,69 @@ func TestQueryPlans(t *testing.T) {
 				t.Errorf("plan is not an ordered index search: %s", p)
 			}
 		})
+	}
+}
+
+// TestMigratesFromV1 opens a database left at schema 1 (users in a rowid
+// table) and checks the users come through the rebuild intact.
+func TestMigratesFromV1(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	for _, q := range []string{
+		migrations[0],
+		`PRAGMA user_version = 1`,
+		`INSERT INTO pools (id, name, user_count) VALUES ('p', 'pool', 1)`,
+		`INSERT INTO users (pool_id, username_key, username, sub, status, enabled, version, data)
+			VALUES ('p', 'old', 'Old', 'sub-old', 'CONFIRMED', 1, 7, '{"aliases":{"email":"old@example.com"},"attributes":{"email":"old@example.com"}}')`,
+		`INSERT INTO aliases VALUES ('p', 'email', 'old@example.com', 'old')`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, Config{Dir: dir}, nil)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	for name, get := range map[string]func() (*userpool.User, error){
+		"by key":   func() (*userpool.User, error) { return s.GetUser(ctx, "p", "old") },
+		"by alias": func() (*userpool.User, error) { return s.GetUserByAlias(ctx, "p", "email", "old@example.com") },
+		"by sub":   func() (*userpool.User, error) { return s.GetUserBySub(ctx, "p", "sub-old") },
+	} {
+		u, err := get()
+		if err != nil || u.Username != "Old" || u.Version != 7 {
+			t.Errorf("%s after migration: %+v, %v", name, u, err)
+		}
+	}
+	var v int
+	if err := s.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
+		t.Errorf("user_version = %d, %v; want %d", v, err, SchemaVersion)
+	}
+	var withoutRowid int
+	if err := s.r.QueryRowContext(ctx, `SELECT "wr" FROM pragma_table_list('users')`).Scan(&withoutRowid); err != nil || withoutRowid != 1 {
+		t.Errorf("users is not WITHOUT ROWID after migration (%d, %v)", withoutRowid, err)
+	}
+}
+
+func TestNewDatabasePageSize(t *testing.T) {
+	t.Parallel()
+	s, err := Open(t.Context(), Config{Dir: t.TempDir()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var size int
+	if err := s.r.QueryRowContext(t.Context(), "PRAGMA page_size").Scan(&size); err != nil || size != dbPageSize {
+		t.Errorf("page_size = %d, %v; want %d", size, err, dbPageSize)
 	}
 }

@@ -120,7 +120,7 @@ func (s *Store) ListPools(ctx context.Context, limit int, after string) ([]*user
 	if err != nil {
 		return nil, "", err
 	}
-	limit = pageSize(limit)
+	limit = listLimit(limit)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+poolCols+` FROM pools WHERE id > ? ORDER BY id LIMIT ?`, from.Key, limit+1)
 	if err != nil {
 		return nil, "", dbErr("list pools", err)
@@ -215,7 +215,7 @@ func (s *Store) ListClients(ctx context.Context, poolID string, limit int, after
 	if err != nil {
 		return nil, "", err
 	}
-	limit = pageSize(limit)
+	limit = listLimit(limit)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+clientCols+` FROM clients WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?`,
 		poolID, from.Key, limit+1)
 	if err != nil {
@@ -303,7 +303,7 @@ func (s *Store) AppendMessage(ctx context.Context, m *userpool.Message) error {
 
 // ListMessages returns up to limit messages with ID > afterID, oldest first.
 func (s *Store) ListMessages(ctx context.Context, poolID string, afterID int64, limit int) ([]*userpool.Message, error) {
-	limit = pageSize(limit)
+	limit = listLimit(limit)
 	const cols = `SELECT id, pool_id, username, medium, destination, kind, code, body, created_at FROM messages`
 	var rows *sql.Rows
 	var err error

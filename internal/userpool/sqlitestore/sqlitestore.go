@@ -62,6 +62,10 @@ const (
 	// levels of every index at a million users, so a lookup reads only its
 	// leaf pages; five connections stay well inside the memory budget.
 	cacheKiB = 16 * 1024
+	// dbPageSize is the database page of a new store: 8 KiB keeps a user row
+	// (about 1 KiB, mostly the SRP verifier) inside its B-tree leaf, where
+	// 4 KiB pages would spill it to an overflow page and a second read.
+	dbPageSize = 8192
 	// defaultLimit is the page size when a caller passes none: Cognito's
 	// largest page.
 	defaultLimit = 60
@@ -129,6 +133,17 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 		_ = s.w.Close()
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
+	// page_size only takes effect on a database that has no tables yet and
+	// is not in WAL mode, so it goes first (the driver would run DSN
+	// pragmas in alphabetical order, journal_mode before page_size); on an
+	// existing database it is a no-op. journal_mode=WAL is stored in the
+	// file, so it holds for the readers too.
+	for _, p := range []string{fmt.Sprintf("PRAGMA page_size = %d", dbPageSize), "PRAGMA journal_mode = WAL"} {
+		if _, err := s.w.ExecContext(ctx, p); err != nil {
+			_ = s.w.Close()
+			return nil, fmt.Errorf("sqlitestore: %s: %s: %w", path, p, err)
+		}
+	}
 	if err := migrate(ctx, s.w, s.logger); err != nil {
 		_ = s.w.Close()
 		return nil, fmt.Errorf("sqlitestore: %s: %w", path, err)
@@ -167,7 +182,6 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout))
-	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -cacheKiB))
 	if readOnly {

@@ -429,7 +429,7 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, q userpool.ListUse
 	if err != nil {
 		return nil, "", err
 	}
-	limit := pageSize(q.Limit)
+	limit := listLimit(q.Limit)
 	query, args := listUsersSQL(poolID, q, from, limit+1)
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
