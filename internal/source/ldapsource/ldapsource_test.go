@@ -475,6 +475,23 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+func TestClosed(t *testing.T) {
+	t.Parallel()
+	d := seed(t, ssha)
+	s := open(t, d.config(), nil)
+	if _, err := s.Authenticate(t.Context(), "alice", alicePassword); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.Authenticate(t.Context(), "alice", alicePassword)
+	var se *source.Error
+	if u != nil || !errors.As(err, &se) {
+		t.Errorf("Authenticate after Close = %v, %v; want a fault", u, err)
+	}
+}
+
 func TestCancelled(t *testing.T) {
 	t.Parallel()
 	d := seed(t, ssha)

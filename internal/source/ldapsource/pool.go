@@ -107,6 +107,10 @@ func do(ctx context.Context, c *ldap.Conn, requestTimeout time.Duration, fn func
 	if d, ok := ctx.Deadline(); ok {
 		t = min(t, time.Until(d))
 	}
+	if t <= 0 {
+		// go-ldap reads a zero timeout as "none".
+		return context.DeadlineExceeded
+	}
 	c.SetTimeout(t)
 	done := make(chan error, 1)
 	go func() { done <- fn(c) }()
