@@ -45,8 +45,8 @@ type presetCase struct {
 	config func(h hasher) Config
 	// bcryptSalt is the salt column value seeded in bcrypt mode.
 	bcryptSalt string
-	// vector picks the preset's native hash from the passhash vectors.
-	vector vectorPick
+	// vectors pick the preset's native hashes from the passhash vectors.
+	vectors []vectorPick
 	// seed fills the tables and returns the fixture minus its Source.
 	seed func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture
 	// extra are preset-specific checks on the seeded source.
@@ -61,8 +61,8 @@ var (
 // presetCases holds one case per preset.
 var presetCases = map[string]presetCase{
 	"aspnet-identity": {
-		config: bcryptFormatUnlessNative,
-		vector: vectorPick{"aspnet_identity.tsv", func(v vector) bool { return v.format == "aspnet-identity" && strings.HasPrefix(v.encoded, "AQAAAA") }},
+		config:  bcryptFormatUnlessNative,
+		vectors: []vectorPick{{"aspnet_identity.tsv", func(v vector) bool { return v.format == "aspnet-identity" && strings.HasPrefix(v.encoded, "AQAAAA") }}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
 			ins := `INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail", "EmailConfirmed",
 				"PasswordHash", "SecurityStamp", "ConcurrencyStamp", "PhoneNumber", "PhoneNumberConfirmed", "TwoFactorEnabled",
@@ -92,7 +92,7 @@ var presetCases = map[string]presetCase{
 	"aspnet-membership": {
 		config:     bcryptFormatUnlessNative,
 		bcryptSalt: "c2FsdHNhbHRzYWx0c2FsdA==",
-		vector:     vectorPick{"aspnet_membership.tsv", func(v vector) bool { return v.format == "aspnet-membership-sha1" }},
+		vectors:    []vectorPick{{"aspnet_membership.tsv", func(v vector) bool { return v.format == "aspnet-membership-sha1" }}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
 			app := "5f0e3b1c-7a43-4d0e-9f6b-a1b2c3d4e5f6"
 			user := func(uid, name, email, password string, format int, approved, locked bool) {
@@ -131,7 +131,7 @@ var presetCases = map[string]presetCase{
 	},
 
 	"django": {
-		vector: vectorPick{"pbkdf2.tsv", func(v vector) bool { return strings.HasPrefix(v.encoded, "pbkdf2_sha256$") }},
+		vectors: []vectorPick{{"pbkdf2.tsv", func(v vector) bool { return strings.HasPrefix(v.encoded, "pbkdf2_sha256$") }}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
 			ins := `INSERT INTO "auth_user" ("password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined")
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
@@ -159,7 +159,10 @@ var presetCases = map[string]presetCase{
 	},
 
 	"wordpress": {
-		vector: vectorPick{"phpass.tsv", func(v vector) bool { return strings.HasPrefix(v.encoded, "$P$") }},
+		vectors: []vectorPick{
+			{"phpass.tsv", func(v vector) bool { return strings.HasPrefix(v.encoded, "$P$") }},
+			{"wordpress.tsv", func(v vector) bool { return strings.HasPrefix(v.encoded, "$wp$2y$") }},
+		},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
 			ins := `INSERT INTO "wp_users" ("user_login", "user_pass", "user_nicename", "user_email", "user_url", "user_registered",
 				"user_activation_key", "user_status", "display_name") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
@@ -180,8 +183,8 @@ var presetCases = map[string]presetCase{
 	},
 
 	"devise": {
-		config: func(h hasher) Config { return Config{Pepper: h.pepper} },
-		vector: vectorPick{"bcrypt_pepper.tsv", func(vector) bool { return true }},
+		config:  func(h hasher) Config { return Config{Pepper: h.pepper} },
+		vectors: []vectorPick{{"bcrypt_pepper.tsv", func(vector) bool { return true }}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
 			ins := `INSERT INTO "users" ("email", "encrypted_password", "confirmed_at", "failed_attempts", "locked_at", "created_at")
 				VALUES ($1, $2, $3, $4, $5, $6)`
@@ -203,7 +206,7 @@ var presetCases = map[string]presetCase{
 	},
 
 	"laravel": {
-		vector: vectorPick{"argon2.tsv", func(v vector) bool { return strings.HasPrefix(v.encoded, "$argon2id$") }},
+		vectors: []vectorPick{{"argon2.tsv", func(v vector) bool { return strings.HasPrefix(v.encoded, "$argon2id$") }}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
 			ins := `INSERT INTO "users" ("name", "email", "email_verified_at", "password", "created_at") VALUES ($1, $2, $3, $4, $5)`
 			tdb.exec(t, ins, "Alice", "alice@example.com", past, h.hash(t, "alice-laravel"), past)
@@ -228,9 +231,9 @@ var presetCases = map[string]presetCase{
 			return c
 		},
 		bcryptSalt: `{"value":"","salt":""}`,
-		vector: vectorPick{"keycloak.tsv", func(v vector) bool {
+		vectors: []vectorPick{{"keycloak.tsv", func(v vector) bool {
 			return v.format == "keycloak" && strings.HasPrefix(v.encoded, `{"hashIterations"`)
-		}},
+		}}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
 			tdb.exec(t, `INSERT INTO "realm" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-acme", "acme", true)
 			tdb.exec(t, `INSERT INTO "realm" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-other", "other", true)
@@ -386,55 +389,63 @@ func TestPresetNativeHashes(t *testing.T) {
 	t.Parallel()
 	for _, name := range Presets() {
 		pc := presetCases[name]
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			v, pepper := pc.vector.load(t)
-			h := hasher{
-				native: true,
-				hash:   func(*testing.T, string) string { return v.encoded },
-				salt:   v.salt,
-				pepper: pepper,
-			}
-			if h.salt == "" {
-				h.salt = pc.bcryptSalt
-			}
-			forEachDriver(t, func(t *testing.T, driver string) {
-				tdb := newTestDB(t, driver)
-				tdb.preset(t, name)
-				fx := pc.seed(t, tdb, h)
-				c := Config{}
-				if pc.config != nil {
-					c = pc.config(h)
+		for _, vp := range pc.vectors {
+			t.Run(name+"/"+strings.TrimSuffix(vp.file, ".tsv"), func(t *testing.T) {
+				t.Parallel()
+				v, pepper := vp.load(t)
+				h := hasher{
+					native: true,
+					hash:   func(*testing.T, string) string { return v.encoded },
+					salt:   v.salt,
+					pepper: pepper,
 				}
-				c.Preset = name
-				s := tdb.open(t, c)
-				ctx := t.Context()
-
-				u, err := s.Authenticate(ctx, fx.User.Name, v.password)
-				if err != nil {
-					t.Fatalf("Authenticate(%q) with the native hash: %v", fx.User.Name, err)
+				if h.salt == "" {
+					h.salt = pc.bcryptSalt
 				}
-				if u.ID != fx.User.Want.ID || u.HashFamily == "" {
-					t.Errorf("Authenticate(%q) = ID %q family %q, want ID %q and a family", fx.User.Name, u.ID, u.HashFamily, fx.User.Want.ID)
-				}
-				if _, err := s.Authenticate(ctx, fx.User.Name, v.password+"!"); !errors.Is(err, source.ErrInvalidPassword) {
-					t.Errorf("wrong password: %v, want ErrInvalidPassword", err)
-				}
-				// The dummy hash is sampled from these rows: it must verify.
-				if _, err := s.Authenticate(ctx, "nobody-at-all", v.password); !errors.Is(err, source.ErrUserNotFound) {
-					t.Errorf("unknown user: %v, want ErrUserNotFound", err)
-				}
-				if fx.ByEmail != nil {
-					if u, err := s.Authenticate(ctx, fx.ByEmail.Name, v.password); err != nil || u.ID != fx.ByEmail.Want.ID {
-						t.Errorf("Authenticate(%q) = %v, %v", fx.ByEmail.Name, u, err)
-					}
-				}
-				if fx.Disabled != nil {
-					if _, err := s.Authenticate(ctx, fx.Disabled.Name, v.password); !errors.Is(err, source.ErrUserDisabled) {
-						t.Errorf("disabled user: %v, want ErrUserDisabled", err)
-					}
-				}
+				testNative(t, name, pc, h, v)
 			})
-		})
+		}
 	}
+}
+
+// testNative signs in through preset name on every driver, its rows seeded
+// by h with the vector v.
+func testNative(t *testing.T, name string, pc presetCase, h hasher, v vector) {
+	forEachDriver(t, func(t *testing.T, driver string) {
+		tdb := newTestDB(t, driver)
+		tdb.preset(t, name)
+		fx := pc.seed(t, tdb, h)
+		c := Config{}
+		if pc.config != nil {
+			c = pc.config(h)
+		}
+		c.Preset = name
+		s := tdb.open(t, c)
+		ctx := t.Context()
+
+		u, err := s.Authenticate(ctx, fx.User.Name, v.password)
+		if err != nil {
+			t.Fatalf("Authenticate(%q) with the native hash: %v", fx.User.Name, err)
+		}
+		if u.ID != fx.User.Want.ID || u.HashFamily == "" {
+			t.Errorf("Authenticate(%q) = ID %q family %q, want ID %q and a family", fx.User.Name, u.ID, u.HashFamily, fx.User.Want.ID)
+		}
+		if _, err := s.Authenticate(ctx, fx.User.Name, v.password+"!"); !errors.Is(err, source.ErrInvalidPassword) {
+			t.Errorf("wrong password: %v, want ErrInvalidPassword", err)
+		}
+		// The dummy hash is sampled from these rows: it must verify.
+		if _, err := s.Authenticate(ctx, "nobody-at-all", v.password); !errors.Is(err, source.ErrUserNotFound) {
+			t.Errorf("unknown user: %v, want ErrUserNotFound", err)
+		}
+		if fx.ByEmail != nil {
+			if u, err := s.Authenticate(ctx, fx.ByEmail.Name, v.password); err != nil || u.ID != fx.ByEmail.Want.ID {
+				t.Errorf("Authenticate(%q) = %v, %v", fx.ByEmail.Name, u, err)
+			}
+		}
+		if fx.Disabled != nil {
+			if _, err := s.Authenticate(ctx, fx.Disabled.Name, v.password); !errors.Is(err, source.ErrUserDisabled) {
+				t.Errorf("disabled user: %v, want ErrUserDisabled", err)
+			}
+		}
+	})
 }
