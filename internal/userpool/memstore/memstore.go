@@ -337,6 +337,9 @@ func (s *Store) DeleteUser(_ context.Context, poolID, usernameKey string) error 
 // listings scan the pool: this store serves ephemeral pools, whose size is
 // what a developer or a test creates.
 func (s *Store) ListUsers(_ context.Context, poolID string, q userpool.ListUsersQuery) ([]*userpool.User, string, error) {
+	if q.Attribute != "" && !userpool.IsFilterable(q.Attribute) {
+		return nil, "", fmt.Errorf("memstore: list users: attribute %q cannot be filtered", q.Attribute)
+	}
 	scope := queryScope(poolID, q)
 	from, err := decodeCursor("users", scope, q.After)
 	if err != nil {

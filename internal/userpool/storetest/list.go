@@ -231,6 +231,16 @@ var listTests = []subtest{
 			}
 		}
 	}},
+	{"UnfilterableAttribute", func(t *testing.T, s userpool.Store) {
+		p := newPool(t, s)
+		mustCreateUser(t, s, user(p.ID, "cus", "custom:tier", "gold"))
+		for _, attr := range []string{"custom:tier", "email_verified", "locale"} {
+			_, _, err := s.ListUsers(t.Context(), p.ID, userpool.ListUsersQuery{Attribute: attr, Value: "gold"})
+			if err == nil {
+				t.Errorf("ListUsers on %s: no error; Cognito cannot search it", attr)
+			}
+		}
+	}},
 	{"InvalidCursor", func(t *testing.T, s userpool.Store) {
 		p := newPool(t, s)
 		for i := range 3 {
