@@ -508,6 +508,14 @@ func (s *Source) Check(ctx context.Context) error {
 	return f.Close()
 }
 
+// LogValue identifies the source without the hashes it holds.
+func (s *Source) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("name", s.name), slog.String("path", s.path), slog.Int("users", len(s.byName)))
+}
+
+// String keeps fmt from printing the stored hashes.
+func (s *Source) String() string { return s.LogValue().String() }
+
 // Close releases nothing: the users live in memory. It exists so that every
 // source can be closed alike.
 func (s *Source) Close() error { return nil }

@@ -126,6 +126,14 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 	return s, nil
 }
 
+// LogValue identifies the source without its DSN or pepper.
+func (s *Source) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("name", s.name), slog.Any("config", s.cfg))
+}
+
+// String keeps fmt from printing the resolved configuration's secrets.
+func (s *Source) String() string { return s.LogValue().String() }
+
 // Close closes the connection pool.
 func (s *Source) Close() error { return s.db.Close() }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -390,12 +391,19 @@ func TestMarkMigrated(t *testing.T) {
 func TestConfigLogValueRedacts(t *testing.T) {
 	t.Parallel()
 	c := Config{Driver: DriverPostgres, DSN: "postgres://app:s3cr3t-dsn@db/legacy", Pepper: "p3pp3r-value",
-		Query: Queries{ByUsername: "SELECT 1"}}
+		Query:   Queries{ByUsername: "SELECT 1", Sample: "SELECT 1"},
+		Columns: Columns{ID: "id", Username: "u", PasswordHash: "pw"}}
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	log.Debug("open", "config", c)
 	log.Debug("open", "config", &c)
-	out := buf.String() + c.String()
+	s, err := c.Open(t.Context(), "legacy", discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	log.Debug("source", "source", s)
+	out := buf.String() + c.String() + fmt.Sprintf("%v %+v", s, s)
 	for _, secret := range []string{"s3cr3t-dsn", "p3pp3r-value"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log output contains %q:\n%s", secret, out)
