@@ -20,6 +20,7 @@ import (
 //	bcrypt_sha256$<bcrypt>       bcrypt of hex(sha256(password)); weak per bcrypt cost
 //	bcrypt$<bcrypt>              plain bcrypt; weak per bcrypt cost
 //	argon2$argon2id$v=19$…       Argon2PasswordHasher; weak per argon2 parameters
+//	crypt$$<crypt(3) value>      CryptPasswordHasher (DES or any crypt family here)
 type djangoFamily struct{}
 
 func (djangoFamily) name() string { return "django" }
@@ -30,7 +31,7 @@ func (djangoFamily) formats() []string {
 func (djangoFamily) detect(s string) bool {
 	return strings.HasPrefix(s, "sha1$") || strings.HasPrefix(s, "md5$") ||
 		strings.HasPrefix(s, "bcrypt_sha256$") || strings.HasPrefix(s, "bcrypt$") ||
-		strings.HasPrefix(s, "argon2$argon2")
+		strings.HasPrefix(s, "argon2$argon2") || strings.HasPrefix(s, "crypt$")
 }
 
 // djangoDigest is a parsed salted or unsalted digest hasher value.
@@ -75,6 +76,12 @@ func parseDjangoDigest(h Hash) (*djangoDigest, error) {
 
 // djangoInner splits the wrappers around another family's encoding.
 func djangoInner(s string) (kind, inner string) {
+	if rest, ok := strings.CutPrefix(s, "crypt$"); ok {
+		// crypt$<salt>$<data>: the salt field is empty or repeats data's.
+		if _, data, ok := strings.Cut(rest, "$"); ok {
+			return "crypt", data
+		}
+	}
 	for _, p := range []string{"bcrypt_sha256$", "bcrypt$"} {
 		if rest, ok := strings.CutPrefix(s, p); ok {
 			return strings.TrimSuffix(p, "$"), rest
@@ -87,8 +94,14 @@ func djangoInner(s string) (kind, inner string) {
 	return "", s
 }
 
-func (f djangoFamily) identify(_ *Verifier, h Hash) (Info, error) {
+func (f djangoFamily) identify(v *Verifier, h Hash) (Info, error) {
 	switch kind, inner := djangoInner(h.Encoded); kind {
+	case "crypt":
+		cf, err := ldapCryptInner(inner)
+		if err != nil {
+			return Info{}, err
+		}
+		return cf.identify(v, Hash{Encoded: inner})
 	case "bcrypt_sha256", "bcrypt":
 		return bcryptInfo("django-"+kind, inner)
 	case "argon2":
@@ -110,6 +123,12 @@ func (f djangoFamily) identify(_ *Verifier, h Hash) (Info, error) {
 
 func (f djangoFamily) verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error) {
 	switch kind, inner := djangoInner(h.Encoded); kind {
+	case "crypt":
+		cf, err := ldapCryptInner(inner)
+		if err != nil {
+			return Result{}, err
+		}
+		return cf.verify(ctx, v, password, Hash{Encoded: inner})
 	case "bcrypt_sha256":
 		info, err := bcryptInfo("django-bcrypt_sha256", inner)
 		if err != nil {

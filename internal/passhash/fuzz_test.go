@@ -73,9 +73,9 @@ func FuzzASPNetIdentity(f *testing.F) {
 }
 
 // FuzzFormatted covers the explicitly named formats (ASP.NET Membership,
-// digests, unsalted Django) with the fuzzed Format and Salt.
+// digests, unsalted Django, DES crypt) with the fuzzed Format and Salt.
 func FuzzFormatted(f *testing.F) {
-	seedFromVectors(f, "aspnet_membership.tsv", "digest.tsv", "django.tsv")
+	seedFromVectors(f, "aspnet_membership.tsv", "digest.tsv", "django.tsv", "crypt.tsv")
 	v := mustNew(Options{})
 	f.Fuzz(func(t *testing.T, encoded, salt, format string) {
 		_, err := v.Identify(Hash{Encoded: encoded, Salt: salt, Format: format})

@@ -19,7 +19,7 @@ const ldapMaxSaltLen = 64
 // ldapFamily verifies RFC 2307-style userPassword values: {SHA}, {SSHA},
 // {SHA256}, {SSHA256}, {SHA384}, {SSHA384}, {SHA512}, {SSHA512}, {MD5},
 // {SMD5} (base64 of digest || salt; scheme names are case-insensitive), and
-// {CRYPT} wrapping a crypt(3) hash ($1$, $apr1$, $5$, $6$, bcrypt). The
+// {CRYPT} wrapping a crypt(3) hash (DES, $1$, $apr1$, $5$, $6$, bcrypt). The
 // digest schemes are a single fast digest: weak. {CRYPT} reports the wrapped
 // family's weakness.
 type ldapFamily struct{}
@@ -98,7 +98,10 @@ func ldapCryptInner(inner string) (family, error) {
 			return f, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: {CRYPT} value is not $1$, $apr1$, $5$, $6$ or bcrypt (DES crypt is not supported)", ErrUnknownFormat)
+	if isDESCrypt(inner) {
+		return desCryptFamily{}, nil
+	}
+	return nil, fmt.Errorf("%w: crypt value is not DES, $1$, $apr1$, $5$, $6$ or bcrypt", ErrUnknownFormat)
 }
 
 func (f ldapFamily) identify(v *Verifier, h Hash) (Info, error) {

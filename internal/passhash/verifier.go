@@ -197,6 +197,7 @@ func allFamilies() []family {
 		phpassFamily{},
 		md5CryptFamily{},
 		shaCryptFamily{},
+		desCryptFamily{},
 		springFamily{},
 		ldapFamily{},
 		keycloakFamily{},

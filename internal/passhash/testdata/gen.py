@@ -78,6 +78,11 @@ def pair(pw, enc, *extra):
     return [(pw, enc, "true", *extra), (pw + "!", enc, "false", *extra)]
 
 
+def pair8(pw, enc, *extra):
+    """pair for DES crypt, which reads 8 characters: the wrong one differs in the first."""
+    return [(pw, enc, "true", *extra), ("#" + pw[1:], enc, "false", *extra)]
+
+
 # ---------------------------------------------------------------- bcrypt
 def gen_bcrypt():
     rows = []
@@ -215,6 +220,7 @@ def gen_pbkdf2():
             "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
             "django.contrib.auth.hashers.BCryptPasswordHasher",
             "django.contrib.auth.hashers.Argon2PasswordHasher",
+            "django.contrib.auth.hashers.CryptPasswordHasher",
         ])
     from django.contrib.auth import hashers
     from werkzeug.security import generate_password_hash
@@ -264,7 +270,9 @@ def gen_pbkdf2():
 
     drows = []
     for i, pw in enumerate(PASSWORDS):
-        for name in ["sha1", "md5", "unsalted_sha1", "unsalted_md5", "bcrypt_sha256", "bcrypt", "argon2"]:
+        for name in ["sha1", "md5", "unsalted_sha1", "unsalted_md5", "bcrypt_sha256", "bcrypt", "argon2", "crypt"]:
+            if name == "crypt" and not pw.isascii():
+                continue
             if name in ("bcrypt_sha256", "bcrypt") and i > 1:
                 continue
             if name == "argon2" and i > 1:
@@ -275,6 +283,9 @@ def gen_pbkdf2():
             if name == "argon2":
                 h.time_cost, h.memory_cost, h.parallelism = 1, 1024, 1
             enc = h.encode(pw, h.salt())
+            if name == "crypt":
+                drows += pair8(pw, enc)
+                continue
             drows += pair(pw, enc, "unsalted_md5") if name == "unsalted_md5" and "$" not in enc else pair(pw, enc)
     # Django's unsalted MD5 hasher also accepts a bare hex digest (legacy rows).
     bare = hashlib.md5(b"password").hexdigest()
@@ -290,7 +301,7 @@ def gen_pbkdf2():
     write("django.tsv", """
         Django legacy hashers: Django 3.2 (Debian python3-django) make_password with SHA1PasswordHasher,
         MD5PasswordHasher, UnsaltedSHA1PasswordHasher, UnsaltedMD5PasswordHasher, BCryptSHA256PasswordHasher,
-        BCryptPasswordHasher (python3-bcrypt), Argon2PasswordHasher (argon2-cffi).""", drows)
+        BCryptPasswordHasher (python3-bcrypt), Argon2PasswordHasher (argon2-cffi), CryptPasswordHasher (libxcrypt DES).""", drows)
 
 
 # ---------------------------------------------------------------- ASP.NET
@@ -450,6 +461,15 @@ def gen_crypt():
         rows += pair(pw, ph.sha256_crypt.using(rounds=1000 + i, salt_size=i * 3 % 17).hash(pw))
         rows += pair(pw, ph.sha512_crypt.using(rounds=5000, salt_size=i * 3 % 17).hash(pw))
         rows += pair(pw, php('echo crypt($argv[1], $argv[2]);', pw, "$6$rounds=1200$" + "saltsalt"[: 1 + i]))
+    for i, pw in enumerate(PASSWORDS):
+        if not pw.isascii():
+            continue  # DES crypt keeps 7 bits per character; tools disagree on the rest
+        rows += pair8(pw, run("mkpasswd", "-m", "descrypt", pw), "des-crypt")
+        rows += pair8(pw, ph.des_crypt.hash(pw), "des-crypt")
+        rows += pair8(pw, php('echo crypt($argv[1], $argv[2]);', pw, "./Zz09"[i % 5:i % 5 + 2]), "des-crypt")
+    h = run("mkpasswd", "-m", "descrypt", "correct horse battery staple")
+    rows += [("correct horse", h, "true", "des-crypt"), ("correct", h, "false", "des-crypt")]  # 8 characters count
+    rows += [("x", "abJnggxhB/yW", "malformed", "des-crypt"), ("x", "ab!nggxhB/yWI", "malformed", "des-crypt")]
     # Drepper's specification examples (sha-crypt.txt), confirmed with passlib.
     rows += published([
         ("Hello world!", "$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZF4E7Ja6B", "true"),
@@ -475,8 +495,8 @@ def gen_crypt():
         ("x", "$y$j9T$salt$hash", "unknown"),
     ]
     write("crypt.tsv", """
-        crypt(3): mkpasswd (whois, libxcrypt), openssl passwd -1/-apr1/-5/-6, passlib 1.7 md5_crypt /
-        sha256_crypt / sha512_crypt, PHP crypt(). "Hello world!" and the long-text rows are the examples
+        crypt(3): mkpasswd (whois, libxcrypt), openssl passwd -1/-apr1/-5/-6, passlib 1.7 des_crypt / md5_crypt /
+        sha256_crypt / sha512_crypt, PHP crypt(). DES rows name Format des-crypt (13 characters say nothing alone). "Hello world!" and the long-text rows are the examples
         of Ulrich Drepper's SHA-crypt specification (sha-crypt.txt).""", rows)
 
 
@@ -490,6 +510,8 @@ def gen_ldap():
             rows += pair(pw, run("slappasswd", "-o", "module-load=pw-sha2", "-h", scheme, "-s", pw))
         rows += pair(pw, run("slappasswd", "-h", "{CRYPT}", "-c", "$6$%.16s", "-s", pw))
         rows += pair(pw, run("slappasswd", "-h", "{CRYPT}", "-c", "$1$%.8s", "-s", pw))
+        if pw.isascii():
+            rows += pair8(pw, run("slappasswd", "-h", "{CRYPT}", "-c", "%.2s", "-s", pw))
         rows += pair(pw, ph.ldap_salted_sha256.hash(pw))
         rows += pair(pw, ph.ldap_salted_sha512.hash(pw))
         rows += pair(pw, "{CRYPT}" + ph.bcrypt.using(rounds=4).hash(pw))
@@ -498,7 +520,9 @@ def gen_ldap():
         ("password", "{SSHA}" + base64.b64encode(b"\x00" * 20).decode(), "malformed"),
         ("password", "{SHA}" + base64.b64encode(b"\x00" * 21).decode(), "malformed"),
         ("password", "{SSHA}!!!", "malformed"),
-        ("password", "{CRYPT}abJnggxhB/yWI", "unknown"),
+        ("password", "{CRYPT}abJnggxhB/yWI", "true"),
+        ("Password", "{CRYPT}abJnggxhB/yWI", "false"),
+        ("password", "{CRYPT}_J9..CCCCXBrJUJV154M", "unknown"),
         ("password", "{CRYPT}$6$rounds=20000000$salt$" + "a" * 86, "cost"),
         ("password", "{CLEARTEXT}password", "unknown"),
         ("password", "{SSHA}" + base64.b64encode(b"\x00" * 200).decode(), "malformed"),
