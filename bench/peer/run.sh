@@ -8,7 +8,8 @@
 #      (target: Ferry >= 10x cognito-local's throughput);
 #   2. migration: first sign-ins through Ferry's in-process trigger, verifying bcrypt-10 legacy
 #      hashes from a SQLite legacy database (target: >= 90% of the hash-bound ceiling, cores /
-#      single bcrypt-10 verify time, measured by legacygen in this same run).
+#      single bcrypt-10 verify time, measured by legacygen right before and right after that
+#      phase in this same run, so both see the same machine load).
 #
 # Every load phase stops at N requests or T, whichever comes first. The script stops only the
 # processes it started, by their PIDs, and removes its temporary directory.
@@ -55,6 +56,8 @@ wait_http() { # wait_http URL PID: until URL answers, the process dies, or 60 s 
   echo "run.sh: $1 did not answer in 60 s" >&2; return 1
 }
 rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+# cpu_ms PID: user+system CPU time the process has used, in ms (fields 14 and 15 of /proc/PID/stat)
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz)}' "/proc/$1/stat"; }
 # make_pool ENDPOINT [extra create-user-pool args...] -> "POOL CLIENT"
 make_pool() {
   local ep=$1; shift
@@ -76,9 +79,9 @@ go build -o "$work/ferry" ./cmd/ferry
 go build -o "$work/loadgen" ./bench/peer/loadgen
 go build -o "$work/legacygen" ./bench/peer/legacygen
 
-echo "== legacy database and bcrypt-10 ceiling" >&2
-ceiling=$("$work/legacygen" -db "$work/legacy.db" -n "$MIGRATE_N" -cost 10 -samples 21)
-echo "$ceiling"
+echo "== legacy database" >&2
+tag "$("$work/legacygen" -db "$work/legacy.db" -n "$MIGRATE_N" -cost 10 -samples 5)" phase='"legacy-db"'
+
 cat > "$work/ferry.yaml" <<YAML
 sources:
   - name: legacy
@@ -134,19 +137,38 @@ tag "$cl_signin" server='"cognito-local"' phase='"signin"' startup_ms="$cstart_m
 f_signin=$("$work/loadgen" -ep "$fep" -op signin -pool "$fpool" -client "$fclient" -users "$USERS" -c "$C" -n "$SIGNIN_N" -t "$T")
 tag "$f_signin" server='"ferry"' phase='"signin"' startup_ms="$fstart_ms" rss_start_kb="$frss0" rss_end_kb="$(rss_kb "$fpid")"
 
-echo "== migrating sign-ins through Ferry (bcrypt-10), c=$C" >&2
+echo "== migrating sign-ins through Ferry (bcrypt-10), c=$C, between two ceiling measurements" >&2
+ceil_before=$("$work/legacygen" -db "" -cost 10 -samples 21)
+tag "$ceil_before" phase='"ceiling-before-migrate"'
+cpu0=$(cpu_ms "$fpid")
 f_migrate=$("$work/loadgen" -ep "$fep" -op migrate -pool "$fpool" -client "$fclient" -c "$C" -n "$MIGRATE_N" -t "$T" -start 0)
-tag "$f_migrate" server='"ferry"' phase='"migrate"' rss_end_kb="$(rss_kb "$fpid")"
+cpu1=$(cpu_ms "$fpid")
+f_migrate=$(tag "$f_migrate" server='"ferry"' phase='"migrate"' rss_end_kb="$(rss_kb "$fpid")" ferry_cpu_ms="$((cpu1 - cpu0))")
+echo "$f_migrate"
+ceil_after=$("$work/legacygen" -db "" -cost 10 -samples 21)
+tag "$ceil_after" phase='"ceiling-after-migrate"'
 
-python3 - "$cl_signin" "$f_signin" "$f_migrate" "$ceiling" <<'PY'
+python3 - "$cl_signin" "$f_signin" "$f_migrate" "$ceil_before" "$ceil_after" <<'PY'
 import json, sys
-cl, f, m, c = (json.loads(a) for a in sys.argv[1:5])
+cl, f, m, c0, c1 = (json.loads(a) for a in sys.argv[1:6])
 ratio = f["ops_per_s"] / cl["ops_per_s"] if cl["ops_per_s"] else float("inf")
+# The ceiling: cores / single bcrypt-10 verify time, the time being the mean of the
+# medians measured right before and right after the migration phase.
+verify_ms = (c0["verify_ms_p50"] + c1["verify_ms_p50"]) / 2
+c = {"ceiling_ops_per_s": c0["cores"] / (verify_ms / 1000)}
 frac = m["ops_per_s"] / c["ceiling_ops_per_s"]
+# Load-insensitive view of the same target: CPU spent by ferry per migrating sign-in against the
+# CPU of one bcrypt-10 verify. At full utilisation this ratio is throughput / ceiling.
+cpu_per_migration = m["ferry_cpu_ms"] / m["ops"] if m["ops"] else float("inf")
+verify_cpu = (c0["verify_cpu_ms"] + c1["verify_cpu_ms"]) / 2
+cpu_frac = verify_cpu / cpu_per_migration
 print(json.dumps({"summary": True,
   "signin_ops_per_s": {"ferry": round(f["ops_per_s"], 1), "cognito_local": round(cl["ops_per_s"], 1)},
   "signin_ratio": round(ratio, 1), "signin_target_10x_met": ratio >= 10,
-  "migrate_ops_per_s": round(m["ops_per_s"], 1), "ceiling_ops_per_s": round(c["ceiling_ops_per_s"], 1),
+  "migrate_ops_per_s": round(m["ops_per_s"], 1), "bcrypt10_verify_ms": round(verify_ms, 1),
+  "ceiling_ops_per_s": round(c["ceiling_ops_per_s"], 1),
   "migrate_fraction_of_ceiling": round(frac, 3), "migrate_target_90pct_met": frac >= 0.9,
+  "ferry_cpu_ms_per_migration": round(cpu_per_migration, 1), "bcrypt10_verify_cpu_ms": round(verify_cpu, 1),
+  "migrate_cpu_fraction": round(cpu_frac, 3),
   "errors": {"cl_signin": cl["errors"], "ferry_signin": f["errors"], "ferry_migrate": m["errors"]}}))
 PY
