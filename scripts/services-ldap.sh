@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# services-ldap.sh start DIR | stop DIR
+# services-ldap.sh start DIR | stop DIR | restart DIR
 #
 # start: runs a throw-away OpenLDAP slapd for the LDAP source's integration
 # tests, entirely inside DIR and on 127.0.0.1 only:
@@ -14,9 +14,10 @@
 # the slapd PID is kept in DIR/slapd.pid.
 #
 # stop: stops exactly the slapd recorded in DIR/slapd.pid, if it still runs.
+# restart: stops it and starts it again on the same ports with the same data.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|restart DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 cmd=$1
 dir=$2
@@ -60,6 +61,43 @@ free_port() {
 }
 
 ssha() { /usr/sbin/slappasswd -h '{SSHA}' -s "$1"; }
+
+# run_slapd PORT SPORT starts slapd from DIR/slapd.conf on ldap://PORT and
+# ldaps://SPORT and waits (up to 10 s) until the service account can search
+# over StartTLS. slapd daemonizes and writes DIR/slapd.pid itself; its
+# start-up errors land in DIR/slapd.log.
+run_slapd() {
+  local port=$1 sport=$2
+  "$SLAPD" -f "$dir/slapd.conf" -h "ldap://127.0.0.1:$port/ ldaps://127.0.0.1:$sport/" \
+    -n ferry-test-slapd >"$dir/slapd.log" 2>&1 || return 1
+  for _ in $(seq 1 100); do
+    if LDAPTLS_CACERT="$dir/ca.pem" ldapsearch -x -H "ldap://127.0.0.1:$port" -ZZ \
+      -D "$SVC_DN" -y "$dir/bind.password" -b "$SUFFIX" -s base dn >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# restart stops the slapd of DIR and starts it again on the same ports with
+# the same data, as a server restart in production would (tests use it to
+# check that clients reconnect).
+restart() {
+  [ -f "$dir/ports" ] || { log "no ports file in $dir: start it first"; exit 1; }
+  local port sport
+  read -r port sport <"$dir/ports"
+  stop
+  for _ in 1 2 3 4 5; do
+    if run_slapd "$port" "$sport"; then
+      log "restarted slapd $(cat "$dir/slapd.pid") on ports $port/$sport"
+      return 0
+    fi
+    stop
+    sleep 0.2
+  done
+  log "slapd would not restart; see $dir/slapd.log"; cat "$dir/slapd.log" >&2; exit 1
+}
 
 start() {
   [ -x "$SLAPD" ] || { log "$SLAPD not found (apt-get install slapd)"; exit 1; }
@@ -234,23 +272,12 @@ EOF
     port=$(free_port)
     sport=$(free_port)
     [ "$port" != "$sport" ] || continue
-    # -d 0 would keep slapd in the foreground; it daemonizes and writes its
-    # pidfile by itself. Logs go to DIR/slapd.log through syslog-less stderr.
-    if "$SLAPD" -f "$dir/slapd.conf" -h "ldap://127.0.0.1:$port/ ldaps://127.0.0.1:$sport/" \
-      -n ferry-test-slapd >"$dir/slapd.log" 2>&1; then
-      for _ in $(seq 1 100); do
-        if LDAPTLS_CACERT="$dir/ca.pem" ldapsearch -x -H "ldap://127.0.0.1:$port" -ZZ \
-          -D "$SVC_DN" -w "$svc_pw" -b "$SUFFIX" -s base dn >/dev/null 2>&1; then
-          started=1; break
-        fi
-        sleep 0.1
-      done
-    fi
-    [ -n "$started" ] && break
+    if run_slapd "$port" "$sport"; then started=1; break; fi
     log "slapd did not come up on ports $port/$sport (attempt $attempt)"
     stop
   done
   [ -n "$started" ] || { log "slapd would not start; see $dir/slapd.log"; cat "$dir/slapd.log" >&2; exit 1; }
+  echo "$port $sport" >"$dir/ports"
   log "slapd $(cat "$dir/slapd.pid") on ldap://127.0.0.1:$port and ldaps://127.0.0.1:$sport ($dir)"
 
   cat <<EOF
@@ -269,5 +296,6 @@ EOF
 case "$cmd" in
   start) start ;;
   stop) stop ;;
+  restart) restart ;;
   *) usage ;;
 esac
