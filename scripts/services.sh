@@ -211,26 +211,28 @@ usage() { echo "usage: $0 start DIR | stop DIR" >&2; exit 2; }
 
 [ $# -eq 2 ] || usage
 cmd=$1
-dir=$2
+# SERVICES_DIR, not dir: the start_* functions have locals named dir, and
+# bash's dynamic scoping would show the EXIT trap theirs.
+SERVICES_DIR=$2
 case "$cmd" in
   start)
-    mkdir -p "$dir"
-    dir=$(cd "$dir" && pwd)
-    stop_postgres "$dir"
-    stop_mariadb "$dir"
+    mkdir -p "$SERVICES_DIR"
+    SERVICES_DIR=$(cd "$SERVICES_DIR" && pwd)
+    stop_postgres "$SERVICES_DIR"
+    stop_mariadb "$SERVICES_DIR"
     # On failure, stop whatever did start so nothing is left running.
-    ok=0
-    trap 'if [ "$ok" != 1 ]; then stop_postgres "$dir"; stop_mariadb "$dir"; fi' EXIT
-    start_postgres "$dir"
-    start_mariadb "$dir"
-    ok=1
+    started=0
+    trap 'if [ "$started" != 1 ]; then stop_postgres "$SERVICES_DIR"; stop_mariadb "$SERVICES_DIR"; fi' EXIT
+    start_postgres "$SERVICES_DIR"
+    start_mariadb "$SERVICES_DIR"
+    started=1
     log "ready"
     ;;
   stop)
-    [ -d "$dir" ] || exit 0
-    dir=$(cd "$dir" && pwd)
-    stop_postgres "$dir"
-    stop_mariadb "$dir"
+    [ -d "$SERVICES_DIR" ] || exit 0
+    SERVICES_DIR=$(cd "$SERVICES_DIR" && pwd)
+    stop_postgres "$SERVICES_DIR"
+    stop_mariadb "$SERVICES_DIR"
     ;;
   *) usage ;;
 esac
