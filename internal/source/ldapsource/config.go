@@ -3,6 +3,7 @@ package ldapsource
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -177,6 +178,17 @@ type GroupSearch struct {
 	Filter string `yaml:"filter"`
 	// NameAttribute is the group's name (default cn).
 	NameAttribute string `yaml:"name_attribute"`
+}
+
+// LogValue shows the configuration without the bind password.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("url", c.URL),
+		slog.Bool("start_tls", c.StartTLS),
+		slog.String("bind_dn", c.BindDN),
+		slog.String("base_dn", c.BaseDN),
+		slog.String("mode", c.Mode),
+	)
 }
 
 // Validate reports every problem in c, each with its path.

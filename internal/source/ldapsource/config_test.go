@@ -1,6 +1,8 @@
 package ldapsource
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,5 +127,18 @@ groups:
 	d := c.withDefaults()
 	if d.ConnectTimeout != DefaultConnectTimeout || d.Groups.NameAttribute != "cn" || d.Attributes.Email != "mail" {
 		t.Errorf("defaults not applied: %+v", d)
+	}
+}
+
+// TestConfigLogValue: logging a configuration never shows the bind password.
+func TestConfigLogValue(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := validConfig()
+	c.BindPassword = "Bind-Secret-77"
+	log.Debug("config", "config", c)
+	if strings.Contains(buf.String(), "Bind-Secret-77") || !strings.Contains(buf.String(), `"bind_dn":"cn=svc,dc=example,dc=com"`) {
+		t.Errorf("logged %s", buf.String())
 	}
 }

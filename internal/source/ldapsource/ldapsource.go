@@ -139,6 +139,7 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 	s.binds = newPool(cfg.PoolSize, func(ctx context.Context) (*ldap.Conn, error) {
 		return s.dial(ctx, tlsConf)
 	})
+	s.log.DebugContext(ctx, "opened", "config", cfg)
 	if cfg.Mode == ModeCompareHash {
 		s.verifier, err = passhash.New(passhash.Options{})
 		if err != nil {

@@ -533,6 +533,9 @@ func TestPasswordNeverLogged(t *testing.T) {
 			t.Errorf("password found in %q", text)
 		}
 	}
+	if strings.Contains(buf.String(), d.srv.BindPassword) {
+		t.Errorf("the service account password was logged: %s", buf.String())
+	}
 	if !strings.Contains(buf.String(), "disabled account") {
 		t.Errorf("expected debug logs, got %q", buf.String())
 	}
