@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -67,8 +68,6 @@ func TestWire(t *testing.T) {
 			header: map[string]string{"x-amz-target": prefix + "ListUserPools"}, wantStatus: 200},
 		{name: "unknown members ignored", target: prefix + "ListUserPools", body: `{"MaxResults":5,"FutureMember":true}`, wantStatus: 200},
 		{name: "empty output is {}", target: prefix + "AdminDisableUser", body: `{"UserPoolId":"` + s.PoolID + `","Username":"alice"}`, wantStatus: 200},
-		{name: "body too large", target: prefix + "ListUserPools", body: `{"MaxResults":5,"x":"` + strings.Repeat("a", cognitoapi.MaxBodyBytes) + `"}`,
-			wantStatus: 400, wantType: "InvalidParameterException"},
 	}
 	s.CreateUser(t, "alice", "Passw0rd!")
 	for _, tt := range tests {
@@ -100,6 +99,23 @@ func TestWire(t *testing.T) {
 				t.Errorf("message = %q, want %q", msg, tt.wantMsg)
 			}
 		})
+	}
+}
+
+// TestWireBodyLimit serves the handler directly: over a socket the client
+// may still be writing the oversized body when the server answers and
+// closes, and see a reset instead of the answer.
+func TestWireBodyLimit(t *testing.T) {
+	t.Parallel()
+	s := cognitotest.NewServer(t)
+	h := cognitoapi.New(s.Service, nil)
+	body := `{"MaxResults":5,"x":"` + strings.Repeat("a", cognitoapi.MaxBodyBytes) + `"}`
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.ListUserPools")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "InvalidParameterException") {
+		t.Fatalf("oversized body: %d %s", rec.Code, rec.Body.String())
 	}
 }
 
