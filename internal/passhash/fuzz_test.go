@@ -75,7 +75,7 @@ func FuzzASPNetIdentity(f *testing.F) {
 // FuzzFormatted covers the explicitly named formats (ASP.NET Membership,
 // digests, unsalted Django, DES crypt) with the fuzzed Format and Salt.
 func FuzzFormatted(f *testing.F) {
-	seedFromVectors(f, "aspnet_membership.tsv", "digest.tsv", "django.tsv", "crypt.tsv")
+	seedFromVectors(f, "aspnet_membership.tsv", "digest.tsv", "django.tsv", "crypt.tsv", "joomla.tsv")
 	v := mustNew(Options{})
 	f.Fuzz(func(t *testing.T, encoded, salt, format string) {
 		_, err := v.Identify(Hash{Encoded: encoded, Salt: salt, Format: format})
@@ -100,7 +100,7 @@ func FuzzTemplate(f *testing.F) {
 
 // FuzzDetect feeds arbitrary values to detection across every family.
 func FuzzDetect(f *testing.F) {
-	seedFromVectors(f, "bcrypt.tsv", "crypt.tsv", "ldap.tsv", "spring.tsv", "pbkdf2.tsv", "keycloak.tsv", "digest.tsv")
+	seedFromVectors(f, "bcrypt.tsv", "crypt.tsv", "ldap.tsv", "spring.tsv", "pbkdf2.tsv", "keycloak.tsv", "digest.tsv", "joomla.tsv")
 	v := mustNew(Options{AllowPlaintext: true})
 	f.Fuzz(func(t *testing.T, encoded, _, _ string) {
 		_, err := v.Identify(Hash{Encoded: encoded})

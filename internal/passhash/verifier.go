@@ -206,6 +206,7 @@ func allFamilies() []family {
 		aspnetMembershipFamily{},
 		firebaseFamily{},
 		mysqlFamily{},
+		joomlaFamily{},
 		digestFamily{},
 		plaintextFamily{},
 	}

@@ -736,6 +736,19 @@ def gen_digest():
         rows += pair(pw, ph.mysql41.hash(pw))
         rows += pair(pw, php('echo "*" . strtoupper(sha1(sha1($argv[1], true)));', pw))
     rows += [("x", "*" + "Z" * 40, "malformed", "mysql41"), ("x", "*" + "0" * 39, "malformed", "mysql41")]
+    jrows = []
+    for pw in PASSWORDS:
+        # Joomla 1.5 JUserHelper::getCryptedPassword('md5-hex'): md5($password . $salt) . ':' . $salt
+        jrows += pair(pw, php('$s = substr(bin2hex(random_bytes(16)), 0, 32); echo md5($argv[1] . $s) . ":" . $s;', pw))
+        # osCommerce 2.x tep_encrypt_password: md5($salt . $password) . ':' . $salt, 2-character salt
+        jrows += pair(pw, php('$s = substr(md5(random_bytes(8)), 0, 2); echo md5($s . $argv[1]) . ":" . $s;', pw))
+        jrows += pair(pw, php('$s = "abcdefgh"; echo md5($argv[1] . $s) . ":" . $s;', pw), "joomla")
+    jrows += [("x", "00" * 16 + ":abcdefgh", "unknown"), ("x", "00" * 16 + ":abcdefgh", "malformed", "md5"),
+              ("x", "zz" * 16 + ":ab", "unknown"), ("x", "zz" * 16 + ":ab", "malformed", "oscommerce"),
+              ("x", "00" * 16 + ":abcdefgh", "malformed", "template:md5($password)")]
+    write("joomla.tsv", """
+        "hex:salt" MD5 values: PHP, as Joomla 1.5 (md5(password . salt):salt, 32-character salt) and
+        osCommerce 2.x (md5(salt . password):salt, 2-character salt) computed them.""", jrows)
     rows += [("x", "abc", "malformed", "md5"), ("x", "00" * 20, "malformed", "md5"), ("x", "00" * 16, "unknown", "md4")]
     write("digest.tsv", """
         Plain unsalted digests by explicit Format: openssl dgst -r; PHP md5() upper-cased and base64 sha1().
