@@ -369,8 +369,10 @@ func TestMigrationRetries(t *testing.T) {
 
 func TestMigrationConcurrentFirstSignIns(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
+	release, started := make(chan struct{}), make(chan struct{})
+	var once sync.Once
 	inv := &fakeInvoker{InvokeFunc: func(ctx context.Context, ev trigger.Event) ([]byte, error) {
+		once.Do(func() { close(started) })
 		<-release
 		return answer(confirmed)(ctx, ev)
 	}}
@@ -384,10 +386,9 @@ func TestMigrationConcurrentFirstSignIns(t *testing.T) {
 			errs <- err
 		})
 	}
-	// Let every sign-in reach the trigger before it answers.
-	for inv.calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	// Hold the trigger until it has been reached, so the other sign-ins
+	// arrive while the migration is in flight.
+	<-started
 	close(release)
 	wg.Wait()
 	close(errs)
