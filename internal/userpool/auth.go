@@ -68,8 +68,8 @@ type challengeSess struct {
 	expires          time.Time
 }
 
-// maxPending bounds the pending challenges kept in memory; the oldest
-// expired ones are swept first.
+// maxPending is the size of the in-memory challenge and revocation maps at
+// which expired entries are swept (at half of it).
 const maxPending = 100_000
 
 func randomToken(n int) string {
@@ -81,7 +81,7 @@ func randomToken(n int) string {
 }
 
 func (s *Service) sweepLocked(now time.Time) {
-	if len(s.srpStates)+len(s.sessions) < maxPending/2 {
+	if len(s.srpStates)+len(s.sessions)+len(s.revokedJTIs) < maxPending/2 {
 		return
 	}
 	for k, v := range s.srpStates {

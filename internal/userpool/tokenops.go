@@ -45,6 +45,7 @@ func (s *Service) revokeUserAccess(poolID, username string) {
 	key := poolID + "\x00" + username
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.sweepLocked(s.now())
 	for j, exp := range s.userJTIs[key] {
 		s.revokedJTIs[j] = exp
 	}
