@@ -224,6 +224,7 @@ func (s *Service) RevokeToken(ctx context.Context, token, clientID, clientSecret
 		return fmt.Errorf("revoke tokens: %w", err)
 	}
 	s.mu.Lock()
+	s.sweepLocked(s.now())
 	s.revokedJTIs[rt.OriginJTI] = s.now().Add(24 * time.Hour) // the longest access-token lifetime
 	s.mu.Unlock()
 	return nil
