@@ -2,6 +2,7 @@ package migration
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -254,7 +255,7 @@ func (m *Migrator) migrate(ctx context.Context, req Request) (Result, string, er
 		src string
 		err error
 	)
-	for _, s := range m.sources {
+	for i, s := range m.sources {
 		src = s.Name
 		if req.Kind == Authentication {
 			u, err = s.Source.Authenticate(ctx, name, req.Password)
@@ -263,6 +264,9 @@ func (m *Migrator) migrate(ctx context.Context, req Request) (Result, string, er
 		}
 		if errors.Is(err, source.ErrUserNotFound) {
 			continue
+		}
+		if errors.Is(err, source.ErrInvalidPassword) || errors.Is(err, source.ErrUserDisabled) {
+			m.spendRest(ctx, req, m.sources[i+1:])
 		}
 		break
 	}
@@ -286,6 +290,27 @@ func (m *Migrator) migrate(ctx context.Context, req Request) (Result, string, er
 	}
 	m.recordMigrated(ctx, src, u)
 	return res, outcomeMigrated, nil
+}
+
+// absentName returns a name no legacy user has: 128 random bits, in a shape
+// every source accepts and looks up, so asking for it costs exactly what an
+// unknown user costs (a name a source rejects unseen, such as one with a
+// NUL byte, would skip the directory round trip).
+func absentName() string { return "ferry-absent-" + rand.Text() }
+
+// spendRest makes a "no" from one source of the chain cost what an unknown
+// user costs, who is asked of every source: the remaining sources are asked
+// for a user who cannot exist, with the typed password, and their answers
+// discarded. Without it, a wrong password for a user of the first source
+// would answer faster than an unknown name, and time would tell who exists.
+func (m *Migrator) spendRest(ctx context.Context, req Request, rest []NamedSource) {
+	for _, s := range rest {
+		if req.Kind == Authentication {
+			_, _ = s.Source.Authenticate(ctx, absentName(), req.Password)
+		} else {
+			_, _ = s.Source.Lookup(ctx, absentName())
+		}
+	}
 }
 
 // answer fills in what Cognito should create for u.

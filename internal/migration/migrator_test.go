@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -292,7 +293,7 @@ func TestMigrateChain(t *testing.T) {
 		wantSource string
 		wantErr    error
 		wantFault  bool
-		wantSecond bool // whether the second source is asked
+		wantSecond bool // whether the second source is asked for the typed name
 	}{
 		{name: "found in the first", first: newSource(alice()), username: "alice", password: "Corr3ct-horse", wantSource: "first"},
 		{name: "not found moves on", first: newSource(alice()), username: "bob", password: "Corr3ct-horse", wantSource: "second", wantSecond: true},
@@ -326,8 +327,11 @@ func TestMigrateChain(t *testing.T) {
 			if got.Source != tc.wantSource {
 				t.Errorf("source = %q, want %q", got.Source, tc.wantSource)
 			}
-			if asked := second.verifies > 0; asked != tc.wantSecond {
-				t.Errorf("second source asked = %v, want %v", asked, tc.wantSecond)
+			if asked := slices.Contains(second.names, tc.username); asked != tc.wantSecond {
+				t.Errorf("second source asked for %q = %v, want %v", tc.username, asked, tc.wantSecond)
+			}
+			if stopped := errors.Is(err, migration.ErrNotMigrated) && !tc.wantSecond; stopped && second.verifies != 1 {
+				t.Errorf("second source did %d verifications after a stop, want 1 (the chain's cost must not depend on where the user is)", second.verifies)
 			}
 		})
 	}
@@ -335,23 +339,31 @@ func TestMigrateChain(t *testing.T) {
 
 // TestOutcomesLookAlike checks that the migration layer gives an observer
 // nothing to tell an unknown user from a wrong password or a disabled user:
-// the same error value, and exactly one verification in the source for
-// each (the source's dummy verification for the unknown user).
+// the same error value, and one verification in every source of the chain
+// for each (the sources' dummy verifications for users they do not hold),
+// wherever in the chain the user is.
 func TestOutcomesLookAlike(t *testing.T) {
 	t.Parallel()
 	disabled := alice()
 	disabled.user.Username, disabled.user.Email, disabled.disabled = "dis", "dis@example.com", true
-	for _, name := range []string{"alice", "mallory", "dis"} {
+	bob := alice()
+	bob.user.Username, bob.user.Email = "bob", "bob@example.com"
+	for _, name := range []string{"alice", "mallory", "dis", "bob"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			src := newSource(alice(), disabled)
-			m := newMigrator(t, migration.Policy{}, migration.NamedSource{Name: "main", Source: src})
+			first, second, third := newSource(alice(), disabled), newSource(bob), newSource()
+			m := newMigrator(t, migration.Policy{},
+				migration.NamedSource{Name: "first", Source: first},
+				migration.NamedSource{Name: "second", Source: second},
+				migration.NamedSource{Name: "third", Source: third})
 			_, err := m.Migrate(t.Context(), migration.Request{Kind: migration.Authentication, Username: name, Password: "wrong"})
 			if err != migration.ErrNotMigrated { // identity, not errors.Is: nothing may be wrapped around it
 				t.Errorf("err = %#v, want the bare ErrNotMigrated", err)
 			}
-			if src.verifies != 1 {
-				t.Errorf("verifications = %d, want 1 (dummy or real)", src.verifies)
+			for i, s := range []*fakeSource{first, second, third} {
+				if s.verifies != 1 {
+					t.Errorf("source %d: %d verifications, want 1 (dummy or real)", i, s.verifies)
+				}
 			}
 		})
 	}
