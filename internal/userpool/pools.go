@@ -56,10 +56,8 @@ func (s *Service) CreatePool(ctx context.Context, in CreatePoolInput) (*PoolView
 	if len(set.UsernameAttributes) > 0 && len(set.AliasAttributes) > 0 {
 		return nil, newErr(ErrInvalidParameter, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
 	}
-	for _, a := range set.AutoVerifiedAttributes {
-		if a != "email" && a != "phone_number" {
-			return nil, newErr(ErrInvalidParameter, "Invalid AutoVerifiedAttributes value: %s", a)
-		}
+	if err := checkAutoVerified(set.AutoVerifiedAttributes); err != nil {
+		return nil, err
 	}
 	schema, err := mergeSchema(in.Schema)
 	if err != nil {
@@ -102,6 +100,15 @@ func (s *Service) CreatePool(ctx context.Context, in CreatePoolInput) (*PoolView
 	return nil, errors.New("create pool: no free pool id after 5 draws")
 }
 
+func checkAutoVerified(attrs []string) error {
+	for _, a := range attrs {
+		if a != "email" && a != "phone_number" {
+			return newErr(ErrInvalidParameter, "Invalid AutoVerifiedAttributes value: %s", a)
+		}
+	}
+	return nil
+}
+
 func checkPolicy(p PasswordPolicy) error {
 	if p.MinimumLength < 6 || p.MinimumLength > 99 {
 		return newErr(ErrInvalidParameter, "1 validation error detected: Value '%d' at 'policies.passwordPolicy.minimumLength' failed to satisfy constraint: Member must have value between 6 and 99", p.MinimumLength)
@@ -140,6 +147,9 @@ func (s *Service) UpdatePool(ctx context.Context, poolID string, update func(cur
 	next.UsernameAttributes = p.set.UsernameAttributes
 	next.UsernameConfiguration = p.set.UsernameConfiguration
 	if err := checkPolicy(next.Policies.PasswordPolicy); err != nil {
+		return err
+	}
+	if err := checkAutoVerified(next.AutoVerifiedAttributes); err != nil {
 		return err
 	}
 	if next.MfaConfiguration == "" {
