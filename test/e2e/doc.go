@@ -3,9 +3,11 @@
 // migration on sign-in (CONFIRMED and RESET_REQUIRED) and on
 // forgot-password, wrong passwords, alias conflicts, PreventUserExistenceErrors
 // both ways — run against the local user pool through four real clients:
-// aws-sdk-go-v2, the AWS CLI, the AWS SDK for JavaScript v3 and
-// amazon-cognito-identity-js. Every token issued is verified with
-// aws-jwt-verify. The Invoke API mode runs the pool's UserMigration trigger
+// aws-sdk-go-v2, the AWS CLI (every distinct aws on PATH: the image's v1
+// and Debian's v2 where both are installed), the AWS SDK for JavaScript v3
+// and amazon-cognito-identity-js. Every token issued is verified with
+// aws-jwt-verify, and clients that see the same exception must report the
+// same message. The Invoke API mode runs the pool's UserMigration trigger
 // as a separate function: a Node Lambda, and Ferry's own handler behind
 // lambdainvoke.Server.
 //

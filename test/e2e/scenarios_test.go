@@ -3,7 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"sort"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -103,72 +104,105 @@ func scenarios(sfx string) []step {
 	}
 }
 
-// clientKinds are the four clients; srp says whether the client can do SRP
-// (the AWS CLI and the JavaScript SDK v3 have no SRP implementation).
-var clientKinds = []struct {
-	name string
-	srp  bool
-}{
-	{"aws-sdk-go-v2", true},
-	{"aws-cli", false},
-	{"aws-sdk-js-v3", false},
-	{"amazon-cognito-identity-js", true},
+// clientKind is one client the scenario list runs through; srp says
+// whether it can do SRP (the AWS CLI and the JavaScript SDK v3 have no SRP
+// implementation).
+type clientKind struct {
+	name, sfx string
+	srp       bool
+	awsPath   string // the aws executable, for AWS CLI kinds
+}
+
+// clientKinds are aws-sdk-go-v2, every distinct AWS CLI on PATH (the
+// machine may have both the image's AWS CLI v1 and Debian's awscli, v2),
+// the JavaScript SDK v3 and amazon-cognito-identity-js.
+func clientKinds() []clientKind {
+	kinds := []clientKind{{name: "aws-sdk-go-v2", sfx: "go", srp: true}}
+	for i, p := range awsCLIs() {
+		k := clientKind{name: "aws-cli", sfx: "cli", awsPath: p}
+		if i > 0 {
+			k.name, k.sfx = fmt.Sprintf("aws-cli#%d", i+1), fmt.Sprintf("cli%d", i+1)
+		}
+		kinds = append(kinds, k)
+	}
+	if len(kinds) == 1 { // none on PATH: the subtest reports it missing
+		kinds = append(kinds, clientKind{name: "aws-cli", sfx: "cli"})
+	}
+	return append(kinds,
+		clientKind{name: "aws-sdk-js-v3", sfx: "sdk"},
+		clientKind{name: "amazon-cognito-identity-js", sfx: "acij", srp: true})
+}
+
+// awsCLIs lists the distinct aws executables on PATH, first the one a shell
+// would run.
+func awsCLIs() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		p := filepath.Join(dir, "aws")
+		fi, err := os.Stat(p)
+		if err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+			continue
+		}
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil || seen[real] {
+			continue
+		}
+		seen[real] = true
+		out = append(out, p)
+	}
+	return out
 }
 
 // TestScenarios runs the scenario list through every client against one
 // pool whose trigger is Ferry's own handler, in-process as ferry serve
 // runs it, and verifies every token with aws-jwt-verify.
 func TestScenarios(t *testing.T) {
+	kinds := clientKinds()
 	var legacy []legacyUser
-	for _, k := range clientKinds {
-		legacy = append(legacy, legacyUsersFor(suffix(k.name))...)
+	for _, k := range kinds {
+		legacy = append(legacy, legacyUsersFor(k.sfx)...)
 	}
 	app := ferryTrigger(t, legacy)
 	p := newPool(t, lambdainvoke.InProcess(app.Handler))
 
 	var mu sync.Mutex
-	seen := map[string]map[string]string{} // step -> client -> got
-	record := func(client string, s step, got string) {
+	seen := map[string]map[string]outcome{} // step -> client -> what it saw
+	record := func(client string, s step, o outcome) {
 		mu.Lock()
 		defer mu.Unlock()
 		if seen[s.Name] == nil {
-			seen[s.Name] = map[string]string{}
+			seen[s.Name] = map[string]outcome{}
 		}
-		seen[s.Name][client] = got
+		seen[s.Name][client] = o
 	}
-	t.Cleanup(func() { logMatrix(t, seen) })
+	t.Cleanup(func() {
+		logMatrix(t, kinds, seen)
+		checkMessages(t, seen)
+	})
 
-	for _, k := range clientKinds {
+	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			steps := forClient(scenarios(suffix(k.name)), k.srp, p)
-			switch k.name {
-			case "aws-sdk-go-v2":
+			steps := forClient(scenarios(k.sfx), k.srp, p)
+			switch k.sfx {
+			case "go":
 				runGo(t, p, steps, newGoClient(p).run, record, k.name)
-			case "aws-cli":
-				bin := testenv.Tool(t, "aws")
-				t.Logf("AWS CLI: %s", cliVersion(t.Context(), bin))
+			case "sdk":
+				runNode(t, p, steps, "sdk", record, k.name)
+			case "acij":
+				runNode(t, p, steps, "acij", record, k.name)
+			default:
+				bin := k.awsPath
+				if bin == "" {
+					bin = testenv.Tool(t, "aws")
+				}
+				t.Logf("AWS CLI %s: %s", bin, cliVersion(t.Context(), bin))
 				c := &cliClient{p: p, aws: bin, sessions: map[string]*tokenSet{}}
 				runGo(t, p, steps, c.run, record, k.name)
-			case "aws-sdk-js-v3":
-				runNode(t, p, steps, "sdk", record, k.name)
-			case "amazon-cognito-identity-js":
-				runNode(t, p, steps, "acij", record, k.name)
 			}
 		})
 	}
-}
-
-func suffix(client string) string {
-	switch client {
-	case "aws-sdk-go-v2":
-		return "go"
-	case "aws-cli":
-		return "cli"
-	case "aws-sdk-js-v3":
-		return "sdk"
-	}
-	return "acij"
 }
 
 // forClient drops the SRP steps for clients without SRP and fills in the
@@ -188,11 +222,11 @@ func forClient(steps []step, srp bool, p *pool) []step {
 // runGo runs steps in order with a Go-driven client (aws-sdk-go-v2 or the
 // AWS CLI), then has aws-jwt-verify check every token issued.
 func runGo(t *testing.T, p *pool, steps []step, run func(context.Context, step) outcome,
-	record func(string, step, string), client string) {
+	record func(string, step, outcome), client string) {
 	var tokens []tokenSet
 	for _, s := range steps {
 		o := run(t.Context(), s)
-		record(client, s, o.got)
+		record(client, s, outcome{got: o.got, message: o.message})
 		if o.got != s.Expect {
 			t.Errorf("%s: got %s %q, want %s", s.Name, o.got, o.message, s.Expect)
 		}
@@ -206,7 +240,7 @@ func runGo(t *testing.T, p *pool, steps []step, run func(context.Context, step) 
 
 // runNode runs steps in one driver.mjs process (sessions carry over from
 // step to step as in an app); driver.mjs verifies each token itself.
-func runNode(t *testing.T, p *pool, steps []step, client string, record func(string, step, string), name string) {
+func runNode(t *testing.T, p *pool, steps []step, client string, record func(string, step, outcome), name string) {
 	for i := range steps {
 		steps[i].Client = client
 	}
@@ -217,7 +251,7 @@ func runNode(t *testing.T, p *pool, steps []step, client string, record func(str
 			t.Errorf("%s: driver.mjs printed no line", s.Name)
 			continue
 		}
-		record(name, s, l.Detail.Got)
+		record(name, s, outcome{got: l.Detail.Got, message: l.Detail.Message})
 		if !l.OK {
 			t.Errorf("%s: got %s %q, want %s %s", s.Name, l.Detail.Got, l.Detail.Message, s.Expect, l.Detail.Error)
 		}
@@ -240,25 +274,19 @@ func checkAbsent(t *testing.T, p *pool, s step) {
 
 // logMatrix logs what each client saw for each step, so deviations are
 // visible at a glance with -v.
-func logMatrix(t *testing.T, seen map[string]map[string]string) {
+func logMatrix(t *testing.T, kinds []clientKind, seen map[string]map[string]outcome) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-52s", "step")
-	for _, k := range clientKinds {
+	for _, k := range kinds {
 		fmt.Fprintf(&b, " | %-30s", k.name)
 	}
-	names := make([]string, 0, len(seen))
-	for n := range seen {
-		names = append(names, n)
-	}
-	order := map[string]int{}
-	for i, s := range scenarios("x") {
-		order[s.Name] = i
-	}
-	sort.Slice(names, func(i, j int) bool { return order[names[i]] < order[names[j]] })
-	for _, n := range names {
-		fmt.Fprintf(&b, "\n%-52s", n)
-		for _, k := range clientKinds {
-			got := seen[n][k.name]
+	for _, s := range scenarios("x") {
+		if seen[s.Name] == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%-52s", s.Name)
+		for _, k := range kinds {
+			got := seen[s.Name][k.name].got
 			if got == "" {
 				got = "-"
 			}
@@ -266,4 +294,32 @@ func logMatrix(t *testing.T, seen map[string]map[string]string) {
 		}
 	}
 	t.Logf("what each client saw:\n%s", b.String())
+}
+
+// checkMessages fails when clients that saw the same exception for a step
+// report different messages: each client reads the message its own way
+// (body "message", a CLI error line, an Error object), and all must show
+// the server's text.
+func checkMessages(t *testing.T, seen map[string]map[string]outcome) {
+	for _, s := range scenarios("x") {
+		byType := map[string]map[string][]string{} // exception -> message -> clients
+		for client, o := range seen[s.Name] {
+			if o.got == "ok" || o.got == "" {
+				continue
+			}
+			if byType[o.got] == nil {
+				byType[o.got] = map[string][]string{}
+			}
+			byType[o.got][o.message] = append(byType[o.got][o.message], client)
+		}
+		for exc, msgs := range byType {
+			if len(msgs) > 1 {
+				t.Errorf("%s: clients report %s with different messages: %v", s.Name, exc, msgs)
+			} else {
+				for m := range msgs {
+					t.Logf("%s: %s %q", s.Name, exc, m)
+				}
+			}
+		}
+	}
 }
