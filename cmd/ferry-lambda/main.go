@@ -5,24 +5,35 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/ferry-migrate/ferry/internal/config"
 	"github.com/ferry-migrate/ferry/internal/setup"
+	"github.com/ferry-migrate/ferry/internal/trigger"
 )
 
 func main() {
 	app, err := build(context.Background(), os.Getenv, os.Stderr)
 	if err != nil {
-		// The runtime reports the exit as Runtime.ExitError with this line
-		// in the function's log; nothing of it reaches a signing-in user.
+		// The precise reason goes to the function's log only; the Runtime
+		// API hears the same fixed text as any failed migration, since an
+		// init error can reach the signing-in user through Cognito.
 		fmt.Fprintln(os.Stderr, "ferry-lambda:", err)
+		if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
+			if perr := postInitError(api); perr != nil {
+				fmt.Fprintln(os.Stderr, "ferry-lambda: reporting the init error:", perr)
+			}
+		}
 		os.Exit(1)
 	}
 	// The handler decodes the payload itself (lambda.Handler), so even a
@@ -46,6 +57,35 @@ func build(ctx context.Context, getenv func(string) string, logs io.Writer) (*se
 		slog.String("version", getenv("AWS_LAMBDA_FUNCTION_VERSION")),
 	)
 	return setup.Build(ctx, cfg, logger)
+}
+
+// initErrorTimeout bounds the init-error report; the Runtime API is local.
+const initErrorTimeout = 2 * time.Second
+
+// postInitError tells the Runtime API that initialisation failed, with the
+// trigger's one user-safe error.
+func postInitError(api string) error {
+	body, err := json.Marshal(map[string]string{"errorMessage": trigger.MigrationMessage, "errorType": "MigrationError"})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), initErrorTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+api+"/2018-06-01/runtime/init/error", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Lambda-Runtime-Function-Error-Type", "Runtime.MigrationError")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("runtime API answered %s", resp.Status)
+	}
+	return nil
 }
 
 // lambdaLog keeps the configured level; Lambda's log pipeline expects JSON

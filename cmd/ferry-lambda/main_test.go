@@ -117,9 +117,17 @@ func TestBootstrapBadConfigExits(t *testing.T) {
 	bin := lambdatest.Build(t, "./cmd/ferry-lambda", t.TempDir())
 	rt := lambdatest.NewRuntime(t)
 	p := lambdatest.Start(t, bin, rt.Env("FERRY_CONFIG=sources: [{name: a, type: file, config: {pth: x}}]"))
+	res, err := rt.Invoke(t.Context(), event(trigger.SourceAuthentication, "alice", "x"), 0)
+	if err == nil {
+		t.Fatalf("invocation answered %s with an invalid configuration", res.Body)
+	}
+	doc, derr := res.Doc()
+	if derr != nil || doc.ErrorType != "MigrationError" || doc.ErrorMessage != trigger.MigrationMessage || res.ErrorType != "Runtime.MigrationError" {
+		t.Errorf("init error %+v (header %q), want the fixed MigrationError", doc, res.ErrorType)
+	}
 	<-p.Exited()
 	if p.Err() == nil {
-		t.Fatal("bootstrap ran with an invalid configuration")
+		t.Fatal("bootstrap exited cleanly with an invalid configuration")
 	}
 	if logs := p.Stderr.String(); !strings.Contains(logs, "sources[0].config.pth: unknown field") {
 		t.Errorf("logs lack the configuration problem:\n%s", logs)
