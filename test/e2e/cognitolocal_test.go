@@ -28,6 +28,7 @@ import (
 // JavaScript) must migrate users through it like through any Lambda,
 // including concurrent first sign-ins, which aws-lambda-rie cannot serve.
 func TestCognitoLocalReachesFerryTrigger(t *testing.T) {
+	endToEnd(t)
 	t.Parallel()
 	node, dir := requireNode(t)
 	start := filepath.Join(dir, "node_modules", "cognito-local", "lib", "bin", "start.js")

@@ -19,6 +19,7 @@ import (
 // if first sign-ins are not serialised. Each invocation waits until all n
 // have started; a pool that ran them one by one would never get there.
 func TestConcurrentMigrations(t *testing.T) {
+	endToEnd(t)
 	t.Parallel()
 	const n = 4
 	var started sync.WaitGroup

@@ -31,6 +31,15 @@ import (
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
 
+// endToEnd skips t in -short mode (make test-short runs unit tests only):
+// every test here starts servers and real clients.
+func endToEnd(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped with -short")
+	}
+}
+
 // nodeDir is test/clients/node, where the JavaScript clients are installed.
 func nodeDir(t *testing.T) string {
 	t.Helper()

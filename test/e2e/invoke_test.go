@@ -17,6 +17,7 @@ import (
 // Invoke API (lambdainvoke.Server on 127.0.0.1), as a foreign function
 // would be: the answers must be the same as in-process.
 func TestInvokeAPIFerryHandler(t *testing.T) {
+	endToEnd(t)
 	t.Parallel()
 	app := ferryTrigger(t, legacyUsersFor("invoke"))
 	srv := lambdainvoke.NewServer(slog.New(slog.DiscardHandler))
@@ -36,6 +37,7 @@ func TestInvokeAPIFerryHandler(t *testing.T) {
 // reached over the Lambda Invoke API: the pool runs any function, and a
 // function error reaches the client as Cognito reports it.
 func TestInvokeAPINodeLambda(t *testing.T) {
+	endToEnd(t)
 	t.Parallel()
 	url := startNodeLambda(t)
 	inv, err := lambdainvoke.NewHTTP(url, "arn:aws:lambda:us-east-1:000000000000:function:legacy-migrate")

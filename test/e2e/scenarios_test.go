@@ -158,6 +158,7 @@ func awsCLIs() []string {
 // pool whose trigger is Ferry's own handler, in-process as ferry serve
 // runs it, and verifies every token with aws-jwt-verify.
 func TestScenarios(t *testing.T) {
+	endToEnd(t)
 	kinds := clientKinds()
 	var legacy []legacyUser
 	for _, k := range kinds {
