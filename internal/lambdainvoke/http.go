@@ -50,9 +50,11 @@ func WithCredentials(p aws.CredentialsProvider) HTTPOption {
 	return func(c *httpConfig) { c.creds = p }
 }
 
-// WithHTTPClient sets the HTTP client (default: one with keep-alive and no
-// overall timeout; bound each call with its context, as the pool does with
-// Cognito's 5-second budget).
+// WithHTTPClient sets the HTTP client. The default keeps connections alive,
+// has no overall timeout (bound each call with its context, as the pool
+// does with Cognito's 5-second budget) and ignores proxy variables, so a
+// function on loopback is never sent through a proxy; pass a client of
+// your own to reach Lambda through one.
 func WithHTTPClient(hc *http.Client) HTTPOption { return func(c *httpConfig) { c.client = hc } }
 
 // WithQualifier invokes a version or alias of the function.
