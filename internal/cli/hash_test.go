@@ -11,7 +11,7 @@ import (
 
 // run runs the ferry command line with stdin and returns stdout, stderr and
 // the error.
-func run(t *testing.T, stdin string, args ...string) (string, string, error) {
+func ferryRun(t *testing.T, stdin string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := Run(t.Context(), args, Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
@@ -43,7 +43,7 @@ func TestHashIdentify(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			out, _, err := run(t, "", tc.args...)
+			out, _, err := ferryRun(t, "", tc.args...)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -82,7 +82,7 @@ func TestHashVerify(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			out, _, err := run(t, tc.stdin, "hash", "verify")
+			out, _, err := ferryRun(t, tc.stdin, "hash", "verify")
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
 			}
@@ -98,12 +98,12 @@ func TestHashVerify(t *testing.T) {
 
 func TestHashFormatsAndHelp(t *testing.T) {
 	t.Parallel()
-	out, _, err := run(t, "", "hash", "formats")
+	out, _, err := ferryRun(t, "", "hash", "formats")
 	if err != nil || !strings.Contains(out, "bcrypt\n") {
 		t.Errorf("formats: %q, %v", out, err)
 	}
 	for _, args := range [][]string{{"hash", "--help"}, {"hash", "verify", "--help"}, {"hash", "identify", "--help"}} {
-		out, _, err := run(t, "", args...)
+		out, _, err := ferryRun(t, "", args...)
 		if err != nil || !strings.Contains(out, "Usage:") {
 			t.Errorf("%v: %q, %v", args, out, err)
 		}
