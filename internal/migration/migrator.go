@@ -85,9 +85,10 @@ var (
 	// ErrNoVerifiedChannel: a forgot-password answer would carry neither a
 	// verified email nor a verified phone, so Cognito could not send a code.
 	ErrNoVerifiedChannel = errors.New("no verified email or phone number for the reset code")
-	// ErrNoAliasUsername: in an alias pool the user typed an email, and no
-	// non-email username could be found for them.
-	ErrNoAliasUsername = errors.New("no non-email username for an alias pool")
+	// ErrNoAliasUsername: in an alias pool the user typed an email or a
+	// phone number, and no username that looks like neither could be found
+	// for them.
+	ErrNoAliasUsername = errors.New("no username usable in an alias pool")
 )
 
 // Fault is a migration that could not be decided: a source fault, a
@@ -336,21 +337,30 @@ func (m *Migrator) answer(res *Result, req Request, name string, typedEmail bool
 		attrs["phone_number_verified"] = boolString(u.PhoneVerified || p.AssumePhoneVerified)
 	}
 
+	typedPhone := isPhone(name)
 	switch p.PoolMode {
 	case PoolAlias:
-		if typedEmail {
-			// Cognito: the typed alias goes into "email", and "username"
-			// must be a non-email value of our choosing.
-			attrs["email"] = name
+		if typedEmail || typedPhone {
+			// Cognito: the typed alias goes into its attribute, and
+			// "username" must be a value of our choosing that does not
+			// look like an alias.
+			if typedEmail {
+				attrs["email"] = name
+			} else {
+				attrs["phone_number"] = name
+			}
 			un := m.aliasUsername(u)
-			if un == "" || isEmail(un) {
+			if un == "" || isEmail(un) || isPhone(un) {
 				return fmt.Errorf("%w: legacy user %s", ErrNoAliasUsername, u.ID)
 			}
 			attrs["username"] = un
 		}
 	case PoolEmailAsUsername:
-		if typedEmail {
+		switch {
+		case typedEmail:
 			attrs["email"] = name
+		case typedPhone:
+			attrs["phone_number"] = name
 		}
 	}
 
@@ -448,6 +458,20 @@ func boolString(b bool) string {
 		return "true"
 	}
 	return "false"
+}
+
+// isPhone reports whether s is a phone number in E.164 form, the only form
+// Cognito accepts for phone_number (and so for a phone alias).
+func isPhone(s string) bool {
+	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for _, r := range s[1:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // isEmail reports whether s has the shape of an email address: one "@"

@@ -37,6 +37,9 @@ func newSource(users ...fakeUser) *fakeSource {
 		if u.user.Email != "" {
 			s.users[u.user.Email] = u
 		}
+		if u.user.Phone != "" {
+			s.users[u.user.Phone] = u
+		}
 	}
 	return s
 }
@@ -56,6 +59,7 @@ func TestMigrateAuthentication(t *testing.T) {
 	weak.user.Username, weak.user.Email, weak.user.ID, weak.user.WeakHash = "weak", "weak@example.com", "18", true
 	noEmail := alice()
 	noEmail.user.Username, noEmail.user.Email, noEmail.user.ID = "bob@example.com", "", "19"
+	weak.user.Phone, noEmail.user.Phone = "+15550101", "+15550102"
 
 	tests := []struct {
 		name     string
@@ -113,6 +117,24 @@ func TestMigrateAuthentication(t *testing.T) {
 			username: "alice@example.com", password: "Corr3ct-horse",
 			want: migration.Result{
 				UserAttributes:  map[string]string{"email": "alice@example.com", "username": "17", "custom:legacy_id": "17"},
+				FinalUserStatus: "CONFIRMED", MessageAction: "SUPPRESS", DesiredDeliveryMediums: []string{"EMAIL"}, Source: "main",
+			},
+		},
+		{
+			name:     "alias pool, phone typed: phone_number and legacy username",
+			policy:   migration.Policy{PoolMode: migration.PoolAlias, Attributes: []string{"phone_number"}},
+			username: "+15550100", password: "Corr3ct-horse",
+			want: migration.Result{
+				UserAttributes:  map[string]string{"phone_number": "+15550100", "username": "alice", "custom:legacy_id": "17"},
+				FinalUserStatus: "CONFIRMED", MessageAction: "SUPPRESS", DesiredDeliveryMediums: []string{"EMAIL"}, Source: "main",
+			},
+		},
+		{
+			name:     "email-as-username pool, phone typed",
+			policy:   migration.Policy{PoolMode: migration.PoolEmailAsUsername, Attributes: []string{"phone_number"}},
+			username: "+15550100", password: "Corr3ct-horse",
+			want: migration.Result{
+				UserAttributes:  map[string]string{"phone_number": "+15550100", "custom:legacy_id": "17"},
 				FinalUserStatus: "CONFIRMED", MessageAction: "SUPPRESS", DesiredDeliveryMediums: []string{"EMAIL"}, Source: "main",
 			},
 		},

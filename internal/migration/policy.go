@@ -40,8 +40,9 @@ const (
 	// PoolUsername: sign-in by username only; "username" is never returned.
 	PoolUsername PoolMode = "username"
 	// PoolAlias: username plus email/phone aliases. When the user typed an
-	// email (or phone), the answer carries it as "email" ("phone_number")
-	// and a non-email "username" of Ferry's choosing.
+	// email (or an E.164 phone number), the answer carries it as "email"
+	// ("phone_number") and a "username" of Ferry's choosing that looks like
+	// neither.
 	PoolAlias PoolMode = "alias"
 	// PoolEmailAsUsername: email (or phone) is the username (Cognito's
 	// UsernameAttributes); "username" is never returned.
