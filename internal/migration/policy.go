@@ -120,6 +120,20 @@ func (p PasswordPolicy) Allows(password string) bool {
 
 // Policy is everything configurable about how a user is migrated. The zero
 // value is completed by WithDefaults.
+//
+// Example (the "migration" section of the configuration):
+//
+//	username_case: lower
+//	lookup: any
+//	pool_mode: alias
+//	alias_username_attribute: custom:legacy_id
+//	attributes: [email, email_verified, given_name, family_name]
+//	assume_email_verified: true
+//	reset_weak_hash: true
+//	password_policy: {min_length: 8, require_numbers: true}
+//	desired_delivery_mediums: [EMAIL]
+//	deadline: 4s
+//	mark_migrated: true
 type Policy struct {
 	// UsernameCase folds the typed name before lookup (default none).
 	UsernameCase CaseFolding `yaml:"username_case"`
