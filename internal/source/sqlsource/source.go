@@ -518,7 +518,8 @@ func (s *Source) MarkMigrated(ctx context.Context, u *source.User) error {
 }
 
 // Check connects, runs each lookup query with a name that matches nothing
-// (checking its syntax and columns) and obtains the dummy hash.
+// (checking its syntax and columns), obtains the dummy hash and prepares the
+// write-back statement.
 func (s *Source) Check(ctx context.Context) error {
 	const op = "check"
 	if err := s.db.PingContext(ctx); err != nil {
@@ -539,6 +540,18 @@ func (s *Source) Check(ctx context.Context) error {
 	}
 	if _, err := s.dummyHash(ctx); err != nil {
 		return s.fault(op, err)
+	}
+	if !isNone(s.cfg.Query.Migrated) {
+		// Preparing checks the statement (and, on PostgreSQL, MySQL and
+		// SQLite, that its table and columns exist — the presets' write-back
+		// column must be added by hand) without changing a row.
+		stmt, err := s.db.PrepareContext(ctx, s.cfg.Query.Migrated)
+		if err != nil {
+			return s.fault(op, fmt.Errorf("migrated statement: %w", err))
+		}
+		if err := stmt.Close(); err != nil {
+			return s.fault(op, err)
+		}
 	}
 	return nil
 }

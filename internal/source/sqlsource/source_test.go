@@ -350,6 +350,13 @@ func TestCheck(t *testing.T) {
 		if !errors.Is(err, ErrMissingColumn) {
 			t.Errorf("Check with a missing column = %v, want ErrMissingColumn", err)
 		}
+		noMark := membersConfig(tdb.d)
+		noMark.Query.Migrated = tdb.d.sql(`UPDATE "members" SET "ferry_migrated_at" = ` + tdb.d.now + ` WHERE "id" = $1`)
+		err = tdb.open(t, noMark).Check(t.Context())
+		var se *source.Error
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "migrated statement") {
+			t.Errorf("Check with a write-back column the table lacks = %v, want a fault naming the statement", err)
+		}
 	})
 }
 
