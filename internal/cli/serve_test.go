@@ -21,6 +21,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 	"github.com/ferry-migrate/ferry/internal/trigger"
@@ -85,7 +86,7 @@ func startServe(t *testing.T, o serveOptions) (endpoint string, stdout, stderr *
 }
 
 func apiClient(endpoint string) *cip.Client {
-	return cip.New(cip.Options{Region: "eu-west-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
+	return cip.New(cip.Options{Region: "eu-west-1", BaseEndpoint: aws.String(endpoint), Retryer: cognitotest.ConnectionRetryer(),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")})
 }
 

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -191,14 +193,27 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 }
 
 // NewClient returns an aws-sdk-go-v2 Cognito client for a local endpoint,
-// with dummy static credentials (signed operations need some) and no
-// retries, so a test sees every answer as sent.
+// with dummy static credentials (signed operations need some). It retries
+// connection errors only, so a test sees every answer the server sends:
+// Go's transport can close a kept-alive connection under a response being
+// read (aws/aws-sdk-go-v2#2737), which the SDK's default retryer also
+// absorbs.
 func NewClient(url string) *cip.Client {
 	return cip.New(cip.Options{
-		Region:           Region,
-		BaseEndpoint:     aws.String(url),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
-		RetryMaxAttempts: 1,
+		Region:       Region,
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
+		Retryer:      ConnectionRetryer(),
+	})
+}
+
+// ConnectionRetryer retries an API call up to 3 times on connection errors
+// only; every answer of the server reaches the caller as sent.
+func ConnectionRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
+		o.RateLimiter = ratelimit.None
 	})
 }
 
