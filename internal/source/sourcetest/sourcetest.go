@@ -83,6 +83,7 @@ func Run(t *testing.T, newFixture func(t *testing.T) Fixture) {
 		{"CancelledContext", testCancelledContext},
 		{"Concurrent", testConcurrent},
 		{"MarkMigratedTwice", testMarkMigratedTwice},
+		{"ReturnedUserIsACopy", testReturnedUserIsACopy},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -184,6 +185,8 @@ func testDisabled(t *testing.T, f Fixture) {
 // NUL bytes and oversized input. None may ever match a user.
 func hostileNames(known string) []string {
 	return []string{
+		"",
+		" ",
 		"' OR '1'='1",
 		"' OR 1=1 --",
 		known + "' OR '1'='1",
@@ -391,5 +394,33 @@ func testMarkMigratedTwice(t *testing.T, f Fixture) {
 		if err := c.Check(t.Context()); err != nil {
 			t.Errorf("Check: %v", err)
 		}
+	}
+}
+
+// testReturnedUserIsACopy checks that a caller changing a returned user
+// (as attribute mapping does) cannot change what the source returns next.
+func testReturnedUserIsACopy(t *testing.T, f Fixture) {
+	u, err := f.Source.Authenticate(t.Context(), f.User.Name, f.User.Password)
+	if err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	if u.Attributes == nil {
+		u.Attributes = map[string]string{}
+	}
+	u.Attributes["ferry:mutated"] = "x"
+	for k := range f.User.Want.Attributes {
+		u.Attributes[k] = "mutated"
+	}
+	u.Groups = append(u.Groups, "ferry-mutated")
+	if len(u.Groups) > 1 {
+		u.Groups[0] = "mutated"
+	}
+	u.Email = "mutated@example.invalid"
+	again, err := f.Source.Authenticate(t.Context(), f.User.Name, f.User.Password)
+	if err != nil {
+		t.Fatalf("Authenticate again: %v", err)
+	}
+	if d := diffUser(f.User.Want, again); d != "" {
+		t.Errorf("a change to a returned user leaked into the next answer (-want +got):\n%s", d)
 	}
 }
