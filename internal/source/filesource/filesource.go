@@ -202,6 +202,9 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 	if err != nil {
 		return nil, fault(err)
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	s := &Source{
 		name:     name,
 		log:      log.With("source", name, "type", "file"),

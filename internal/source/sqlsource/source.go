@@ -97,6 +97,9 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 	if err != nil {
 		return nil, fault(err)
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	s := &Source{
 		name:     name,
 		log:      log.With("source", name, "type", "sql", "driver", r.Driver),
