@@ -132,10 +132,18 @@ tag "$(cat "$work/seed-ferry.json")" server='"ferry"' phase='"seed"'
 tag "$(cat "$work/seed-cl.json")" server='"cognito-local"' phase='"seed"'
 
 echo "== sign-in, c=$C" >&2
+cpu0=$(cpu_ms "$cpid")
 cl_signin=$("$work/loadgen" -ep "$cep" -op signin -pool "$cpool" -client "$cclient" -users "$USERS" -c "$C" -n "$SIGNIN_N" -t "$T")
-tag "$cl_signin" server='"cognito-local"' phase='"signin"' startup_ms="$cstart_ms" rss_start_kb="$crss0" rss_end_kb="$(rss_kb "$cpid")"
+cpu1=$(cpu_ms "$cpid")
+cl_signin=$(tag "$cl_signin" server='"cognito-local"' phase='"signin"' startup_ms="$cstart_ms" rss_start_kb="$crss0" \
+  rss_end_kb="$(rss_kb "$cpid")" server_cpu_ms="$((cpu1 - cpu0))")
+echo "$cl_signin"
+cpu0=$(cpu_ms "$fpid")
 f_signin=$("$work/loadgen" -ep "$fep" -op signin -pool "$fpool" -client "$fclient" -users "$USERS" -c "$C" -n "$SIGNIN_N" -t "$T")
-tag "$f_signin" server='"ferry"' phase='"signin"' startup_ms="$fstart_ms" rss_start_kb="$frss0" rss_end_kb="$(rss_kb "$fpid")"
+cpu1=$(cpu_ms "$fpid")
+f_signin=$(tag "$f_signin" server='"ferry"' phase='"signin"' startup_ms="$fstart_ms" rss_start_kb="$frss0" \
+  rss_end_kb="$(rss_kb "$fpid")" server_cpu_ms="$((cpu1 - cpu0))")
+echo "$f_signin"
 
 echo "== migrating sign-ins through Ferry (bcrypt-10), c=$C, between two ceiling measurements" >&2
 ceil_before=$("$work/legacygen" -db "" -cost 10 -samples 21)
@@ -157,6 +165,9 @@ ratio = f["ops_per_s"] / cl["ops_per_s"] if cl["ops_per_s"] else float("inf")
 verify_ms = (c0["verify_ms_p50"] + c1["verify_ms_p50"]) / 2
 c = {"ceiling_ops_per_s": c0["cores"] / (verify_ms / 1000)}
 frac = m["ops_per_s"] / c["ceiling_ops_per_s"]
+# Load-insensitive view of the sign-in target: server CPU per sign-in on each side.
+cl_cpu = cl["server_cpu_ms"] / cl["ops"] if cl["ops"] else float("inf")
+f_cpu = f["server_cpu_ms"] / f["ops"] if f["ops"] else float("inf")
 # Load-insensitive view of the same target: CPU spent by ferry per migrating sign-in against the
 # CPU of one bcrypt-10 verify. At full utilisation this ratio is throughput / ceiling.
 cpu_per_migration = m["ferry_cpu_ms"] / m["ops"] if m["ops"] else float("inf")
@@ -165,6 +176,8 @@ cpu_frac = verify_cpu / cpu_per_migration
 print(json.dumps({"summary": True,
   "signin_ops_per_s": {"ferry": round(f["ops_per_s"], 1), "cognito_local": round(cl["ops_per_s"], 1)},
   "signin_ratio": round(ratio, 1), "signin_target_10x_met": ratio >= 10,
+  "signin_cpu_ms_per_op": {"ferry": round(f_cpu, 2), "cognito_local": round(cl_cpu, 2)},
+  "signin_cpu_ratio": round(cl_cpu / f_cpu, 1),
   "migrate_ops_per_s": round(m["ops_per_s"], 1), "bcrypt10_verify_ms": round(verify_ms, 1),
   "ceiling_ops_per_s": round(c["ceiling_ops_per_s"], 1),
   "migrate_fraction_of_ceiling": round(frac, 3), "migrate_target_90pct_met": frac >= 0.9,
