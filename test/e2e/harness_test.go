@@ -91,14 +91,11 @@ func legacyDB(t *testing.T, users []legacyUser) string {
 	return path
 }
 
-// ferryTrigger builds Ferry's own trigger handler, as `ferry serve --config`
-// and the Lambda do, over a SQLite legacy database: a pool with email
-// aliases, RESET_REQUIRED for legacy passwords that fail the pool's policy,
-// and empty answers for users it does not migrate (so the app client's
-// PreventUserExistenceErrors decides what the caller sees).
-func ferryTrigger(t *testing.T, users []legacyUser) *setup.App {
+// ferryConfig is the trigger configuration of the suite over a fresh
+// legacy database of users.
+func ferryConfig(t *testing.T, users []legacyUser) string {
 	t.Helper()
-	cfg, err := setup.Load(fmt.Appendf(nil, `
+	return fmt.Sprintf(`
 sources:
   - name: legacy
     type: sql
@@ -122,7 +119,17 @@ migration:
   password_policy: {min_length: 8, require_lowercase: true, require_numbers: true, require_symbols: true}
 trigger:
   failure_style: empty
-`, legacyDB(t, users)))
+`, legacyDB(t, users))
+}
+
+// ferryTrigger builds Ferry's own trigger handler, as `ferry serve --config`
+// and the Lambda do, over a SQLite legacy database: a pool with email
+// aliases, RESET_REQUIRED for legacy passwords that fail the pool's policy,
+// and empty answers for users it does not migrate (so the app client's
+// PreventUserExistenceErrors decides what the caller sees).
+func ferryTrigger(t *testing.T, users []legacyUser) *setup.App {
+	t.Helper()
+	cfg, err := setup.Load([]byte(ferryConfig(t, users)))
 	if err != nil {
 		t.Fatalf("trigger configuration: %v", err)
 	}
