@@ -212,30 +212,35 @@ func (s *Server) run(ctx context.Context, fn *function, name, requestID string, 
 		InvokedFunctionArn: s.ARN(name),
 	})
 	type result struct {
-		out  []byte
-		ferr *userpool.FunctionError
+		out      []byte
+		ferr     *userpool.FunctionError
+		overtime bool // the function returned after its deadline
 	}
 	done := make(chan result, 1)
 	go func() {
 		out, ferr := run(ctx, fn.h, payload)
-		done <- result{out, ferr}
+		done <- result{out, ferr, ctx.Err() != nil}
 	}()
+	timedOut := &userpool.FunctionError{Type: "Sandbox.Timedout",
+		Message: fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", requestID, s.timeout.Seconds())}
+	var res result
 	select {
-	case res := <-done:
-		if res.ferr == nil && len(res.out) > MaxPayload {
-			return nil, &userpool.FunctionError{Type: "Function.ResponseSizeTooLarge",
-				Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxPayload)}
-		}
-		return res.out, res.ferr
+	case res = <-done:
 	case <-ctx.Done():
 		select {
-		case res := <-done: // answered right at the deadline
-			return res.out, res.ferr
+		case res = <-done: // answered right at the deadline
 		default:
+			return nil, timedOut
 		}
-		return nil, &userpool.FunctionError{Type: "Sandbox.Timedout",
-			Message: fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", requestID, s.timeout.Seconds())}
 	}
+	switch {
+	case res.overtime:
+		return nil, timedOut
+	case res.ferr == nil && len(res.out) > MaxPayload:
+		return nil, &userpool.FunctionError{Type: "Function.ResponseSizeTooLarge",
+			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxPayload)}
+	}
+	return res.out, res.ferr
 }
 
 // splitFunctionName accepts what the Invoke API accepts in the path — a
