@@ -238,8 +238,12 @@ func checkDatabase(t *testing.T, dir string, live map[string]bool, batches map[s
 			}
 		}
 	}
-	gotAliases := rowSet(t, db, `SELECT attribute, key, username_key FROM aliases WHERE pool_id = ?`)
-	gotFilters := rowSet(t, db, `SELECT attribute, value, username_key FROM user_filters WHERE pool_id = ?`)
+	// Index rows are read through their rowid link, so a row pointing at
+	// the wrong user (or none) shows up as a difference too.
+	gotAliases := rowSet(t, db, `SELECT a.attribute, a.key, coalesce(u.username_key, 'dangling') FROM aliases a
+		LEFT JOIN users u ON u.id = a.user_id AND u.username_key = a.username_key WHERE a.pool_id = ?`)
+	gotFilters := rowSet(t, db, `SELECT f.attribute, f.value, coalesce(u.username_key, 'dangling') FROM user_filters f
+		LEFT JOIN users u ON u.id = f.user_id AND u.username_key = f.username_key WHERE f.pool_id = ?`)
 	diffSets(t, "alias rows", wantAliases, gotAliases)
 	diffSets(t, "filter rows", wantFilters, gotFilters)
 	if n, err := s.CountUsers(ctx, crashPool); err != nil || n != len(users) {

@@ -62,10 +62,11 @@ const (
 	// levels of every index at a million users, so a lookup reads only its
 	// leaf pages; five connections stay well inside the memory budget.
 	cacheKiB = 16 * 1024
-	// dbPageSize is the database page of a new store: 8 KiB keeps a user row
-	// (about 1 KiB, mostly the SRP verifier) inside its B-tree leaf, where
-	// 4 KiB pages would spill it to an overflow page and a second read.
-	dbPageSize = 8192
+	// dbPageSize is the database page of a new store. 4 KiB holds a user
+	// row (about 1 KiB, mostly the SRP verifier) in its table leaf and
+	// makes each page read that misses the cache a small one. (Databases
+	// created at schema 2 have 8 KiB pages; both work.)
+	dbPageSize = 4096
 	// defaultLimit is the page size when a caller passes none: Cognito's
 	// largest page.
 	defaultLimit = 60
@@ -164,7 +165,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	}{
 		{&s.getUser, `SELECT ` + userCols + ` FROM users WHERE pool_id = ? AND username_key = ?`},
 		{&s.getUserByAlias, `SELECT ` + userColsOf("u") + ` FROM aliases a
-			JOIN users u ON u.pool_id = a.pool_id AND u.username_key = a.username_key
+			JOIN users u ON u.id = a.user_id
 			WHERE a.pool_id = ? AND a.attribute = ? AND a.key = ?`},
 		{&s.getUserBySub, `SELECT ` + userCols + ` FROM users WHERE pool_id = ? AND sub = ?`},
 	}

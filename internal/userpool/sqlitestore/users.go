@@ -146,16 +146,18 @@ func (t wtx) scan(q string, args []any, dst ...any) (found bool, err error) {
 	return err == nil, err
 }
 
-func (t wtx) user(poolID, key string) (*userpool.User, error) {
-	st, err := t.stmt(`SELECT ` + userCols + ` FROM users WHERE pool_id = ? AND username_key = ?`)
+// user reads a user and its rowid.
+func (t wtx) user(poolID, key string) (*userpool.User, int64, error) {
+	st, err := t.stmt(`SELECT ` + userCols + `, id FROM users WHERE pool_id = ? AND username_key = ?`)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	u, err := scanUser(st.QueryRowContext(t.ctx, poolID, key))
+	var id int64
+	u, err := scanUser(st.QueryRowContext(t.ctx, poolID, key), &id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("user", key)
+		return nil, 0, notFound("user", key)
 	}
-	return u, err
+	return u, id, err
 }
 
 func (t wtx) aliasHolder(poolID, attr, key string) (holder string, found bool, err error) {
@@ -164,14 +166,24 @@ func (t wtx) aliasHolder(poolID, attr, key string) (holder string, found bool, e
 	return holder, found, err
 }
 
-func (t wtx) putUserRow(u *userpool.User, insert bool) error {
+// insertUserRow adds u's row and returns its rowid.
+func (t wtx) insertUserRow(u *userpool.User) (int64, error) {
 	data, err := encodeUser(u)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if insert {
-		_, err = t.exec(`INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.PoolID, u.UsernameKey, u.Username, u.Sub, u.Status, u.Enabled, u.Version, data)
+	res, err := t.exec(`INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.PoolID, u.UsernameKey, u.Username, u.Sub, u.Status, u.Enabled, u.Version, data)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// updateUserRow rewrites u's row.
+func (t wtx) updateUserRow(u *userpool.User) error {
+	data, err := encodeUser(u)
+	if err != nil {
 		return err
 	}
 	_, err = t.exec(`UPDATE users SET username = ?, sub = ?, status = ?, enabled = ?, version = ?, data = ?
@@ -180,16 +192,16 @@ func (t wtx) putUserRow(u *userpool.User, insert bool) error {
 	return err
 }
 
-func (t wtx) addIndexRows(poolID, key string, aliases, filters map[string]string) error {
+func (t wtx) addIndexRows(poolID, key string, id int64, aliases, filters map[string]string) error {
 	for attr, k := range aliases {
-		if _, err := t.exec(`INSERT INTO aliases (pool_id, attribute, key, username_key) VALUES (?, ?, ?, ?)`,
-			poolID, attr, k, key); err != nil {
+		if _, err := t.exec(`INSERT INTO aliases (pool_id, attribute, key, username_key, user_id) VALUES (?, ?, ?, ?, ?)`,
+			poolID, attr, k, key, id); err != nil {
 			return err
 		}
 	}
 	for attr, v := range filters {
-		if _, err := t.exec(`INSERT INTO user_filters (pool_id, attribute, value, username_key) VALUES (?, ?, ?, ?)`,
-			poolID, attr, v, key); err != nil {
+		if _, err := t.exec(`INSERT INTO user_filters (pool_id, attribute, value, username_key, user_id) VALUES (?, ?, ?, ?, ?)`,
+			poolID, attr, v, key, id); err != nil {
 			return err
 		}
 	}
@@ -244,7 +256,7 @@ func (t wtx) createUser(u *userpool.User, opts userpool.CreateUserOptions) error
 		}
 	}
 	for _, holder := range slices.Sorted(maps.Keys(robbed)) {
-		v, err := t.user(u.PoolID, holder)
+		v, _, err := t.user(u.PoolID, holder)
 		if err != nil {
 			return err
 		}
@@ -257,14 +269,15 @@ func (t wtx) createUser(u *userpool.User, opts userpool.CreateUserOptions) error
 			return err
 		}
 		v.Version++
-		if err := t.putUserRow(v, false); err != nil {
+		if err := t.updateUserRow(v); err != nil {
 			return err
 		}
 	}
-	if err := t.putUserRow(u, true); err != nil {
+	id, err := t.insertUserRow(u)
+	if err != nil {
 		return err
 	}
-	if err := t.addIndexRows(u.PoolID, u.UsernameKey, u.Aliases, filterValues(u)); err != nil {
+	if err := t.addIndexRows(u.PoolID, u.UsernameKey, id, u.Aliases, filterValues(u)); err != nil {
 		return err
 	}
 	return t.addCount(u.PoolID, 1)
@@ -333,7 +346,7 @@ func (s *Store) GetUserBySub(ctx context.Context, poolID, sub string) (*userpool
 // aliases and filter values in the same transaction.
 func (s *Store) UpdateUser(ctx context.Context, u *userpool.User) error {
 	err := s.write(ctx, func(t wtx) error {
-		old, err := t.user(u.PoolID, u.UsernameKey)
+		old, id, err := t.user(u.PoolID, u.UsernameKey)
 		if err != nil {
 			return err
 		}
@@ -361,12 +374,12 @@ func (s *Store) UpdateUser(ctx context.Context, u *userpool.User) error {
 		if err := t.dropIndexRows(u.PoolID, u.UsernameKey, minus(old.Aliases, u.Aliases), minus(oldF, newF)); err != nil {
 			return err
 		}
-		if err := t.addIndexRows(u.PoolID, u.UsernameKey, minus(u.Aliases, old.Aliases), minus(newF, oldF)); err != nil {
+		if err := t.addIndexRows(u.PoolID, u.UsernameKey, id, minus(u.Aliases, old.Aliases), minus(newF, oldF)); err != nil {
 			return err
 		}
 		next := *u
 		next.Version++
-		return t.putUserRow(&next, false)
+		return t.updateUserRow(&next)
 	})
 	if err != nil {
 		return dbErr("update user", err)
@@ -389,7 +402,7 @@ func minus(a, b map[string]string) map[string]string {
 // DeleteUser removes the user, its aliases, filter rows and refresh tokens.
 func (s *Store) DeleteUser(ctx context.Context, poolID, usernameKey string) error {
 	return dbErr("delete user", s.write(ctx, func(t wtx) error {
-		old, err := t.user(poolID, usernameKey)
+		old, _, err := t.user(poolID, usernameKey)
 		if err != nil {
 			return err
 		}
@@ -480,7 +493,7 @@ func listUsersSQL(poolID string, q userpool.ListUsersQuery, from cursor, n int) 
 		args = append(args, from.Value, from.Key)
 	}
 	return `SELECT ` + userColsOf("u") + `, f.value FROM user_filters f
-		JOIN users u ON u.pool_id = f.pool_id AND u.username_key = f.username_key
+		JOIN users u ON u.id = f.user_id
 		WHERE f.pool_id = ? AND f.attribute = ? AND ` + where + `
 		ORDER BY f.value, f.username_key LIMIT ?`, append(args, n)
 }
