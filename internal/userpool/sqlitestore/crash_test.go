@@ -41,14 +41,19 @@ func TestKillNineLeavesWholeUsers(t *testing.T) {
 		t.Skip("re-executes the test binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	live := map[string]bool{}   // acknowledged and not deleted
-	batches := map[string]int{} // acknowledged batch → size
+	live := map[string]bool{}        // acknowledged and not deleted
+	batches := map[string]int{}      // acknowledged batch → size
+	history := map[string][]string{} // key → its acknowledgements, for failure reports
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	for round := range crashRounds {
 		killAfter := 20 + rng.IntN(300)
 		acks := runAndKill(t, dir, round, killAfter)
-		for _, a := range acks {
-			switch f := strings.Fields(a); f[0] {
+		for n, a := range acks {
+			f := strings.Fields(a)
+			if len(f) > 1 {
+				history[f[1]] = append(history[f[1]], fmt.Sprintf("round %d ack %d/%d: %s", round, n+1, len(acks), f[0]))
+			}
+			switch f[0] {
 			case "c":
 				live[f[1]] = true
 			case "d":
@@ -59,7 +64,12 @@ func TestKillNineLeavesWholeUsers(t *testing.T) {
 			}
 		}
 		t.Logf("round %d: killed after %d acknowledgements", round, len(acks))
-		checkDatabase(t, dir, live, batches)
+		if missing := checkDatabase(t, dir, live, batches); len(missing) > 0 {
+			for _, k := range missing {
+				t.Logf("%s: %s", k, strings.Join(history[k], "; "))
+			}
+			t.FailNow()
+		}
 	}
 }
 
@@ -193,8 +203,9 @@ func isExists(err error) bool {
 }
 
 // checkDatabase opens the database as the killed child left it and checks
-// it is sound and holds exactly whole users.
-func checkDatabase(t *testing.T, dir string, live map[string]bool, batches map[string]int) {
+// it is sound and holds exactly whole users. It returns the acknowledged
+// users that are missing.
+func checkDatabase(t *testing.T, dir string, live map[string]bool, batches map[string]int) (missing []string) {
 	t.Helper()
 	ctx := t.Context()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlitestore.FileName))
@@ -262,6 +273,7 @@ func checkDatabase(t *testing.T, dir string, live map[string]bool, batches map[s
 	for k := range live {
 		if !have[k] {
 			t.Errorf("acknowledged user %s is missing", k)
+			missing = append(missing, k)
 		}
 	}
 	for b, n := range perBatch {
@@ -274,6 +286,7 @@ func checkDatabase(t *testing.T, dir string, live map[string]bool, batches map[s
 			t.Errorf("acknowledged batch %s holds %d users", b, perBatch[b])
 		}
 	}
+	return missing
 }
 
 func rowSet(t *testing.T, db *sql.DB, q string) map[string]bool {
