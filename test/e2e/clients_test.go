@@ -72,6 +72,13 @@ func (c *goClient) run(ctx context.Context, s step) outcome {
 		out, err := c.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cid, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
 			AuthParameters: map[string]string{"USERNAME": s.Username, "PASSWORD": s.Password}})
 		return c.signedIn(key, s, out, err)
+	case opAdminPasswordAuth:
+		out, err := c.api.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: aws.String(c.p.PoolID), ClientId: cid,
+			AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": s.Username, "PASSWORD": s.Password}})
+		if err != nil {
+			return apiOutcome(err)
+		}
+		return c.result(key, s, out.AuthenticationResult)
 	case opSRPAuth:
 		return c.srp(ctx, key, s)
 	case opRefresh:
@@ -224,18 +231,22 @@ func (c *cliClient) run(ctx context.Context, s step) outcome {
 			return outcome{got: "error", message: err.Error()}
 		}
 		return c.cli(ctx, nil, "confirm-sign-up", "--client-id", cid, "--username", s.Username, "--confirmation-code", code)
-	case opPasswordAuth, opRefresh:
+	case opPasswordAuth, opAdminPasswordAuth, opRefresh:
 		params := map[string]string{"USERNAME": s.Username, "PASSWORD": s.Password}
-		flow := "USER_PASSWORD_AUTH"
-		if s.Op == opRefresh {
+		args := []string{"initiate-auth", "--client-id", cid, "--auth-flow", "USER_PASSWORD_AUTH"}
+		switch s.Op {
+		case opAdminPasswordAuth:
+			args = []string{"admin-initiate-auth", "--user-pool-id", c.p.PoolID, "--client-id", cid, "--auth-flow", "ADMIN_USER_PASSWORD_AUTH"}
+		case opRefresh:
 			prev := c.sessions[key]
 			if prev == nil {
 				return outcome{got: "error", message: "no earlier sign-in"}
 			}
-			params, flow = map[string]string{"REFRESH_TOKEN": prev.refresh}, "REFRESH_TOKEN_AUTH"
+			params = map[string]string{"REFRESH_TOKEN": prev.refresh}
+			args = []string{"initiate-auth", "--client-id", cid, "--auth-flow", "REFRESH_TOKEN_AUTH"}
 		}
 		var out cliAuth
-		o := c.cli(ctx, &out, "initiate-auth", "--client-id", cid, "--auth-flow", flow, "--auth-parameters", mustJSON(params))
+		o := c.cli(ctx, &out, append(args, "--auth-parameters", mustJSON(params))...)
 		if o.got != "ok" {
 			return o
 		}

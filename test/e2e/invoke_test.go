@@ -29,7 +29,7 @@ func TestInvokeAPIFerryHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newPool(t, inv)
-	runGo(t, p, forClient(scenarios("invoke"), true, p), newGoClient(p).run, func(string, step, outcome) {}, "aws-sdk-go-v2")
+	runGo(t, p, forClient(scenarios("invoke"), true, true, p), newGoClient(p).run, func(string, step, outcome) {}, "aws-sdk-go-v2")
 }
 
 // TestInvokeAPINodeLambda runs migrations with a pool whose UserMigration
@@ -59,7 +59,7 @@ func TestInvokeAPINodeLambda(t *testing.T) {
 		{Name: "function error, ENABLED client", Op: opPasswordAuth, Username: "zed", Password: "Wrong#Pass1", Expect: "UserLambdaValidationException", enabled: true, absent: "zed"},
 	}
 	c := newGoClient(p)
-	runGo(t, p, forClient(steps, true, p), c.run, func(string, step, outcome) {}, "aws-sdk-go-v2")
+	runGo(t, p, forClient(steps, true, true, p), c.run, func(string, step, outcome) {}, "aws-sdk-go-v2")
 
 	// The message is Cognito's: "UserMigration failed with error <the function's errorMessage>."
 	o := c.run(t.Context(), step{Name: "message", Op: opPasswordAuth, Username: "zed", Password: "x", ClientID: p.legacyClient})

@@ -18,6 +18,7 @@ const (
 	opSignUp                = "signUp"
 	opConfirmSignUp         = "confirmSignUp"
 	opPasswordAuth          = "passwordAuth"
+	opAdminPasswordAuth     = "adminPasswordAuth"
 	opSRPAuth               = "srpAuth"
 	opRefresh               = "refresh"
 	opForgotPassword        = "forgotPassword"
@@ -66,6 +67,8 @@ func legacyUsersFor(sfx string) []legacyUser {
 		{"wes-" + sfx, "wes-" + sfx + "@example.com", legacyPassword},    // wrong password: not migrated
 		{"lea-" + sfx, "shared-" + sfx + "@example.com", legacyPassword}, // email taken in the pool already
 		{"ida-" + sfx, "ida-" + sfx + "@example.com", legacyPassword},    // migrates, typed by email alias
+		{"abe-" + sfx, "abe-" + sfx + "@example.com", legacyPassword},    // migrates on admin sign-in
+		{"ray-" + sfx, "ray-" + sfx + "@example.com", weakPassword},      // admin sign-in, RESET_REQUIRED
 	}
 }
 
@@ -89,6 +92,8 @@ func scenarios(sfx string) []step {
 		{Name: "migrated user refreshes", Op: opRefresh, Username: u("mia"), Expect: "ok"},
 		{Name: "migration on sign-in by email alias", Op: opPasswordAuth, Username: email("ida"), Password: legacyPassword, Expect: "ok"},
 		{Name: "migration on sign-in, RESET_REQUIRED", Op: opPasswordAuth, Username: u("rex"), Password: weakPassword, Expect: "PasswordResetRequiredException"},
+		{Name: "migration on admin sign-in, CONFIRMED", Op: opAdminPasswordAuth, Username: u("abe"), Password: legacyPassword, Expect: "ok"},
+		{Name: "migration on admin sign-in, RESET_REQUIRED", Op: opAdminPasswordAuth, Username: u("ray"), Password: weakPassword, Expect: "PasswordResetRequiredException"},
 		{Name: "migration on forgot-password", Op: opForgotPassword, Username: u("fay"), Expect: "ok"},
 		{Name: "confirm forgot-password with the outbox code", Op: opConfirmForgotPassword, Username: u("fay"), Code: "outbox", NewPassword: newPassword, Expect: "ok"},
 		{Name: "sign-in with the new password", Op: opPasswordAuth, Username: u("fay"), Password: newPassword, Expect: "ok"},
@@ -106,10 +111,12 @@ func scenarios(sfx string) []step {
 
 // clientKind is one client the scenario list runs through; srp says
 // whether it can do SRP (the AWS CLI and the JavaScript SDK v3 have no SRP
-// implementation).
+// implementation), admin whether it can call the signed admin operations
+// (amazon-cognito-identity-js is a browser client without credentials).
 type clientKind struct {
 	name, sfx string
 	srp       bool
+	admin     bool   // can call the signed admin operations (AdminInitiateAuth)
 	awsPath   string // the aws executable, for AWS CLI kinds
 }
 
@@ -117,19 +124,19 @@ type clientKind struct {
 // machine may have both the image's AWS CLI v1 and Debian's awscli, v2),
 // the JavaScript SDK v3 and amazon-cognito-identity-js.
 func clientKinds() []clientKind {
-	kinds := []clientKind{{name: "aws-sdk-go-v2", sfx: "go", srp: true}}
+	kinds := []clientKind{{name: "aws-sdk-go-v2", sfx: "go", srp: true, admin: true}}
 	for i, p := range awsCLIs() {
-		k := clientKind{name: "aws-cli", sfx: "cli", awsPath: p}
+		k := clientKind{name: "aws-cli", sfx: "cli", awsPath: p, admin: true}
 		if i > 0 {
 			k.name, k.sfx = fmt.Sprintf("aws-cli#%d", i+1), fmt.Sprintf("cli%d", i+1)
 		}
 		kinds = append(kinds, k)
 	}
 	if len(kinds) == 1 { // none on PATH: the subtest reports it missing
-		kinds = append(kinds, clientKind{name: "aws-cli", sfx: "cli"})
+		kinds = append(kinds, clientKind{name: "aws-cli", sfx: "cli", admin: true})
 	}
 	return append(kinds,
-		clientKind{name: "aws-sdk-js-v3", sfx: "sdk"},
+		clientKind{name: "aws-sdk-js-v3", sfx: "sdk", admin: true},
 		clientKind{name: "amazon-cognito-identity-js", sfx: "acij", srp: true})
 }
 
@@ -185,7 +192,7 @@ func TestScenarios(t *testing.T) {
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			steps := forClient(scenarios(k.sfx), k.srp, p)
+			steps := forClient(scenarios(k.sfx), k.srp, k.admin, p)
 			switch k.sfx {
 			case "go":
 				runGo(t, p, steps, newGoClient(p).run, record, k.name)
@@ -206,12 +213,12 @@ func TestScenarios(t *testing.T) {
 	}
 }
 
-// forClient drops the SRP steps for clients without SRP and fills in the
-// app client of each step.
-func forClient(steps []step, srp bool, p *pool) []step {
+// forClient drops the steps a client cannot take (SRP, admin operations)
+// and fills in the app client of each step.
+func forClient(steps []step, srp, admin bool, p *pool) []step {
 	var out []step
 	for _, s := range steps {
-		if s.Op == opSRPAuth && !srp {
+		if (s.Op == opSRPAuth && !srp) || (s.Op == opAdminPasswordAuth && !admin) {
 			continue
 		}
 		s.ClientID = s.clientID(p)
@@ -256,7 +263,8 @@ func runNode(t *testing.T, p *pool, steps []step, client string, record func(str
 		if !l.OK {
 			t.Errorf("%s: got %s %q, want %s %s", s.Name, l.Detail.Got, l.Detail.Message, s.Expect, l.Detail.Error)
 		}
-		if s.Expect == "ok" && (s.Op == opPasswordAuth || s.Op == opSRPAuth || s.Op == opRefresh) && len(l.Detail.Claims) == 0 {
+		if s.Expect == "ok" && (s.Op == opPasswordAuth || s.Op == opAdminPasswordAuth || s.Op == opSRPAuth || s.Op == opRefresh) &&
+			len(l.Detail.Claims) == 0 {
 			t.Errorf("%s: no tokens were verified", s.Name)
 		}
 		checkAbsent(t, p, s)

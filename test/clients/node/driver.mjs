@@ -13,7 +13,7 @@
 //   {"step": "name", "client": "sdk"|"acij", "op": OP, "username": "...", "password": "...",
 //    "newPassword": "...", "attributes": {"email": "..."}, "code": "outbox"|"123456",
 //    "expect": "ok"|"<exception name>", "clientId": "<app client id; default --client>"}
-// OP is signUp, confirmSignUp, passwordAuth, srpAuth (acij), refresh, forgotPassword,
+// OP is signUp, confirmSignUp, passwordAuth, adminPasswordAuth (sdk), srpAuth (acij), refresh, forgotPassword,
 // confirmForgotPassword or getUser (sdk). A refresh or getUser uses the tokens of the
 // last sign-in of that username with that client; code "outbox" takes the newest code
 // sent to the username from GET /_ferry/outbox.
@@ -24,7 +24,7 @@
 // Prints one JSON line per step: {"step","ok","detail"}; exits 1 if any step failed.
 import fs from "node:fs";
 import {
-  CognitoIdentityProviderClient, SignUpCommand, ConfirmSignUpCommand, InitiateAuthCommand,
+  CognitoIdentityProviderClient, SignUpCommand, ConfirmSignUpCommand, InitiateAuthCommand, AdminInitiateAuthCommand,
   ForgotPasswordCommand, ConfirmForgotPasswordCommand, GetUserCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import acij from "amazon-cognito-identity-js";
@@ -112,6 +112,11 @@ const ops = {
       ConfirmationCode: s.code === "outbox" ? await outboxCode(s.username) : s.code })) }),
     passwordAuth: async (s) => {
       const r = await sdk.send(new InitiateAuthCommand({ ClientId: cid(s), AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: s.username, PASSWORD: s.password } }));
+      return { result: r, tokens: sdkTokens(r) };
+    },
+    adminPasswordAuth: async (s) => {
+      const r = await sdk.send(new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: cid(s), AuthFlow: "ADMIN_USER_PASSWORD_AUTH",
         AuthParameters: { USERNAME: s.username, PASSWORD: s.password } }));
       return { result: r, tokens: sdkTokens(r) };
     },
