@@ -1,7 +1,7 @@
 // Package e2e is Ferry's cross-client scenario suite: one list of
 // scenarios — sign-up and confirmation, password and SRP sign-in, refresh,
-// migration on sign-in (CONFIRMED and RESET_REQUIRED) and on
-// forgot-password, wrong passwords, alias conflicts, PreventUserExistenceErrors
+// migration on sign-in (CONFIRMED and RESET_REQUIRED, user and admin flows)
+// and on forgot-password, wrong passwords, alias conflicts, PreventUserExistenceErrors
 // both ways — run against the local user pool through four real clients:
 // aws-sdk-go-v2, the AWS CLI (every distinct aws on PATH: the image's v1
 // and Debian's v2 where both are installed), the AWS SDK for JavaScript v3
