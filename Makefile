@@ -30,7 +30,7 @@ bench:
 # a static binary named bootstrap, zipped.
 lambda:
 	mkdir -p $(BIN)/lambda-$(LAMBDA_ARCH)
-	CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_ARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_ARCH) $(GO) build -tags lambda.norpc,ferry_nosqlite -trimpath -ldflags='-s -w' \
 		-o $(BIN)/lambda-$(LAMBDA_ARCH)/bootstrap ./cmd/ferry-lambda
 	cd $(BIN)/lambda-$(LAMBDA_ARCH) && rm -f ../ferry-lambda-$(LAMBDA_ARCH).zip && \
 		$(GO) run ../../scripts/zipbootstrap.go bootstrap ../ferry-lambda-$(LAMBDA_ARCH).zip

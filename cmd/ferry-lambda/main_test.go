@@ -62,6 +62,13 @@ func event(triggerSource, user, password string) []byte {
 func TestBootstrapUnderRuntimeAPI(t *testing.T) {
 	t.Parallel()
 	bin := lambdatest.Build(t, "./cmd/ferry-lambda", t.TempDir())
+	// The binary Lambda loads on every cold start stays under 15 MB, as
+	// `make lambda` builds it (SQLite left out).
+	if fi, err := os.Stat(bin); err != nil {
+		t.Fatal(err)
+	} else if fi.Size() > 15<<20 {
+		t.Errorf("bootstrap is %.1f MB, over the 15 MB budget", float64(fi.Size())/(1<<20))
+	}
 	rt := lambdatest.NewRuntime(t)
 	p := lambdatest.Start(t, bin, rt.Env("FERRY_CONFIG="+legacyFile(t)))
 

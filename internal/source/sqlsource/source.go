@@ -117,6 +117,9 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 		}
 		s.dummy = &h
 	}
+	if !slices.Contains(sql.Drivers(), dialects[r.Driver].sqlDriver) {
+		return nil, fault(fmt.Errorf("driver %s is not built into this binary (the Lambda build leaves SQLite out: a Lambda has no database file to read)", r.Driver))
+	}
 	db, err := sql.Open(dialects[r.Driver].sqlDriver, dsn)
 	if err != nil {
 		return nil, fault(fmt.Errorf("dsn: %w", err))

@@ -268,8 +268,9 @@ func Start(t testing.TB, bin string, env []string) *Process {
 }
 
 // Build compiles the main package pkg (relative to the module root, e.g.
-// "./cmd/ferry-lambda") as Lambda's provided runtime expects it — static,
-// with the lambda.norpc tag — into dir/bootstrap, and returns the path.
+// "./cmd/ferry-lambda") as Lambda's provided runtime expects it and as
+// `make lambda` builds it — static, with the lambda.norpc and ferry_nosqlite
+// tags — into dir/bootstrap, and returns the path.
 func Build(t testing.TB, pkg, dir string) string {
 	t.Helper()
 	root, err := moduleRoot()
@@ -277,7 +278,7 @@ func Build(t testing.TB, pkg, dir string) string {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc,ferry_nosqlite", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
