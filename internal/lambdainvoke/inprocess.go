@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/uuid"
 
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
@@ -21,7 +23,9 @@ import (
 // (MigrationError for a *trigger.MigrationError, errorString for
 // errors.New) and whose Message is its text. A panic is reported the same
 // way (the runtime would report it and restart the sandbox); it never
-// crashes the pool. When ctx ended before the handler answered, the error is
+// crashes the pool. Each invocation gets a Lambda context with a fresh
+// request id, as the runtime gives one, so the function's logs can be
+// correlated. When ctx ended before the handler answered, the error is
 // a plain one wrapping ctx.Err(): the function did not answer.
 func InProcess(handler any) userpool.Invoker {
 	return inProcess{h: lambda.NewHandler(handler)}
@@ -30,6 +34,9 @@ func InProcess(handler any) userpool.Invoker {
 type inProcess struct{ h lambda.Handler }
 
 func (p inProcess) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	if _, ok := lambdacontext.FromContext(ctx); !ok {
+		ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: uuid.NewString()})
+	}
 	out, ferr := run(ctx, p.h, payload)
 	if ferr != nil {
 		if err := ctx.Err(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ferry-migrate/ferry/internal/userpool"
@@ -138,5 +139,32 @@ func assertJSONEqual(t *testing.T, want string, got []byte) {
 	}
 	if diff := cmp.Diff(w, g); diff != "" {
 		t.Errorf("answer (-want +got):\n%s", diff)
+	}
+}
+
+// Each in-process invocation carries a Lambda context with its own request
+// id, as the runtime provides, and one the caller set is kept.
+func TestInProcessRequestID(t *testing.T) {
+	t.Parallel()
+	var seen []string
+	inv := InProcess(func(ctx context.Context, ev event) (event, error) {
+		lc, ok := lambdacontext.FromContext(ctx)
+		if !ok {
+			return ev, errors.New("no lambda context")
+		}
+		seen = append(seen, lc.AwsRequestID)
+		return ev, nil
+	})
+	for range 2 {
+		if _, err := inv.Invoke(t.Context(), []byte(`{"userName":"x"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	given := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "given-id"})
+	if _, err := inv.Invoke(given, []byte(`{"userName":"x"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 || seen[0] == "" || seen[0] == seen[1] || seen[2] != "given-id" {
+		t.Errorf("request ids = %q, want two distinct fresh ids then given-id", seen)
 	}
 }
