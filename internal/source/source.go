@@ -28,6 +28,14 @@ var (
 	ErrUserDisabled = errors.New("user disabled")
 )
 
+// ErrBackendAuth is a fault, never an outcome: the legacy backend refused
+// Ferry's own credentials (PostgreSQL SQLSTATE 28P01, MySQL error 1045, an
+// LDAP service-account bind answered 49, an HTTP 401 with a
+// WWW-Authenticate challenge). Sources wrap it around the driver's error so
+// the caller can tell a rotated secret from a backend that is down, fetch
+// the secret again and reopen the source.
+var ErrBackendAuth = errors.New("backend refused the service credentials")
+
 // IsOutcome reports whether err is one of the non-fault outcomes above.
 func IsOutcome(err error) bool {
 	return errors.Is(err, ErrUserNotFound) || errors.Is(err, ErrInvalidPassword) || errors.Is(err, ErrUserDisabled)
@@ -66,6 +74,50 @@ type Marker interface {
 // (connect, run a trivial query) for `ferry check`.
 type Checker interface {
 	Check(ctx context.Context) error
+}
+
+// Lister is an optional capability: a Source that can enumerate its users,
+// for `ferry status` (how far the migration has come) and `ferry export`
+// (the users who never signed in, as a Cognito CSV import file).
+//
+// Contract:
+//   - List calls fn once per user, in a stable order, streaming: a source
+//     reads its users a page at a time and never holds the whole directory
+//     in memory. The User passed to fn is fn's own to keep; it carries no
+//     password hash. Entry says whether the user is disabled in the legacy
+//     directory and, when the source keeps write-back marks, whether the
+//     user is marked as migrated.
+//   - An error returned by fn stops the listing and is returned as is.
+//   - Count reports how many users List would visit and, when the source
+//     keeps marks, how many of them are marked migrated. A source without
+//     marks (no write-back configured, or its column not added yet) says so
+//     with Counts.Marked false: progress must then be read from the pool.
+//   - Both honour ctx and are safe for concurrent use.
+type Lister interface {
+	List(ctx context.Context, fn func(Entry) error) error
+	Count(ctx context.Context) (Counts, error)
+}
+
+// Entry is one user as a Lister visits it.
+type Entry struct {
+	User *User
+	// Disabled: the user is disabled or locked in the legacy directory.
+	Disabled bool
+	// Migrated: the source holds a write-back mark for the user. Always
+	// false when the source keeps no marks.
+	Migrated bool
+}
+
+// Counts is what Lister.Count reports.
+type Counts struct {
+	// Total counts every user List visits, disabled ones included.
+	Total int
+	// Migrated counts the users marked migrated; 0 when Marked is false.
+	Migrated int
+	// Marked is true when the source keeps write-back marks; when false,
+	// MarksReason says why (for the operator).
+	Marked      bool
+	MarksReason string
 }
 
 // HashSampler is an optional capability: a Source that stores password
