@@ -148,7 +148,7 @@ func (s *Source) Close() error { return s.db.Close() }
 func (s *Source) DB() *sql.DB { return s.db }
 
 func (s *Source) fault(op string, err error) error {
-	return &source.Error{Source: s.name, Op: op, Err: err}
+	return &source.Error{Source: s.name, Op: op, Err: authFault(err)}
 }
 
 // row is one result row keyed by lower-cased column name.
@@ -449,10 +449,14 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 	var res passhash.Result
 	if h.Encoded == "" {
 		// A user without a usable password (social sign-in, unusable or
-		// encrypted password) cannot migrate by password.
+		// encrypted password) cannot migrate by password. The user hears
+		// what any refused sign-in hears; the operator hears why, since no
+		// password could ever have matched.
 		if err := s.spend(ctx, password); err != nil {
 			return nil, s.fault(op, err)
 		}
+		s.log.WarnContext(ctx, "legacy user has no verifiable password hash; they can migrate through forgot-password",
+			"user_id", asString(r.get(s.cfg.Columns.ID)))
 	} else if res, err = s.verifier.Verify(ctx, password, h); err != nil {
 		return nil, s.fault(op, err)
 	}
