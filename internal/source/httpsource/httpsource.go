@@ -254,7 +254,7 @@ func (r *response) outcome(passwordAnswer bool) error {
 		// authentication layer (RFC 9110 requires the header there): the
 		// endpoint refused Ferry, not the user's password.
 		if r.header.Get("WWW-Authenticate") != "" {
-			return ErrRefused
+			return fmt.Errorf("%w: %w", source.ErrBackendAuth, ErrRefused)
 		}
 		if passwordAnswer {
 			return source.ErrInvalidPassword

@@ -212,7 +212,7 @@ func TestEndpointAuth(t *testing.T) {
 			}
 			// Refused credentials are a fault, never a wrong password.
 			var se *source.Error
-			if !errors.As(err, &se) || !errors.Is(err, httpsource.ErrRefused) || source.IsOutcome(err) {
+			if !errors.As(err, &se) || !errors.Is(err, httpsource.ErrRefused) || !errors.Is(err, source.ErrBackendAuth) || source.IsOutcome(err) {
 				t.Errorf("Authenticate = %v, want a fault wrapping ErrRefused", err)
 			}
 			if !errors.Is(checkErr, httpsource.ErrRefused) {

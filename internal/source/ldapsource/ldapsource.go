@@ -132,6 +132,10 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 		})
 		if err != nil {
 			conn.Close()
+			if ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
+				// The service account's password was rotated or revoked.
+				return nil, fmt.Errorf("service account bind: %w: %w", source.ErrBackendAuth, err)
+			}
 			return nil, fmt.Errorf("service account bind: %w", err)
 		}
 		return conn, nil

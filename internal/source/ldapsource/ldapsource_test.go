@@ -344,6 +344,10 @@ func TestTLS(t *testing.T) {
 			if !errors.As(err, &se) || se.Op != "check" || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("Check = %v, want a *source.Error containing %q", err, tc.wantErr)
 			}
+			// Only a refused service account reads as a credentials fault.
+			if wantAuth := tc.name == "wrong service password"; errors.Is(err, source.ErrBackendAuth) != wantAuth {
+				t.Errorf("Check = %v: errors.Is(ErrBackendAuth) = %v, want %v", err, !wantAuth, wantAuth)
+			}
 		})
 	}
 }
