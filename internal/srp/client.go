@@ -39,7 +39,7 @@ func NewClient(poolName, password string) (*Client, error) {
 // newClientWithA returns a client with a fixed secret, or nil when A mod N
 // is 0.
 func newClientWithA(poolName, password string, a *big.Int) *Client {
-	bA := new(big.Int).Exp(groupG, a, groupN)
+	bA := expG(a)
 	if bA.Sign() == 0 {
 		return nil
 	}
@@ -83,7 +83,7 @@ func (c *Client) sessionKey(userID string, salt, bB *big.Int) ([]byte, error) {
 		return nil, ErrInvalidB
 	}
 	x := computeX(c.poolName, userID, c.password, salt)
-	base := new(big.Int).Exp(groupG, x, groupN)
+	base := expG(x)
 	base.Mul(base, groupK)
 	base.Sub(bB, base)
 	base.Mod(base, groupN) // Go's Mod is Euclidean: never negative

@@ -41,7 +41,7 @@ func NewServerSession(verifier []byte) (*ServerSession, error) {
 			return nil, err
 		}
 		bB := new(big.Int).Mul(groupK, v)
-		bB.Add(bB, new(big.Int).Exp(groupG, b, groupN))
+		bB.Add(bB, expG(b))
 		bB.Mod(bB, groupN)
 		if bB.Sign() != 0 {
 			return &ServerSession{b: b, bB: bB}, nil

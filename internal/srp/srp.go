@@ -204,7 +204,7 @@ func SaltHex(salt []byte) string {
 // (what the pool returns as USER_ID_FOR_SRP) and the plaintext password.
 func ComputeVerifier(poolName, userID, password string, salt []byte) []byte {
 	x := computeX(poolName, userID, password, new(big.Int).SetBytes(salt))
-	return new(big.Int).Exp(groupG, x, groupN).Bytes()
+	return expG(x).Bytes()
 }
 
 // PoolName returns the part of a pool id after the first '_'
