@@ -1,0 +1,192 @@
+package preflight_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
+	"github.com/ferry-migrate/ferry/internal/migration"
+	"github.com/ferry-migrate/ferry/internal/preflight"
+	"github.com/ferry-migrate/ferry/internal/trigger"
+)
+
+const fnARN = "arn:aws:lambda:us-east-1:000000000000:function:ferry-migrate"
+
+// cleanPool is a pool with nothing to report for cleanExpect.
+func cleanPool(in *cip.CreateUserPoolInput) {
+	in.LambdaConfig = &types.LambdaConfigType{UserMigration: aws.String(fnARN)}
+	in.UsernameConfiguration = &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}
+	in.AutoVerifiedAttributes = []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}
+	in.AccountRecoverySetting = &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{
+		{Name: types.RecoveryOptionNameTypeVerifiedEmail, Priority: aws.Int32(1)}}}
+	in.Schema = []types.SchemaAttributeType{{Name: aws.String("legacy_id"), AttributeDataType: types.AttributeDataTypeString}}
+}
+
+func cleanClient(in *cip.CreateUserPoolClientInput) {
+	in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
+}
+
+func cleanExpect() preflight.Expectations {
+	return preflight.Expectations{Known: true,
+		Mapped:        []string{"custom:legacy_id", "email", "email_verified", "given_name"},
+		Allowed:       migration.StandardAttributes,
+		EmailVerified: true, UsernameCase: migration.FoldLower, FailureStyle: trigger.FailEmpty}
+}
+
+type found struct {
+	Check    string
+	Severity preflight.Severity
+}
+
+func TestRun(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		pool     func(*cip.CreateUserPoolInput)
+		client   func(*cip.CreateUserPoolClientInput)
+		expect   func(*preflight.Expectations)
+		function string
+		want     []found
+	}{
+		{name: "clean pool", function: fnARN},
+		{name: "clean pool, function named without ARN", function: "ferry-migrate"},
+		{name: "no trigger", pool: func(in *cip.CreateUserPoolInput) { in.LambdaConfig = nil },
+			want: []found{{preflight.CheckTrigger, preflight.Blocker}}},
+		{name: "trigger names another function", function: "arn:aws:lambda:us-east-1:000000000000:function:other",
+			want: []found{{preflight.CheckTrigger, preflight.Blocker}}},
+		{name: "SRP-only client", client: func(in *cip.CreateUserPoolClientInput) {
+			in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
+		}, want: []found{{preflight.CheckFlows, preflight.Blocker}}},
+		{name: "admin password flow is enough", client: func(in *cip.CreateUserPoolClientInput) {
+			in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
+		}},
+		{name: "failure style error", expect: func(e *preflight.Expectations) { e.FailureStyle = trigger.FailError },
+			want: []found{{preflight.CheckExistence, preflight.Warning}}},
+		{name: "user existence errors shown", client: func(in *cip.CreateUserPoolClientInput) {
+			in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesLegacy
+		}, want: []found{{preflight.CheckExistence, preflight.Warning}}},
+		{name: "custom attribute missing from schema", pool: func(in *cip.CreateUserPoolInput) { in.Schema = nil },
+			want: []found{{preflight.CheckAttributes, preflight.Blocker}}},
+		{name: "attribute without custom prefix", expect: func(e *preflight.Expectations) {
+			e.Mapped = append(e.Mapped, "department")
+			e.Allowed = append(slices.Clone(e.Allowed), "department")
+		}, want: []found{{preflight.CheckAttributes, preflight.Blocker}}},
+		{name: "mapped attribute dropped by the allow-list", expect: func(e *preflight.Expectations) {
+			e.Allowed = []string{"email", "email_verified"}
+		}, want: []found{{preflight.CheckAttributes, preflight.Warning}}},
+		{name: "required attribute not mapped", pool: func(in *cip.CreateUserPoolInput) {
+			in.Schema = append(in.Schema, types.SchemaAttributeType{Name: aws.String("family_name"), AttributeDataType: types.AttributeDataTypeString, Required: aws.Bool(true)})
+		}, want: []found{{preflight.CheckRequired, preflight.Blocker}}},
+		{name: "case-sensitive pool with lower-case lookup", pool: func(in *cip.CreateUserPoolInput) { in.UsernameConfiguration = nil },
+			want: []found{{preflight.CheckCase, preflight.Warning}}},
+		{name: "case-insensitive pool with exact lookup", expect: func(e *preflight.Expectations) { e.UsernameCase = migration.FoldNone },
+			want: []found{{preflight.CheckCase, preflight.Warning}}},
+		{name: "no verified channel", expect: func(e *preflight.Expectations) { e.EmailVerified = false },
+			want: []found{{preflight.CheckRecovery, preflight.Warning}}},
+		{name: "no auto-verified attributes", pool: func(in *cip.CreateUserPoolInput) { in.AutoVerifiedAttributes = nil },
+			want: []found{{preflight.CheckRecovery, preflight.Warning}}},
+		{name: "admin-only recovery", pool: func(in *cip.CreateUserPoolInput) {
+			in.AccountRecoverySetting = &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{
+				{Name: types.RecoveryOptionNameTypeAdminOnly, Priority: aws.Int32(1)}}}
+		}, want: []found{{preflight.CheckRecovery, preflight.Warning}}},
+		{name: "recovery by phone only", pool: func(in *cip.CreateUserPoolInput) {
+			in.AccountRecoverySetting = &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{
+				{Name: types.RecoveryOptionNameTypeVerifiedPhoneNumber, Priority: aws.Int32(1)}}}
+		}, want: []found{{preflight.CheckRecovery, preflight.Warning}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := cognitotest.NewServer(t, cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
+				cleanPool(in)
+				if tc.pool != nil {
+					tc.pool(in)
+				}
+			}), cognitotest.WithClient(func(in *cip.CreateUserPoolClientInput) {
+				cleanClient(in)
+				if tc.client != nil {
+					tc.client(in)
+				}
+			}))
+			e := cleanExpect()
+			if tc.expect != nil {
+				tc.expect(&e)
+			}
+			r, err := preflight.Run(t.Context(), srv.API, srv.PoolID, preflight.Options{Expect: e, FunctionARN: tc.function})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []found
+			for _, f := range r.Findings {
+				got = append(got, found{f.Check, f.Severity})
+				if f.Problem == "" || f.Fix == "" {
+					t.Errorf("finding without problem or fix: %+v", f)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s\n%+v", diff, r.Findings)
+			}
+			wantBlockers := 0
+			for _, w := range tc.want {
+				if w.Severity == preflight.Blocker {
+					wantBlockers++
+				}
+			}
+			if r.Blockers() != wantBlockers {
+				t.Errorf("Blockers() = %d, want %d", r.Blockers(), wantBlockers)
+			}
+			if r.PoolID != srv.PoolID || r.Clients != 1 || !strings.HasSuffix(r.PoolARN, "userpool/"+srv.PoolID) {
+				t.Errorf("report header = %+v", r)
+			}
+		})
+	}
+}
+
+func TestRunSeveralClients(t *testing.T) {
+	t.Parallel()
+	srv := cognitotest.NewServer(t, cognitotest.WithPool(cleanPool), cognitotest.WithClient(cleanClient))
+	if _, err := srv.API.CreateUserPoolClient(t.Context(), &cip.CreateUserPoolClientInput{UserPoolId: aws.String(srv.PoolID),
+		ClientName: aws.String("mobile"), PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := preflight.Run(t.Context(), srv.API, srv.PoolID, preflight.Options{Expect: cleanExpect()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The default client (SRP, refresh, custom) is SRP-only, but another
+	// client allows the password flow: a warning naming it, not a blocker.
+	if r.Clients != 2 || len(r.Findings) != 1 || r.Findings[0].Severity != preflight.Warning ||
+		!strings.HasPrefix(r.Findings[0].Client, "mobile (") || !strings.Contains(r.Findings[0].Problem, "SRP-only") {
+		t.Errorf("report = %+v", r)
+	}
+}
+
+func TestRunWithoutConfig(t *testing.T) {
+	t.Parallel()
+	srv := cognitotest.NewServer(t, cognitotest.WithPool(cleanPool), cognitotest.WithClient(cleanClient))
+	r, err := preflight.Run(t.Context(), srv.API, srv.PoolID, preflight.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without a configuration the failure style is Ferry's default, error.
+	if len(r.Findings) != 1 || r.Findings[0].Check != preflight.CheckExistence {
+		t.Errorf("findings = %+v", r.Findings)
+	}
+}
+
+func TestRunUnknownPool(t *testing.T) {
+	t.Parallel()
+	srv := cognitotest.NewServer(t)
+	_, err := preflight.Run(t.Context(), srv.API, "us-east-1_nothere", preflight.Options{})
+	var nf *types.ResourceNotFoundException
+	if !errors.Is(err, preflight.ErrPool) || !errors.As(err, &nf) {
+		t.Errorf("err = %v, want ErrPool wrapping ResourceNotFoundException", err)
+	}
+}
