@@ -130,6 +130,7 @@ const migratedSetMax = 10_000
 // Migrator runs the use case. It is safe for concurrent use.
 type Migrator struct {
 	sources []NamedSource
+	router  *router
 	policy  Policy
 	allowed map[string]bool
 	logger  *slog.Logger
@@ -163,8 +164,20 @@ func New(o Options) (*Migrator, error) {
 	if err := o.Policy.Validate(); err != nil {
 		return nil, fmt.Errorf("migration: policy: %w", err)
 	}
+	names := make([]string, len(o.Sources))
+	for i, s := range o.Sources {
+		names[i] = s.Name
+	}
+	if err := o.Policy.ValidateRouting(names); err != nil {
+		return nil, fmt.Errorf("migration: policy: %w", err)
+	}
+	rt, err := newRouter(o.Policy.Routing, o.Sources)
+	if err != nil {
+		return nil, fmt.Errorf("migration: policy: %w", err)
+	}
 	p := o.Policy.WithDefaults()
 	m := &Migrator{
+		router:   rt,
 		sources:  o.Sources,
 		policy:   p,
 		allowed:  map[string]bool{},
@@ -254,9 +267,14 @@ func (m *Migrator) migrate(ctx context.Context, req Request) (Result, string, er
 	var (
 		u   *source.User
 		src string
-		err error
+		err = error(source.ErrUserNotFound) // an empty routed chain finds no one
 	)
-	for i, s := range m.sources {
+	chain, rule := m.router.chain(name)
+	if len(m.policy.Routing) > 0 {
+		m.logger.LogAttrs(ctx, slog.LevelDebug, "routed", slog.String("request_id", req.RequestID),
+			slog.Int("rule", rule), slog.Int("sources", len(chain)))
+	}
+	for i, s := range chain {
 		src = s.Name
 		if req.Kind == Authentication {
 			u, err = s.Source.Authenticate(ctx, name, req.Password)
@@ -267,7 +285,7 @@ func (m *Migrator) migrate(ctx context.Context, req Request) (Result, string, er
 			continue
 		}
 		if errors.Is(err, source.ErrInvalidPassword) || errors.Is(err, source.ErrUserDisabled) {
-			m.spendRest(ctx, req, m.sources[i+1:])
+			m.spendRest(ctx, req, chain[i+1:])
 		}
 		break
 	}

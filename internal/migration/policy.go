@@ -134,6 +134,9 @@ func (p PasswordPolicy) Allows(password string) bool {
 //	desired_delivery_mediums: [EMAIL]
 //	deadline: 4s
 //	mark_migrated: true
+//	routing:
+//	  - match: {email_domain: corp.example.com}
+//	    sources: [corp-ldap]
 type Policy struct {
 	// UsernameCase folds the typed name before lookup (default none).
 	UsernameCase CaseFolding `yaml:"username_case"`
@@ -177,6 +180,9 @@ type Policy struct {
 	// MarkMigrated writes progress back to the answering source when it
 	// supports it (source.Marker).
 	MarkMigrated bool `yaml:"mark_migrated"`
+	// Routing, when set, chooses which sources to ask by the typed name
+	// (see Route); by default every source is asked, in order.
+	Routing []Route `yaml:"routing"`
 }
 
 // WithDefaults returns p with every unset field at its default.
@@ -251,5 +257,6 @@ func (p Policy) Validate() error {
 	if p.Deadline < 0 || p.Deadline >= 5*time.Second {
 		bad("deadline", "%s must be positive and below Cognito's 5s", p.Deadline)
 	}
+	errs = append(errs, validateRouting(p.Routing)...)
 	return errors.Join(errs...)
 }
