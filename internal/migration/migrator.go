@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ferry-migrate/ferry/internal/guard"
+	"github.com/ferry-migrate/ferry/internal/rollout"
 	"github.com/ferry-migrate/ferry/internal/source"
 )
 
@@ -73,6 +75,9 @@ type Result struct {
 	Source string
 	// User is the legacy user as found.
 	User *source.User
+	// Shadow is set, with ErrShadow, when the rollout is in shadow mode:
+	// the fields above are the answer that would have been sent.
+	Shadow bool
 }
 
 // ErrNotMigrated is the one outcome for every "no": unknown user, wrong
@@ -120,6 +125,12 @@ type Stats struct {
 	Migrated    int64
 	NotMigrated int64
 	Faults      int64
+	// Of NotMigrated: throttled attempts, shadow migrations, and sign-ins
+	// outside the rollout. Of Faults: calls refused by an open circuit.
+	Throttled      int64
+	Shadow         int64
+	OutsideRollout int64
+	CircuitOpen    int64
 }
 
 // migratedSetMax bounds the memory of users already counted: one sign-in's
@@ -135,11 +146,14 @@ type Migrator struct {
 	allowed map[string]bool
 	logger  *slog.Logger
 	now     func() time.Time
+	limiter *guard.Limiter
+	gate    *rollout.Gate
 
 	mu       sync.Mutex
 	migrated map[string]struct{}
 
-	nMigrated, nNotMigrated, nFaults atomic.Int64
+	nMigrated, nNotMigrated, nFaults                   atomic.Int64
+	nThrottled, nShadow, nOutsideRollout, nCircuitOpen atomic.Int64
 }
 
 // Options configure New.
@@ -149,6 +163,13 @@ type Options struct {
 	Logger  *slog.Logger
 	// Now is the clock used to measure latency (default time.Now).
 	Now func() time.Time
+	// Throttle, when set, limits the attempts that reach the sources.
+	Throttle *guard.Limiter
+	// Breaker, when set, puts each source behind a circuit breaker of
+	// its own with this configuration (clock Now, logger Logger).
+	Breaker *guard.BreakerConfig
+	// Rollout, when set, decides shadow mode and who is in the rollout.
+	Rollout *rollout.Gate
 }
 
 // New returns a Migrator; it fails on an invalid policy or an empty chain.
@@ -171,6 +192,13 @@ func New(o Options) (*Migrator, error) {
 	if err := o.Policy.ValidateRouting(names); err != nil {
 		return nil, fmt.Errorf("migration: policy: %w", err)
 	}
+	if o.Breaker != nil && !o.Breaker.Disabled {
+		wrapped, err := guardSources(o.Sources, *o.Breaker, o)
+		if err != nil {
+			return nil, fmt.Errorf("migration: %w", err)
+		}
+		o.Sources = wrapped
+	}
 	rt, err := newRouter(o.Policy.Routing, o.Sources)
 	if err != nil {
 		return nil, fmt.Errorf("migration: policy: %w", err)
@@ -184,6 +212,8 @@ func New(o Options) (*Migrator, error) {
 		logger:   o.Logger,
 		now:      o.Now,
 		migrated: map[string]struct{}{},
+		limiter:  o.Throttle,
+		gate:     o.Rollout,
 	}
 	if m.logger == nil {
 		m.logger = slog.New(slog.DiscardHandler)
@@ -199,7 +229,11 @@ func New(o Options) (*Migrator, error) {
 
 // Stats returns the counters.
 func (m *Migrator) Stats() Stats {
-	return Stats{Migrated: m.nMigrated.Load(), NotMigrated: m.nNotMigrated.Load(), Faults: m.nFaults.Load()}
+	return Stats{
+		Migrated: m.nMigrated.Load(), NotMigrated: m.nNotMigrated.Load(), Faults: m.nFaults.Load(),
+		Throttled: m.nThrottled.Load(), Shadow: m.nShadow.Load(),
+		OutsideRollout: m.nOutsideRollout.Load(), CircuitOpen: m.nCircuitOpen.Load(),
+	}
 }
 
 // Migrate decides the migration of one user. It returns ErrNotMigrated for
@@ -209,7 +243,7 @@ func (m *Migrator) Migrate(ctx context.Context, req Request) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.policy.Deadline)
 	defer cancel()
 
-	res, outcome, err := m.migrate(ctx, req)
+	res, outcome, err := m.guarded(ctx, req)
 
 	attrs := []slog.Attr{
 		slog.String("request_id", req.RequestID),
@@ -226,6 +260,10 @@ func (m *Migrator) Migrate(ctx context.Context, req Request) (Result, error) {
 	case err == nil:
 		attrs = append(attrs, slog.String("final_user_status", res.FinalUserStatus))
 		m.logger.LogAttrs(ctx, slog.LevelInfo, "user migrated", attrs...)
+	case res.Shadow:
+		m.nNotMigrated.Add(1)
+		attrs = append(attrs, slog.String("final_user_status", res.FinalUserStatus))
+		m.logger.LogAttrs(ctx, slog.LevelInfo, "user would migrate (shadow mode)", attrs...)
 	case errors.As(err, &fault):
 		m.nFaults.Add(1)
 		attrs = append(attrs, slog.String("error", err.Error()))
@@ -307,7 +345,9 @@ func (m *Migrator) migrate(ctx context.Context, req Request) (Result, string, er
 	if err := m.answer(&res, req, name, typedEmail); err != nil {
 		return res, outcomeFault, &Fault{Source: src, Err: err}
 	}
-	m.recordMigrated(ctx, src, u)
+	if !m.gate.Shadow() {
+		m.recordMigrated(ctx, src, u)
+	}
 	return res, outcomeMigrated, nil
 }
 

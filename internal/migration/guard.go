@@ -1,0 +1,148 @@
+package migration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/ferry-migrate/ferry/internal/guard"
+	"github.com/ferry-migrate/ferry/internal/source"
+)
+
+// Outcomes of the guards. Each is a "no" to the user — errors.Is(err,
+// ErrNotMigrated) holds, and the trigger answers them in its configured
+// failure style like any other "no" — but a distinct outcome for operators:
+// Migrate logs it under its own "outcome" value and Stats counts it.
+var (
+	// ErrThrottled: a throttle limit (failed attempts per username, or
+	// attempts per app client) was reached; no source was asked. A
+	// throttled unknown user gets exactly what a throttled known one gets.
+	ErrThrottled = fmt.Errorf("%w: attempt throttled", ErrNotMigrated)
+	// ErrShadow: in shadow mode, the user would have migrated; the Result
+	// holds the answer that would have been sent, with Shadow set, and
+	// nothing was written back to the source.
+	ErrShadow = fmt.Errorf("%w: shadow mode", ErrNotMigrated)
+	// ErrOutsideRollout: the app client or the username is outside the
+	// staged rollout; no source was asked, and the user stays in the
+	// legacy system until the rollout reaches them.
+	ErrOutsideRollout = fmt.Errorf("%w: outside the rollout", ErrNotMigrated)
+)
+
+// ErrCircuitOpen is the reason of the *Fault returned while a source's
+// circuit breaker is open: the source was not called. Test it with
+// errors.Is(err, ErrCircuitOpen).
+var ErrCircuitOpen = guard.ErrCircuitOpen
+
+// Outcome names of the guards, used in logs.
+const (
+	outcomeThrottled      = "throttled"
+	outcomeShadow         = "shadow"
+	outcomeOutsideRollout = "outside_rollout"
+	outcomeCircuitOpen    = "circuit_open"
+)
+
+// guarded runs the rollout gate and the throttle around migrate, and turns
+// a migration into its shadow when the rollout says so.
+func (m *Migrator) guarded(ctx context.Context, req Request) (Result, string, error) {
+	name := strings.TrimSpace(req.Username)
+	if m.policy.UsernameCase == FoldLower {
+		name = strings.ToLower(name)
+	}
+	if in, why := m.gate.Admit(req.ClientID, name); !in {
+		m.nOutsideRollout.Add(1)
+		m.logger.LogAttrs(ctx, slog.LevelDebug, "outside the rollout",
+			slog.String("request_id", req.RequestID), slog.String("reason", string(why)))
+		return Result{}, outcomeOutsideRollout, ErrOutsideRollout
+	}
+	var att *guard.Attempt
+	if m.limiter != nil {
+		var err error
+		att, err = m.limiter.Begin(ctx, req.ClientID, name, req.Kind == Authentication)
+		var te *guard.ThrottleError
+		switch {
+		case errors.As(err, &te):
+			m.nThrottled.Add(1)
+			m.logger.LogAttrs(ctx, slog.LevelWarn, "attempt throttled",
+				slog.String("request_id", req.RequestID), slog.String("scope", string(te.Scope)),
+				slog.String("client_id", req.ClientID), slog.Int64("limit", te.Limit))
+			return Result{}, outcomeThrottled, ErrThrottled
+		case err != nil:
+			return Result{}, outcomeFault, &Fault{Err: err}
+		}
+	}
+	res, outcome, err := m.migrate(ctx, req)
+	switch outcome {
+	case outcomeNotFound, outcomeInvalidPassword, outcomeDisabled, outcomeNameRejected:
+		att.End(ctx, true)
+	default:
+		att.End(ctx, false)
+	}
+	if errors.Is(err, ErrCircuitOpen) {
+		m.nCircuitOpen.Add(1)
+		outcome = outcomeCircuitOpen
+	}
+	if err == nil && m.gate.Shadow() {
+		res.Shadow = true
+		m.nShadow.Add(1)
+		return res, outcomeShadow, ErrShadow
+	}
+	return res, outcome, err
+}
+
+// breakerSource calls its source through a circuit breaker.
+type breakerSource struct {
+	name string
+	src  source.Source
+	b    *guard.Breaker
+}
+
+// guardSources puts each source behind a breaker of its own.
+func guardSources(srcs []NamedSource, cfg guard.BreakerConfig, o Options) ([]NamedSource, error) {
+	out := make([]NamedSource, len(srcs))
+	for i, s := range srcs {
+		b, err := guard.NewBreaker(s.Name, cfg, o.Now, o.Logger)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = NamedSource{Name: s.Name, Source: &breakerSource{name: s.Name, src: s.Source, b: b}}
+	}
+	return out, nil
+}
+
+func (s *breakerSource) Authenticate(ctx context.Context, name, password string) (*source.User, error) {
+	return s.call(ctx, "authenticate", func() (*source.User, error) { return s.src.Authenticate(ctx, name, password) })
+}
+
+func (s *breakerSource) Lookup(ctx context.Context, name string) (*source.User, error) {
+	return s.call(ctx, "lookup", func() (*source.User, error) { return s.src.Lookup(ctx, name) })
+}
+
+// MarkMigrated passes the write-back through when the source has one; it
+// is not guarded, as it runs only after the source has just answered.
+func (s *breakerSource) MarkMigrated(ctx context.Context, u *source.User) error {
+	if mk, ok := s.src.(source.Marker); ok {
+		return mk.MarkMigrated(ctx, u)
+	}
+	return nil
+}
+
+func (s *breakerSource) call(ctx context.Context, op string, f func() (*source.User, error)) (*source.User, error) {
+	t, err := s.b.Allow()
+	if err != nil {
+		return nil, &source.Error{Source: s.name, Op: op, Err: err}
+	}
+	u, err := f()
+	switch {
+	case err == nil || source.IsOutcome(err):
+		t.Done(guard.Success)
+	case errors.Is(err, context.DeadlineExceeded):
+		t.Done(guard.Timeout)
+	case errors.Is(ctx.Err(), context.Canceled):
+		t.Done(guard.Ignored) // the caller went away; the source said nothing
+	default:
+		t.Done(guard.Fault)
+	}
+	return u, err
+}
