@@ -6,7 +6,10 @@
 // value has ${VAR} references expanded from the environment (an unset
 // variable is an error, never an empty string); then a key "x_file" whose
 // struct has a field "x" but no field "x_file" is replaced by "x" holding
-// the file's content (for secrets mounted as files); then every key is
+// the file's content (for secrets mounted as files); ${aws-sm:…} and
+// ${aws-ssm:…} references are resolved through Loader.Secrets (see package
+// secrets), and a secret-named field (dsn, password, token, …) holding a
+// literal value is reported in Config.Warnings; then every key is
 // checked against the target type, including each backend's own config, so
 // a misspelt key is an error with its path; finally Validate reports every
 // remaining problem at once, each with its path, e.g.
@@ -52,6 +55,10 @@ type Config struct {
 	Migration migration.Policy `yaml:"migration"`
 	Trigger   Trigger          `yaml:"trigger"`
 	Log       Log              `yaml:"log"`
+
+	// Warnings lists what Load accepted but advises against, each with
+	// its path: a secret-named field holding a literal value.
+	Warnings []string `yaml:"-"`
 }
 
 // Backend is one configured legacy source. Config holds the decoded value
@@ -61,6 +68,10 @@ type Backend struct {
 	Name   string `yaml:"name"`
 	Type   string `yaml:"type"`
 	Config any    `yaml:"-"`
+	// SecretRefs lists the secret references (aws-sm:…, aws-ssm:…) that
+	// Config's values came from, so the source can be reopened with
+	// fresh values when its backend refuses them.
+	SecretRefs []string `yaml:"-"`
 }
 
 // Trigger configures the Lambda adapter.

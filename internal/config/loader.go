@@ -22,6 +22,10 @@ type Loader struct {
 	LookupEnv func(string) (string, bool)
 	// ReadFile reads x_file secrets (default os.ReadFile).
 	ReadFile func(string) ([]byte, error)
+	// Secrets resolves ${aws-sm:…} and ${aws-ssm:…} references, given
+	// the reference without ${} (see package secrets). When nil, such a
+	// reference is an error.
+	Secrets func(ref string) (string, error)
 }
 
 // ErrInvalid is wrapped by every error Load returns for a configuration
@@ -57,7 +61,7 @@ func (l Loader) Load(data []byte) (*Config, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%w: line %d: the document must be a mapping", ErrInvalid, root.Line)
 	}
-	w := &walker{l: l}
+	w := &walker{l: l, refs: map[string][]string{}}
 	w.walk(root, reflect.TypeFor[Config](), "")
 
 	var cfg Config
@@ -87,6 +91,10 @@ func (l Loader) Load(data []byte) (*Config, error) {
 	if len(w.errs) > 0 {
 		return nil, fmt.Errorf("%w:\n%w", ErrInvalid, errors.Join(w.errs...))
 	}
+	for i := range cfg.Sources {
+		cfg.Sources[i].SecretRefs = w.refs[fmt.Sprintf("sources[%d]", i)]
+	}
+	cfg.Warnings = w.warnings
 	return &cfg, nil
 }
 
@@ -134,8 +142,11 @@ func mapValue(m *yaml.Node, key string) *yaml.Node {
 // walker expands, resolves x_file keys and checks keys against types,
 // collecting every problem with its path.
 type walker struct {
-	l    Loader
-	errs []error
+	l        Loader
+	errs     []error
+	warnings []string
+	// refs holds the secret references used, by "sources[i]".
+	refs map[string][]string
 }
 
 func (w *walker) fail(path string, n *yaml.Node, format string, args ...any) {
@@ -232,6 +243,7 @@ func (w *walker) walkStruct(n *yaml.Node, t reflect.Type, path string) {
 			w.fail(path+"."+key, k, "unknown field")
 			continue
 		}
+		w.checkLiteralSecret(path+"."+key, key, v)
 		w.walk(v, ft, path+"."+key)
 	}
 }
@@ -271,6 +283,9 @@ func (w *walker) expand(n *yaml.Node, path string) {
 	if n.Kind != yaml.ScalarNode || !strings.Contains(n.Value, "${") {
 		return
 	}
+	n.Value = secretRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
+		return w.resolveSecret(n, path, ref[2:len(ref)-1])
+	})
 	n.Value = varRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
 		name := ref[2 : len(ref)-1]
 		v, ok := w.l.LookupEnv(name)
