@@ -31,6 +31,7 @@ var operations = map[string]operation{
 	"AdminEnableUser":             adminEnableUser,
 	"AdminUserGlobalSignOut":      adminUserGlobalSignOut,
 	"ListUsers":                   listUsers,
+	"GetCSVHeader":                getCSVHeader,
 	"GetUser":                     getUser,
 	"ChangePassword":              changePassword,
 	"GlobalSignOut":               globalSignOut,
