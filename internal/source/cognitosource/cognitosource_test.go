@@ -73,7 +73,7 @@ func newOldPool(t *testing.T) *oldPool {
 	}
 	p.secretID, p.secret = aws.ToString(out.UserPoolClient.ClientId), aws.ToString(out.UserPoolClient.ClientSecret)
 	out, err = srv.API.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(srv.PoolID),
-		ClientName: aws.String("srp-only"),
+		ClientName:        aws.String("srp-only"),
 		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
 	if err != nil {
 		t.Fatal(err)
