@@ -119,7 +119,9 @@ func TestEmitConcurrent(t *testing.T) {
 	e := metrics.NewEmitter(&out, metrics.Options{})
 	var wg sync.WaitGroup
 	for range 64 {
-		wg.Go(func() { _ = e.Emit(metrics.Invocation{Outcome: metrics.Migrated, TriggerSource: "UserMigration_Authentication"}) })
+		wg.Go(func() {
+			_ = e.Emit(metrics.Invocation{Outcome: metrics.Migrated, TriggerSource: "UserMigration_Authentication"})
+		})
 	}
 	wg.Wait()
 	lines, err := emftest.Lines(out.Bytes())
