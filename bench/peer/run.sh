@@ -56,8 +56,17 @@ wait_http() { # wait_http URL PID: until URL answers, the process dies, or 60 s 
   echo "run.sh: $1 did not answer in 60 s" >&2; return 1
 }
 rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+# load1: the 1-minute load average, recorded with every load phase: the servers and the load
+# generator share the machine's cores with whatever else runs on it.
+load1() { awk '{print $1}' /proc/loadavg; }
 # cpu_ms PID: user+system CPU time the process has used, in ms (fields 14 and 15 of /proc/PID/stat)
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz)}' "/proc/$1/stat"; }
+# children_cpu FILE: save bash's `times` (line 2: user and system CPU of this script's finished
+# children) to FILE. It must run in the script's own shell, not in $(...) or a pipe, which fork.
+# The load generator runs in the foreground, so the difference around a phase is its CPU.
+children_cpu() { times >"$1"; }
+# cpu_ms_of FILE: the children's user+system CPU time saved in FILE, in ms
+cpu_ms_of() { awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60000 + a[2] * 1000 }; print int(t) }' "$1"; }
 # make_pool ENDPOINT [extra create-user-pool args...] -> "POOL CLIENT"
 make_pool() {
   local ep=$1; shift
@@ -132,17 +141,19 @@ tag "$(cat "$work/seed-ferry.json")" server='"ferry"' phase='"seed"'
 tag "$(cat "$work/seed-cl.json")" server='"cognito-local"' phase='"seed"'
 
 echo "== sign-in, c=$C" >&2
-cpu0=$(cpu_ms "$cpid")
+cpu0=$(cpu_ms "$cpid"); la0=$(load1); children_cpu "$work/times0"
 cl_signin=$("$work/loadgen" -ep "$cep" -op signin -pool "$cpool" -client "$cclient" -users "$USERS" -c "$C" -n "$SIGNIN_N" -t "$T")
-cpu1=$(cpu_ms "$cpid")
+cpu1=$(cpu_ms "$cpid"); children_cpu "$work/times1"
 cl_signin=$(tag "$cl_signin" server='"cognito-local"' phase='"signin"' startup_ms="$cstart_ms" rss_start_kb="$crss0" \
-  rss_end_kb="$(rss_kb "$cpid")" server_cpu_ms="$((cpu1 - cpu0))")
+  rss_end_kb="$(rss_kb "$cpid")" server_cpu_ms="$((cpu1 - cpu0))" load1_start="$la0" load1_end="$(load1)" \
+  loadgen_cpu_ms="$(( $(cpu_ms_of "$work/times1") - $(cpu_ms_of "$work/times0") ))")
 echo "$cl_signin"
-cpu0=$(cpu_ms "$fpid")
+cpu0=$(cpu_ms "$fpid"); la0=$(load1); children_cpu "$work/times0"
 f_signin=$("$work/loadgen" -ep "$fep" -op signin -pool "$fpool" -client "$fclient" -users "$USERS" -c "$C" -n "$SIGNIN_N" -t "$T")
-cpu1=$(cpu_ms "$fpid")
+cpu1=$(cpu_ms "$fpid"); children_cpu "$work/times1"
 f_signin=$(tag "$f_signin" server='"ferry"' phase='"signin"' startup_ms="$fstart_ms" rss_start_kb="$frss0" \
-  rss_end_kb="$(rss_kb "$fpid")" server_cpu_ms="$((cpu1 - cpu0))")
+  rss_end_kb="$(rss_kb "$fpid")" server_cpu_ms="$((cpu1 - cpu0))" load1_start="$la0" load1_end="$(load1)" \
+  loadgen_cpu_ms="$(( $(cpu_ms_of "$work/times1") - $(cpu_ms_of "$work/times0") ))")
 echo "$f_signin"
 
 echo "== migrating sign-ins through Ferry (bcrypt-10), c=$C, between two ceiling measurements" >&2
@@ -178,6 +189,9 @@ print(json.dumps({"summary": True,
   "signin_ratio": round(ratio, 1), "signin_target_10x_met": ratio >= 10,
   "signin_cpu_ms_per_op": {"ferry": round(f_cpu, 2), "cognito_local": round(cl_cpu, 2)},
   "signin_cpu_ratio": round(cl_cpu / f_cpu, 1),
+  "signin_loadgen_cpu_ms_per_op": {"ferry": round(f["loadgen_cpu_ms"] / max(f["ops"], 1), 2),
+                                   "cognito_local": round(cl["loadgen_cpu_ms"] / max(cl["ops"], 1), 2)},
+  "signin_load1": {"ferry": [f["load1_start"], f["load1_end"]], "cognito_local": [cl["load1_start"], cl["load1_end"]]},
   "migrate_ops_per_s": round(m["ops_per_s"], 1), "bcrypt10_verify_ms": round(verify_ms, 1),
   "ceiling_ops_per_s": round(c["ceiling_ops_per_s"], 1),
   "migrate_fraction_of_ceiling": round(frac, 3), "migrate_target_90pct_met": frac >= 0.9,
