@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/ferry-migrate/ferry/internal/metrics"
 	"github.com/ferry-migrate/ferry/internal/migration"
 )
 
@@ -66,13 +68,21 @@ type Options struct {
 	// Logger receives one debug line per event (password redacted) and
 	// the precise reason of every failure.
 	Logger *slog.Logger
+	// Metrics, when set, receives one EMF line per invocation. Its
+	// sources must be wrapped with metrics.Instrument for the outcome of
+	// a "no" (wrong password, unknown, disabled) and the source latency.
+	Metrics *metrics.Emitter
+	// Now is the clock for the handler latency (default time.Now).
+	Now func() time.Time
 }
 
 // Handler handles Cognito user-migration events.
 type Handler struct {
-	m      Migrator
-	style  FailureStyle
-	logger *slog.Logger
+	m       Migrator
+	style   FailureStyle
+	logger  *slog.Logger
+	metrics *metrics.Emitter
+	now     func() time.Time
 }
 
 // New returns a Handler around m.
@@ -87,7 +97,10 @@ func New(m Migrator, o Options) (*Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{m: m, style: o.FailureStyle, logger: o.Logger}, nil
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Handler{m: m, style: o.FailureStyle, logger: o.Logger, metrics: o.Metrics, now: o.Now}, nil
 }
 
 // Invoke implements lambda.Handler: it decodes the raw payload itself so a
@@ -96,8 +109,10 @@ func New(m Migrator, o Options) (*Handler, error) {
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var ev Event
 	if err := json.Unmarshal(payload, &ev); err != nil {
+		start := h.now()
 		err = fmt.Errorf("%w: %w", ErrMalformedEvent, err)
 		h.logger.LogAttrs(ctx, slog.LevelError, "malformed event", slog.String("request_id", requestID(ctx)), slog.String("error", err.Error()))
+		h.emit(ctx, start, &observation{malformed: true}, nil)
 		return nil, &MigrationError{cause: err}
 	}
 	out, err := h.Handle(ctx, ev)
@@ -109,6 +124,26 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // Handle answers one event.
 func (h *Handler) Handle(ctx context.Context, ev Event) (Event, error) {
+	if h.metrics == nil {
+		return h.handle(ctx, ev, &observation{})
+	}
+	start := h.now()
+	ctx, rec := metrics.NewContext(ctx)
+	obs := &observation{triggerSource: ev.TriggerSource}
+	out, err := h.handle(ctx, ev, obs)
+	h.emit(ctx, start, obs, rec)
+	return out, err
+}
+
+// observation is what handle learnt, for the metrics.
+type observation struct {
+	triggerSource string
+	malformed     bool
+	res           migration.Result
+	err           error
+}
+
+func (h *Handler) handle(ctx context.Context, ev Event, obs *observation) (Event, error) {
 	reqID := requestID(ctx)
 	h.logger.LogAttrs(ctx, slog.LevelDebug, "event", slog.String("request_id", reqID), slog.Any("event", ev))
 
@@ -127,13 +162,16 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Event, error) {
 		req.Kind = migration.ForgotPassword
 		req.Password = ""
 	default:
+		obs.malformed = true
 		return ev, h.malformed(ctx, reqID, fmt.Errorf("%w %q", ErrUnknownTriggerSource, ev.TriggerSource))
 	}
 	if ev.UserName == "" {
+		obs.malformed = true
 		return ev, h.malformed(ctx, reqID, fmt.Errorf("%w: empty userName", ErrMalformedEvent))
 	}
 
 	res, err := h.m.Migrate(ctx, req)
+	obs.res, obs.err = res, err
 	// Cognito reads only the response; the password need not travel back.
 	ev.Request.Password = ""
 	var fault *migration.Fault
@@ -171,4 +209,58 @@ func requestID(ctx context.Context) string {
 		return lc.AwsRequestID
 	}
 	return ""
+}
+
+// emit writes the invocation's metric line. A line that cannot be written
+// is logged and otherwise ignored: metrics never fail a sign-in.
+func (h *Handler) emit(ctx context.Context, start time.Time, obs *observation, rec *metrics.Recorder) {
+	if h.metrics == nil {
+		return
+	}
+	inv := metrics.Invocation{
+		Outcome:       outcome(obs, rec),
+		TriggerSource: obs.triggerSource,
+		Handler:       h.now().Sub(start),
+		RequestID:     requestID(ctx),
+	}
+	if obs.malformed {
+		// Anything else in an untrusted triggerSource would become a
+		// dimension value.
+		inv.TriggerSource = "invalid"
+	}
+	if u := obs.res.User; u != nil && (obs.err == nil || obs.res.Shadow) {
+		inv.HashFamily = u.HashFamily
+		if inv.HashFamily == "" {
+			inv.HashFamily = metrics.NoHashFamily
+		}
+	}
+	inv.Source, inv.SourceTime, _ = rec.Source()
+	if err := h.metrics.Emit(inv); err != nil {
+		h.logger.LogAttrs(ctx, slog.LevelWarn, "metrics", slog.String("error", err.Error()))
+	}
+}
+
+// outcome classifies an invocation for the Outcome dimension.
+func outcome(obs *observation, rec *metrics.Recorder) metrics.Outcome {
+	var fault *migration.Fault
+	switch err := obs.err; {
+	case obs.malformed:
+		return metrics.Fault
+	case err == nil:
+		return metrics.Migrated
+	case obs.res.Shadow || errors.Is(err, migration.ErrShadow):
+		return metrics.Shadow
+	case errors.Is(err, migration.ErrThrottled):
+		return metrics.Throttled
+	case errors.Is(err, migration.ErrOutsideRollout):
+		return metrics.OutsideRollout
+	case errors.Is(err, migration.ErrCircuitOpen):
+		return metrics.CircuitOpen
+	case errors.As(err, &fault):
+		return metrics.Fault
+	case errors.Is(err, migration.ErrNotMigrated):
+		return rec.NoOutcome()
+	default:
+		return metrics.Fault
+	}
 }
