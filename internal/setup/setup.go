@@ -19,6 +19,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/config"
 	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/cognitosource"
 	"github.com/ferry-migrate/ferry/internal/source/filesource"
 	"github.com/ferry-migrate/ferry/internal/source/httpsource"
 	"github.com/ferry-migrate/ferry/internal/source/ldapsource"
@@ -51,10 +52,11 @@ func backend[C any, S source.Source](open func(*C, context.Context, string, *slo
 // sourceTypes is the table of every backend Ferry ships.
 func sourceTypes() map[string]sourceType {
 	return map[string]sourceType{
-		"sql":  backend((*sqlsource.Config).Open),
-		"file": backend((*filesource.Config).Open),
-		"ldap": backend((*ldapsource.Config).Open),
-		"http": backend((*httpsource.Config).Open),
+		"sql":     backend((*sqlsource.Config).Open),
+		"file":    backend((*filesource.Config).Open),
+		"ldap":    backend((*ldapsource.Config).Open),
+		"http":    backend((*httpsource.Config).Open),
+		"cognito": backend((*cognitosource.Config).Open),
 	}
 }
 
