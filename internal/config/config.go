@@ -45,7 +45,9 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/ferry-migrate/ferry/internal/guard"
 	"github.com/ferry-migrate/ferry/internal/migration"
+	"github.com/ferry-migrate/ferry/internal/rollout"
 	"github.com/ferry-migrate/ferry/internal/trigger"
 )
 
@@ -55,10 +57,30 @@ type Config struct {
 	Migration migration.Policy `yaml:"migration"`
 	Trigger   Trigger          `yaml:"trigger"`
 	Log       Log              `yaml:"log"`
+	Guard     Guard            `yaml:"guard"`
+	Rollout   rollout.Config   `yaml:"rollout"`
 
 	// Warnings lists what Load accepted but advises against, each with
 	// its path: a secret-named field holding a literal value.
 	Warnings []string `yaml:"-"`
+}
+
+// Guard configures the protection of the legacy store: throttling of
+// attempts and a circuit breaker per source. Both are on by default; see
+// docs/abuse-and-rollout.md.
+//
+// Example:
+//
+//	guard:
+//	  throttle:
+//	    username: {max: 5, window: 15m}
+//	    client: {max: 600, window: 1m}
+//	    backend: {type: dynamodb, table: ferry-throttle}
+//	  breaker:
+//	    cool_down: 30s
+type Guard struct {
+	Throttle guard.ThrottleConfig `yaml:"throttle"`
+	Breaker  guard.BreakerConfig  `yaml:"breaker"`
 }
 
 // Backend is one configured legacy source. Config holds the decoded value
@@ -135,6 +157,15 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Migration.Validate(); err != nil {
 		add("migration", err)
+	}
+	if err := c.Guard.Throttle.Validate(); err != nil {
+		add("guard.throttle", err)
+	}
+	if err := c.Guard.Breaker.Validate(); err != nil {
+		add("guard.breaker", err)
+	}
+	if err := c.Rollout.Validate(); err != nil {
+		add("rollout", err)
 	}
 	switch c.Trigger.FailureStyle {
 	case "", trigger.FailError, trigger.FailEmpty:

@@ -48,16 +48,19 @@ func (e *ThrottleError) Unwrap() error { return ErrThrottled }
 // that, leaves a user who mistypes a few times their answer, and matches
 // the point where Cognito starts its own temporary lockout.
 //
-// Clients: 1,200 attempts a minute (20 a second) per app client. Cognito's
-// default quota for sign-in operations is 120 requests a second per pool;
-// the client limit is not there to cut real traffic but to keep one
-// abused client (a credential-stuffing bot behind one app's public client
-// id) from pushing more than a small legacy database verifies comfortably.
-// Raise it for large directories migrating at busy hours.
+// Clients: 6,000 attempts a minute (100 a second) per app client, just
+// under Cognito's default quota for sign-in operations (120 requests a
+// second per account and region). A default that cut real traffic during a
+// Monday-morning sign-in storm would lock out the very users being moved,
+// so this one only caps what a single abused client id (a
+// credential-stuffing bot behind one app's public client id) can push at
+// the legacy store to what Cognito would pass anyway; the circuit breaker
+// protects a store that cannot take even that. Set it to what the legacy
+// store verifies comfortably (a bcrypt cost-10 check is ~50 ms of a core).
 const (
 	DefaultUsernameMax    = 5
 	DefaultUsernameWindow = 15 * time.Minute
-	DefaultClientMax      = 1200
+	DefaultClientMax      = 6000
 	DefaultClientWindow   = time.Minute
 )
 
@@ -78,7 +81,7 @@ type Limit struct {
 // Example (the "guard.throttle" section of the configuration):
 //
 //	username: {max: 5, window: 15m}   # failed attempts per username
-//	client: {max: 1200, window: 1m}   # all attempts per app client
+//	client: {max: 6000, window: 1m}   # all attempts per app client
 //	on_backend_error: open
 //	backend:
 //	  type: dynamodb
