@@ -18,6 +18,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/config"
 	"github.com/ferry-migrate/ferry/internal/migration"
+	"github.com/ferry-migrate/ferry/internal/secrets"
 	"github.com/ferry-migrate/ferry/internal/source"
 	"github.com/ferry-migrate/ferry/internal/source/cognitosource"
 	"github.com/ferry-migrate/ferry/internal/source/filesource"
@@ -77,27 +78,45 @@ func loader(types map[string]sourceType) config.Loader {
 	return l
 }
 
-// Load parses and validates a configuration.
+// Load parses and validates a configuration. Secret references are
+// resolved with the default AWS configuration (see package secrets).
 func Load(data []byte) (*config.Config, error) {
-	return loader(sourceTypes()).Load(data)
+	return loadWith(data, secrets.New(secrets.Options{}))
 }
 
 // LoadFile reads, parses and validates the configuration at path.
 func LoadFile(path string) (*config.Config, error) {
-	return loader(sourceTypes()).LoadFile(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Load(data)
 }
 
 // FromEnv loads the configuration the Lambda way: inline YAML in
 // FERRY_CONFIG, or a file named by FERRY_CONFIG_FILE.
 func FromEnv(getenv func(string) string) (*config.Config, error) {
+	l, err := LoadEnv(getenv, nil)
+	if err != nil {
+		return nil, err
+	}
+	return l.Config, nil
+}
+
+// envDocument reads the document FromEnv loads.
+func envDocument(getenv func(string) string) ([]byte, error) {
 	inline, file := getenv("FERRY_CONFIG"), getenv("FERRY_CONFIG_FILE")
 	switch {
 	case inline != "" && file != "":
 		return nil, errors.New("set FERRY_CONFIG or FERRY_CONFIG_FILE, not both")
 	case inline != "":
-		return Load([]byte(inline))
+		return []byte(inline), nil
 	case file != "":
-		return LoadFile(file)
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		return data, nil
 	default:
 		return nil, errors.New("no configuration: set FERRY_CONFIG (inline YAML) or FERRY_CONFIG_FILE")
 	}
@@ -124,22 +143,32 @@ type App struct {
 // Build opens every source of cfg and wires the migrator and the trigger
 // handler. On error, the sources already opened are closed.
 func Build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, error) {
-	return build(ctx, cfg, logger, sourceTypes())
+	return build(ctx, cfg, Options{Logger: logger}, sourceTypes())
 }
 
-func build(ctx context.Context, cfg *config.Config, logger *slog.Logger, types map[string]sourceType) (app *App, err error) {
-	if logger == nil {
-		logger = NewLogger(cfg.Log, os.Stderr)
+// BuildWith is Build with metrics and secret refresh (see Options).
+func BuildWith(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
+	return build(ctx, cfg, o, sourceTypes())
+}
+
+func build(ctx context.Context, cfg *config.Config, o Options, types map[string]sourceType) (app *App, err error) {
+	if o.Logger == nil {
+		o.Logger = NewLogger(cfg.Log, os.Stderr)
 	}
+	logger := o.Logger
 	a := &App{Config: cfg, Logger: logger}
 	defer func() {
 		if err != nil {
 			_ = a.Close()
 		}
 	}()
-	for _, b := range cfg.Sources {
+	for i, b := range cfg.Sources {
 		s, err := openSource(ctx, b, logger, types)
 		if err != nil {
+			return nil, err
+		}
+		if s, err = o.wrap(i, b, s, types); err != nil {
+			_ = CloseSource(s)
 			return nil, err
 		}
 		a.Sources = append(a.Sources, migration.NamedSource{Name: b.Name, Source: s})
@@ -151,7 +180,7 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger, types m
 		return nil, err
 	}
 	a.Handler, err = trigger.New(a.Migrator, trigger.Options{
-		FailureStyle: cfg.Trigger.FailureStyle, Logger: logger.With("component", "trigger"),
+		FailureStyle: cfg.Trigger.FailureStyle, Logger: logger.With("component", "trigger"), Metrics: o.Metrics,
 	})
 	if err != nil {
 		return nil, err

@@ -76,7 +76,7 @@ trigger: {failure_style: empty}
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := build(t.Context(), cfg, slog.New(slog.DiscardHandler), types)
+	app, err := build(t.Context(), cfg, Options{Logger: slog.New(slog.DiscardHandler)}, types)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ sources:
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = build(t.Context(), cfg, slog.New(slog.DiscardHandler), types)
+	_, err = build(t.Context(), cfg, Options{Logger: slog.New(slog.DiscardHandler)}, types)
 	var se *source.Error
 	if !errors.As(err, &se) || se.Source != "broken" || se.Op != "open" {
 		t.Fatalf("err = %v, want a source.Error for broken/open", err)

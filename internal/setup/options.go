@@ -1,0 +1,45 @@
+package setup
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/ferry-migrate/ferry/internal/config"
+	"github.com/ferry-migrate/ferry/internal/metrics"
+	"github.com/ferry-migrate/ferry/internal/secrets"
+	"github.com/ferry-migrate/ferry/internal/source"
+)
+
+// Options configure BuildWith. The zero value builds what Build builds.
+type Options struct {
+	// Logger (default: the configuration's, on stderr).
+	Logger *slog.Logger
+	// Metrics, when set, receives one EMF line per trigger invocation;
+	// every source is timed for it (metrics.Instrument).
+	Metrics *metrics.Emitter
+	// Secrets and Reload, when both set, let a source whose values came
+	// from secret references be reopened with fresh values when its
+	// backend refuses the credentials (source.ErrBackendAuth). LoadEnv
+	// returns both.
+	Secrets *secrets.Resolver
+	Reload  func() (*config.Config, error)
+}
+
+// wrap puts s, the i-th configured source, behind secret refresh and
+// timing as o asks.
+func (o Options) wrap(i int, b config.Backend, s source.Source, types map[string]sourceType) (source.Source, error) {
+	if o.Secrets != nil && o.Reload != nil && len(b.SecretRefs) > 0 {
+		open := func(ctx context.Context, b config.Backend) (source.Source, error) {
+			return openSource(ctx, b, o.Logger, types)
+		}
+		rs, err := newRefreshingSource(s, i, b, o, open)
+		if err != nil {
+			return s, err
+		}
+		s = rs
+	}
+	if o.Metrics != nil {
+		s = metrics.Instrument(b.Name, s)
+	}
+	return s, nil
+}
