@@ -1,0 +1,262 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"os"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/spf13/cobra"
+
+	"github.com/ferry-migrate/ferry/internal/config"
+	"github.com/ferry-migrate/ferry/internal/export"
+	"github.com/ferry-migrate/ferry/internal/setup"
+	"github.com/ferry-migrate/ferry/internal/source"
+)
+
+// exportExamples is how many legacy ids the report shows per skip reason;
+// the counts are complete.
+const exportExamples = 10
+
+func newExportCmd(env Env) *cobra.Command {
+	var pool poolOpts
+	var opts struct {
+		config, out string
+		json        bool
+		limits      export.Limits
+	}
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write the users who never migrated as a Cognito CSV import file",
+		Long: `Write every legacy user who has not migrated — not marked by the write-back
+and, with --user-pool-id, not in the pool — as a Cognito user import file,
+for the last step of a migration: a user import job creates them in
+RESET_REQUIRED and they choose a new password at their next sign-in. No
+password or hash is written; the file holds personal data (mode 0600).
+
+Rows carry the attributes the trigger would return under the configured
+migration policy, cognito:username by the pool mode and cognito:mfa_enabled
+false. With --user-pool-id the header is the pool's (GetCSVHeader), so
+custom attributes are kept; without it, Cognito's standard columns. Users
+who are disabled in the legacy directory, have neither a verified email nor
+a verified phone number, or have no username Cognito accepts are skipped
+and counted. Files split at 500,000 rows or 100 MB (users.csv,
+users-2.csv, …), one import job each.`,
+		Example: `  ferry export --config ferry.yaml --out users.csv
+  ferry export --config ferry.yaml --out users.csv --user-pool-id eu-west-1_AbCdEf123`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.config == "" || opts.out == "" {
+				return errors.New("--config and --out are required")
+			}
+			if pool.maxUsers < 1 {
+				return fmt.Errorf("--max-pool-users %d: want at least 1", pool.maxUsers)
+			}
+			r, err := runExport(cmd.Context(), env, opts.config, opts.out, &pool, opts.limits)
+			if r != nil {
+				if opts.json {
+					if err := json.NewEncoder(env.Stdout).Encode(r); err != nil {
+						return err
+					}
+				} else {
+					printExport(env.Stdout, r)
+				}
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVarP(&opts.config, "config", "c", "", "configuration file (required)")
+	cmd.Flags().StringVarP(&opts.out, "out", "o", "", "the import file to write (required); further parts go beside it")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the report as JSON")
+	cmd.Flags().IntVar(&opts.limits.Rows, "max-rows", export.MaxRows, "most users per file (Cognito: 500,000)")
+	cmd.Flags().Int64Var(&opts.limits.Bytes, "max-bytes", export.MaxBytes, "largest file in bytes (Cognito: 100 MB)")
+	pool.register(cmd)
+	return cmd
+}
+
+// exportReport is what ferry export prints.
+type exportReport struct {
+	Files    []string `json:"files"`
+	Header   []string `json:"header"`
+	Exported int      `json:"exported"`
+	// Listed counts the legacy users read; Migrated those marked, InPool
+	// those found in the pool, Disabled those disabled in the legacy
+	// directory, Duplicate those an earlier source already exported.
+	Listed    int `json:"listed"`
+	Migrated  int `json:"migrated"`
+	InPool    int `json:"in_pool"`
+	Disabled  int `json:"disabled"`
+	Duplicate int `json:"duplicate"`
+	// Skipped counts users Cognito could not import, by reason, with up to
+	// exportExamples legacy ids each in Examples.
+	Skipped  map[string]int      `json:"skipped"`
+	Examples map[string][]string `json:"examples,omitempty"`
+	// Dropped counts the attributes the trigger would set that the header
+	// has no column for.
+	Dropped map[string]int `json:"dropped,omitempty"`
+	// Unmarked names the sources whose write-back marks could not be read.
+	Unmarked map[string]string `json:"unmarked,omitempty"`
+}
+
+func runExport(ctx context.Context, env Env, configPath, out string, pool *poolOpts, limits export.Limits) (*exportReport, error) {
+	cfg, err := setup.LoadFile(configPath)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", configPath, err)
+	}
+	logger := setup.NewLogger(cliLog(cfg.Log), env.Stderr)
+	header := export.StandardHeader
+	var idx *poolIndex
+	if pool.poolID != "" {
+		api, err := pool.client(ctx)
+		if err != nil {
+			return nil, err
+		}
+		h, err := api.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: aws.String(pool.poolID)})
+		if err != nil {
+			return nil, fmt.Errorf("pool %s: get csv header: %w", pool.poolID, err)
+		}
+		header = h.CSVHeader
+		if idx, err = readPool(ctx, api, pool.poolID, pool.maxUsers, env.Stderr); err != nil {
+			return nil, err
+		}
+		idx.matchEmail = policyMatchesEmail(cfg.Migration.WithDefaults())
+	}
+	mapper, err := export.NewMapper(cfg.Migration, header)
+	if err != nil {
+		return nil, err
+	}
+	r := &exportReport{Header: mapper.Header(), Files: []string{}, Skipped: map[string]int{},
+		Examples: map[string][]string{}, Dropped: map[string]int{}, Unmarked: map[string]string{}}
+	w := export.NewWriter(mapper.Header(), func(part int) (io.WriteCloser, error) {
+		path := export.PartPath(out, part)
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		if err == nil {
+			r.Files = append(r.Files, path)
+		}
+		return f, err
+	}, limits)
+	exported := map[string]bool{}
+	for _, b := range cfg.Sources {
+		if err := exportSource(ctx, b, logger, mapper, idx, w, exported, r); err != nil {
+			w.Close()
+			return r, err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return r, err
+	}
+	r.Exported = w.Rows()
+	return r, nil
+}
+
+// exportSource writes one source's remaining users.
+func exportSource(ctx context.Context, b config.Backend, logger *slog.Logger, m *export.Mapper, idx *poolIndex,
+	w *export.Writer, exported map[string]bool, r *exportReport) error {
+	s, err := setup.OpenSource(ctx, b, logger)
+	if err != nil {
+		return err
+	}
+	defer setup.CloseSource(s)
+	l, ok := s.(source.Lister)
+	if !ok {
+		return fmt.Errorf("source %s: a %s source cannot list its users", b.Name, b.Type)
+	}
+	c, err := l.Count(ctx)
+	if err != nil {
+		return err
+	}
+	if !c.Marked {
+		r.Unmarked[b.Name] = c.MarksReason
+	}
+	return l.List(ctx, func(e source.Entry) error {
+		r.Listed++
+		switch {
+		case e.Migrated:
+			r.Migrated++
+			return nil
+		case e.Disabled:
+			r.Disabled++
+			return nil
+		}
+		if idx != nil {
+			if _, found := idx.find(m, e.User); found {
+				r.InPool++
+				return nil
+			}
+		}
+		row, err := m.Row(e.User)
+		if err != nil {
+			var se *export.SkipError
+			if !errors.As(err, &se) {
+				return err
+			}
+			reason := skipReason(se.Err)
+			r.Skipped[reason]++
+			if len(r.Examples[reason]) < exportExamples {
+				r.Examples[reason] = append(r.Examples[reason], b.Name+"/"+e.User.ID)
+			}
+			return nil
+		}
+		name := row.Record[slices.Index(m.Header(), export.ColumnUsername)]
+		if exported[name] {
+			// The trigger asks the sources in order: the first one's user
+			// is the one who would have migrated.
+			r.Duplicate++
+			return nil
+		}
+		if err := w.Write(row.Record); err != nil {
+			if errors.Is(err, export.ErrRowTooLong) {
+				r.Skipped["row too long"]++
+				return nil
+			}
+			return err
+		}
+		exported[name] = true
+		for _, a := range row.Dropped {
+			r.Dropped[a]++
+		}
+		return nil
+	})
+}
+
+func skipReason(err error) string {
+	switch {
+	case errors.Is(err, export.ErrNoVerifiedChannel):
+		return "no verified email or phone number"
+	case errors.Is(err, export.ErrBadUsername):
+		return "no username cognito accepts"
+	case errors.Is(err, export.ErrUnencodable):
+		return "a value the import file cannot hold"
+	}
+	return err.Error()
+}
+
+func printExport(w io.Writer, r *exportReport) {
+	fmt.Fprintf(w, "listed %d legacy users: %d marked migrated, %d already in the pool, %d disabled, %d duplicate\n",
+		r.Listed, r.Migrated, r.InPool, r.Disabled, r.Duplicate)
+	for _, name := range slices.Sorted(maps.Keys(r.Unmarked)) {
+		fmt.Fprintf(w, "source %s: no migration marks (%s); only the pool tells who migrated\n", name, r.Unmarked[name])
+	}
+	for _, reason := range slices.Sorted(maps.Keys(r.Skipped)) {
+		fmt.Fprintf(w, "skipped %d: %s", r.Skipped[reason], reason)
+		if ex := r.Examples[reason]; len(ex) > 0 {
+			fmt.Fprintf(w, " (e.g. %v)", ex)
+		}
+		fmt.Fprintln(w)
+	}
+	for _, a := range slices.Sorted(maps.Keys(r.Dropped)) {
+		fmt.Fprintf(w, "attribute %s left out of %d rows: the pool has no such column\n", a, r.Dropped[a])
+	}
+	fmt.Fprintf(w, "exported %d users to %d file(s)", r.Exported, len(r.Files))
+	for _, f := range r.Files {
+		fmt.Fprintf(w, " %s", f)
+	}
+	fmt.Fprintln(w)
+}

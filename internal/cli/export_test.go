@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ferry-migrate/ferry/internal/export"
+	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
+)
+
+// readExport parses every file of an export into rows keyed by
+// cognito:username, checking each file's header and that no value is a
+// password hash.
+func readExport(t *testing.T, files []string, wantHeader []string) map[string]map[string]string {
+	t.Helper()
+	rows := map[string]map[string]string{}
+	for _, path := range files {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600 (personal data)", path, fi.Mode().Perm())
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		header, recs, err := export.Read(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if diff := cmp.Diff(wantHeader, header); diff != "" {
+			t.Errorf("%s header (-want +got):\n%s", path, diff)
+		}
+		for _, r := range recs {
+			for c, v := range r {
+				if strings.Contains(v, "pbkdf2") || strings.Contains(c, "password") {
+					t.Errorf("%s: column %s holds %q", path, c, v)
+				}
+			}
+			rows[r[export.ColumnUsername]] = r
+		}
+	}
+	return rows
+}
+
+func TestExport(t *testing.T) {
+	t.Parallel()
+	forEachLegacyDriver(t, func(t *testing.T, cfg string) {
+		srv := poolWithOneLegacyUser(t)
+		tests := []struct {
+			name      string
+			args      []string
+			wantUsers []string
+			wantFiles int
+			wantPool  int
+		}{
+			{name: "marks only", wantUsers: []string{"user4", "user6", "user7", "user8", "user9"}, wantFiles: 1},
+			{name: "without the users in the pool", args: []string{"--user-pool-id", srv.PoolID, "--endpoint-url", srv.URL},
+				wantUsers: []string{"user4", "user7", "user8", "user9"}, wantFiles: 1, wantPool: 1},
+			{name: "split by rows", args: []string{"--max-rows", "2"},
+				wantUsers: []string{"user4", "user6", "user7", "user8", "user9"}, wantFiles: 3},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				out := filepath.Join(t.TempDir(), "users.csv")
+				stdout, _, err := ferryRun(t, "", append([]string{"export", "--config", cfg, "--out", out, "--json"}, tt.args...)...)
+				if err != nil {
+					t.Fatalf("export: %v\n%s", err, stdout)
+				}
+				var r exportReport
+				if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+					t.Fatalf("report: %v\n%s", err, stdout)
+				}
+				wantReport := exportReport{
+					Files: r.Files, Header: export.StandardHeader, Exported: len(tt.wantUsers),
+					Listed: 10, Migrated: 2, InPool: tt.wantPool, Disabled: 1,
+					Skipped:  map[string]int{"no verified email or phone number": 1, "no username cognito accepts": 1},
+					Examples: map[string][]string{"no verified email or phone number": {"django/4"}, "no username cognito accepts": {"django/6"}},
+				}
+				if diff := cmp.Diff(wantReport, r); diff != "" {
+					t.Errorf("report (-want +got):\n%s", diff)
+				}
+				if len(r.Files) != tt.wantFiles || r.Files[0] != out {
+					t.Fatalf("files %v, want %d starting with %s", r.Files, tt.wantFiles, out)
+				}
+				rows := readExport(t, r.Files, export.StandardHeader)
+				got := make([]string, 0, len(rows))
+				for name := range rows {
+					got = append(got, name)
+				}
+				slices.Sort(got)
+				if diff := cmp.Diff(tt.wantUsers, got); diff != "" {
+					t.Errorf("exported users (-want +got):\n%s", diff)
+				}
+				jane := rows["user4"]
+				want := map[string]string{"email": "user4@example.com", "email_verified": "true", "given_name": "Jane",
+					"family_name": "Doe, Jr.", "cognito:mfa_enabled": "false", "phone_number_verified": "", "name": ""}
+				for c, v := range want {
+					if jane[c] != v {
+						t.Errorf("user4 %s = %q, want %q", c, jane[c], v)
+					}
+				}
+			})
+		}
+	})
+}
+
+func TestExportFlags(t *testing.T) {
+	t.Parallel()
+	cfg := legacyDjangoConfig(t, sqlsource.DriverSQLite)
+	out := filepath.Join(t.TempDir(), "users.csv")
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{name: "no out", args: []string{"--config", cfg}},
+		{name: "no config", args: []string{"--out", out}},
+		{name: "unknown pool", args: []string{"--config", cfg, "--out", out, "--user-pool-id", "us-east-1_nope", "--endpoint-url", "http://127.0.0.1:1"}},
+		{name: "unwritable out", args: []string{"--config", cfg, "--out", filepath.Join(t.TempDir(), "no", "such", "dir.csv")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if stdout, _, err := ferryRun(t, "", append([]string{"export"}, tt.args...)...); err == nil {
+				t.Errorf("export %v succeeded:\n%s", tt.args, stdout)
+			}
+		})
+	}
+}
+
+func TestExportText(t *testing.T) {
+	t.Parallel()
+	cfg := legacyDjangoConfig(t, sqlsource.DriverSQLite)
+	out := filepath.Join(t.TempDir(), "users.csv")
+	stdout, _, err := ferryRun(t, "", "export", "--config", cfg, "--out", out)
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, stdout)
+	}
+	for _, w := range []string{
+		"listed 10 legacy users: 2 marked migrated, 0 already in the pool, 1 disabled, 0 duplicate",
+		"skipped 1: no verified email or phone number (e.g. [django/4])",
+		"skipped 1: no username cognito accepts (e.g. [django/6])",
+		"exported 5 users to 1 file(s) " + out,
+	} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("output lacks %q:\n%s", w, stdout)
+		}
+	}
+}
