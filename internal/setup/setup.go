@@ -173,9 +173,12 @@ func build(ctx context.Context, cfg *config.Config, o Options, types map[string]
 		}
 		a.Sources = append(a.Sources, migration.NamedSource{Name: b.Name, Source: s})
 	}
-	a.Migrator, err = migration.New(migration.Options{
-		Sources: a.Sources, Policy: cfg.Migration, Logger: logger.With("component", "migration"),
-	})
+	mo, err := guards(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	mo.Sources, mo.Policy, mo.Logger = a.Sources, cfg.Migration, logger.With("component", "migration")
+	a.Migrator, err = migration.New(mo)
 	if err != nil {
 		return nil, err
 	}
