@@ -35,7 +35,8 @@ func newCheckCmd(env Env) *cobra.Command {
 		Use:   "check",
 		Short: "Validate the configuration and check every source",
 		Long: `Validate the configuration (every problem is listed with its path), connect to
-each legacy source and report its health, and, for sources that can sample
+each legacy source and report its health with its name, type and the time the
+check took, and, for sources that can sample
 their stored hashes, the hash families found and which of them are weak
 (users with a weak hash get RESET_REQUIRED when reset_weak_hash is set).
 Exits non-zero when anything failed.`,
@@ -64,37 +65,55 @@ func check(ctx context.Context, env Env, configPath string, sample int) error {
 		fmt.Fprintf(w, "config %s: %v\n", configPath, err)
 		return errCheckFailed
 	}
+	names := make([]string, len(cfg.Sources))
+	for i, b := range cfg.Sources {
+		names[i] = b.Name
+	}
+	// Routing can name only configured sources; the loader checks each
+	// section alone, the trigger would refuse this at start-up.
+	if err := cfg.Migration.ValidateRouting(names); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(w, "config %s: migration: %s\n", configPath, line)
+		}
+		return errCheckFailed
+	}
 	fmt.Fprintf(w, "config %s: ok, %d source(s)\n", configPath, len(cfg.Sources))
 	logger := setup.NewLogger(cliLog(cfg.Log), env.Stderr)
-	failed := false
+	healthy := 0
 	for _, b := range cfg.Sources {
-		if !checkSource(ctx, w, b, logger, sample) {
-			failed = true
+		if checkSource(ctx, w, b, logger, sample) {
+			healthy++
 		}
 	}
-	if failed {
+	fmt.Fprintf(w, "sources: %d of %d healthy\n", healthy, len(cfg.Sources))
+	if healthy != len(cfg.Sources) {
 		return errCheckFailed
 	}
 	return nil
 }
 
+// checkSource reports one source: its name and type, whether it opens,
+// its health check with the time it took, and its sampled hashes. It
+// reports whether everything passed.
 func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slog.Logger, sample int) bool {
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 	fmt.Fprintf(w, "source %s (%s):\n", b.Name, b.Type)
+	start := time.Now()
 	s, err := setup.OpenSource(ctx, b, logger)
 	if err != nil {
-		fmt.Fprintf(w, "  open: error: %v\n", err)
+		fmt.Fprintf(w, "  open: error: %s (%s)\n", indent(err), latency(start))
 		return false
 	}
 	defer setup.CloseSource(s)
 	ok := true
 	if c, isChecker := s.(source.Checker); isChecker {
+		start = time.Now()
 		if err := c.Check(ctx); err != nil {
-			fmt.Fprintf(w, "  health: error: %v\n", err)
+			fmt.Fprintf(w, "  health: error: %s (%s)\n", indent(err), latency(start))
 			ok = false
 		} else {
-			fmt.Fprintf(w, "  health: ok\n")
+			fmt.Fprintf(w, "  health: ok (%s)\n", latency(start))
 		}
 	} else {
 		fmt.Fprintf(w, "  health: opened (the source has no health check)\n")
@@ -114,6 +133,20 @@ func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slo
 		fmt.Fprintf(w, "    %s\n", line)
 	}
 	return ok
+}
+
+// indent keeps a multi-line error under its source's heading.
+func indent(err error) string {
+	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "\n    ")
+}
+
+// latency is the time since start, rounded for reading.
+func latency(start time.Time) string {
+	d := time.Since(start)
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond).String()
+	}
+	return d.Round(100 * time.Microsecond).String()
 }
 
 // hashReport counts sampled hashes by family, strongest first, with weak

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -26,16 +27,36 @@ func TestCheck(t *testing.T) {
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A PostgreSQL source on a closed port next to a healthy SQLite one:
+	// each is reported on its own, and the command fails.
+	mixed := filepath.Join(t.TempDir(), "mixed.yaml")
+	if err := os.WriteFile(mixed, []byte(`sources:
+  - name: pg
+    type: sql
+    config: {preset: django, driver: postgres, dsn: "postgres://ferry@127.0.0.1:1/none?connect_timeout=2"}
+  - name: lite
+    type: sql
+    config: {preset: django, driver: sqlite, dsn: "file:`+filepath.Join(filepath.Dir(good), "legacy.db")+`"}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	misrouted := legacySQLiteConfig(t, "  routing:\n    - match: {email_domain: corp.example.com}\n      sources: [corp-ldap]\n")
 	tests := []struct {
 		name    string
 		args    []string
 		want    []string
+		wantRe  []string
 		wantErr bool
 	}{
 		{name: "healthy SQLite source", args: []string{"--config", good}, want: []string{"config " + good + ": ok, 1 source(s)", "source django (sql):", "health: ok", "hashes:"}},
 		{name: "every config problem", args: []string{"--config", bad}, wantErr: true, want: []string{"sources[0].config.drver: unknown field", "migration: pool_mode:"}},
 		{name: "unreachable server", args: []string{"--config", unreachable}, wantErr: true, want: []string{"source pg (sql):", "health: error:"}},
 		{name: "bad sample size", args: []string{"--config", good, "--sample", "0"}, wantErr: true},
+		{name: "one source down, one healthy", args: []string{"--config", mixed}, wantErr: true,
+			want:   []string{"config " + mixed + ": ok, 2 source(s)", "source pg (sql):", "source lite (sql):", "sources: 1 of 2 healthy"},
+			wantRe: []string{`(?ms)^source pg \(sql\):\n  health: error: .+? \([0-9.]+[mµn]?s\)$`, `(?m)^source lite \(sql\):\n  health: ok \([0-9.]+[mµn]?s\)$`}},
+		{name: "routing to an unknown source", args: []string{"--config", misrouted}, wantErr: true,
+			want: []string{`migration: routing[0].sources[0]: unknown source "corp-ldap"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -47,6 +68,11 @@ func TestCheck(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			for _, re := range tc.wantRe {
+				if !regexp.MustCompile(re).MatchString(out) {
+					t.Errorf("output does not match %s:\n%s", re, out)
 				}
 			}
 		})
