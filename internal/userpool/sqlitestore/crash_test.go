@@ -5,7 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -13,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,66 +23,230 @@ import (
 	"github.com/ferry-migrate/ferry/internal/userpool/sqlitestore"
 )
 
-// The crash test re-executes the test binary as a child that writes users
-// as fast as it can and reports every acknowledged write on stdout; the
-// parent kills it with SIGKILL after a random number of acknowledgements,
-// then checks the database.
+// The crash tests re-execute the test binary as a child that writes users
+// as fast as it can and reports each write on stdout twice: an intent line
+// ("w <op> …") before the store call and an acknowledgement ("<op> …")
+// once the call has returned. The parent kills the child with SIGKILL, then
+// checks the database.
+//
+// Between the COMMIT that makes a write durable and the acknowledgement
+// that reports it lies a window (the fsync of the commit, the return, the
+// print) in which a kill leaves a write that is in the database but was
+// never acknowledged. The write in flight at the kill is therefore
+// uncertain: the check accepts it either way, then records what it found,
+// so later rounds hold the database to it. Before intents were reported, a
+// delete committed in that window was counted as a live user and reported
+// as "acknowledged user … is missing"; TestKillBetweenCommitAndAck kills in
+// that window on purpose.
 const (
 	crashDirVar   = "FERRY_SQLITESTORE_CRASH_DIR"
 	crashRoundVar = "FERRY_SQLITESTORE_CRASH_ROUND"
-	crashPool     = "us-east-1_crash"
-	crashRounds   = 3
-	batchSize     = 25
+	// crashHoldVar names an op the child performs and then, instead of
+	// acknowledging it, reports "h" and waits to be killed.
+	crashHoldVar = "FERRY_SQLITESTORE_CRASH_HOLD"
+	// crashKeepVar, when set, is a directory that receives a copy of the
+	// database files as each killed child left them (before any check
+	// opened them) when a check fails, for post-mortem with the sqlite3
+	// shell.
+	crashKeepVar = "FERRY_SQLITESTORE_CRASH_KEEP"
+	crashPool    = "us-east-1_crash"
+	crashRounds  = 3
+	batchSize    = 25
+	// holdAt is the iteration at which a holding child performs its held
+	// op: late enough that it has users of its own to update and delete.
+	holdAt = 30
+	// childLimit bounds a child that is never killed.
+	childLimit = 60 * time.Second
 )
 
 func TestKillNineLeavesWholeUsers(t *testing.T) {
 	if dir := os.Getenv(crashDirVar); dir != "" {
-		crashChild(dir, os.Getenv(crashRoundVar))
+		crashChild(dir, os.Getenv(crashRoundVar), os.Getenv(crashHoldVar))
 		return
 	}
 	if testing.Short() {
 		t.Skip("re-executes the test binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	live := map[string]bool{}        // acknowledged and not deleted
-	batches := map[string]int{}      // acknowledged batch → size
-	history := map[string][]string{} // key → its acknowledgements, for failure reports
+	l := newLedger()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	for round := range crashRounds {
 		killAfter := 20 + rng.IntN(300)
-		acks := runAndKill(t, dir, round, killAfter)
-		for n, a := range acks {
-			f := strings.Fields(a)
-			if len(f) > 1 {
-				history[f[1]] = append(history[f[1]], fmt.Sprintf("round %d ack %d/%d: %s", round, n+1, len(acks), f[0]))
+		lines := runAndKill(t, dir, round, "", func(line string, acks int) bool { return acks == killAfter })
+		l.apply(round, lines)
+		t.Logf("round %d: killed after %d acknowledgements, in flight: %s", round, l.acks, l.pending)
+		checkRound(t, dir, round, l)
+	}
+}
+
+// TestKillBetweenCommitAndAck kills the child after a write has committed
+// and before it is acknowledged, for each kind of write, then runs an
+// ordinary round on the same database: the write in flight may be present
+// or absent, and whichever it is must hold from then on.
+func TestKillBetweenCommitAndAck(t *testing.T) {
+	if os.Getenv(crashDirVar) != "" {
+		t.Skip("parent only")
+	}
+	if testing.Short() {
+		t.Skip("re-executes the test binary; skipped with -short")
+	}
+	tests := []struct {
+		name, op string
+		want     func(l *ledger) error // what the first check must have recorded
+	}{
+		{"create", "c", func(l *ledger) error { return l.want(l.pending.key, true) }},
+		{"update", "u", func(l *ledger) error {
+			if got := l.live[l.pending.key]; got != l.pending.email {
+				return fmt.Errorf("user %s has email %q, want the committed %q", l.pending.key, got, l.pending.email)
 			}
-			switch f[0] {
-			case "c":
-				live[f[1]] = true
-			case "d":
-				delete(live, f[1])
-			case "b":
-				n, _ := strconv.Atoi(f[2])
-				batches[f[1]] = n
+			return nil
+		}},
+		{"delete", "d", func(l *ledger) error { return l.want(l.pending.key, false) }},
+		{"import", "b", func(l *ledger) error {
+			if l.batches[l.pending.key] != batchSize {
+				return fmt.Errorf("committed batch %s not recorded whole", l.pending.key)
 			}
+			return nil
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			l := newLedger()
+			lines := runAndKill(t, dir, 0, tc.op, func(line string, _ int) bool { return line == "h" })
+			l.apply(0, lines)
+			if l.pending == nil || l.pending.kind != tc.op {
+				t.Fatalf("in flight at the kill: %v, want a %q write", l.pending, tc.op)
+			}
+			checkRound(t, dir, 0, l)
+			if err := tc.want(l); err != nil {
+				t.Fatal(err)
+			}
+			lines = runAndKill(t, dir, 1, "", func(line string, acks int) bool { return acks == 20 })
+			l.apply(1, lines)
+			checkRound(t, dir, 1, l)
+		})
+	}
+}
+
+// op is one write of the child, from its intent or acknowledgement line.
+type op struct {
+	kind  string // c create, u update, d delete, b import batch
+	key   string // username key, or the batch's key prefix
+	email string // u: the email alias the update sets
+	n     int    // b: users in the batch
+}
+
+func (o *op) String() string {
+	if o == nil {
+		return "nothing"
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s %s %s", o.kind, o.key, o.email))
+}
+
+func parseOp(f []string) (*op, error) {
+	if len(f) < 2 {
+		return nil, fmt.Errorf("short line %q", strings.Join(f, " "))
+	}
+	o := &op{kind: f[0], key: f[1]}
+	switch {
+	case o.kind == "u" && len(f) == 3:
+		o.email = f[2]
+	case o.kind == "b" && len(f) == 3:
+		n, err := strconv.Atoi(f[2])
+		if err != nil {
+			return nil, err
 		}
-		t.Logf("round %d: killed after %d acknowledgements", round, len(acks))
-		if missing := checkDatabase(t, dir, live, batches); len(missing) > 0 {
-			for _, k := range missing {
-				t.Logf("%s: %s", k, strings.Join(history[k], "; "))
-			}
-			t.FailNow()
+		o.n = n
+	case (o.kind == "c" || o.kind == "d") && len(f) == 2:
+	default:
+		return nil, fmt.Errorf("unknown line %q", strings.Join(f, " "))
+	}
+	return o, nil
+}
+
+// ledger is what the parent knows the database must hold.
+type ledger struct {
+	live    map[string]string   // acknowledged, not deleted → its email alias
+	gone    map[string]bool     // acknowledged deleted
+	batches map[string]int      // acknowledged batch → size
+	history map[string][]string // key → its intents and acknowledgements
+	pending *op                 // the write in flight at the last kill
+	acks    int                 // acknowledgements of the last round
+	err     error               // a line the child should not have written
+}
+
+func newLedger() *ledger {
+	return &ledger{live: map[string]string{}, gone: map[string]bool{}, batches: map[string]int{}, history: map[string][]string{}}
+}
+
+// apply reads one round's lines.
+func (l *ledger) apply(round int, lines []string) {
+	l.pending, l.acks = nil, 0
+	for n, line := range lines {
+		f := strings.Fields(line)
+		if len(f) == 1 && f[0] == "h" {
+			continue
+		}
+		intent := len(f) > 0 && f[0] == "w"
+		if intent {
+			f = f[1:]
+		}
+		o, err := parseOp(f)
+		if err != nil {
+			l.err = errors.Join(l.err, fmt.Errorf("round %d line %d: %w", round, n+1, err))
+			continue
+		}
+		what := o.kind
+		if intent {
+			what = "intent " + what
+		}
+		l.history[o.key] = append(l.history[o.key], fmt.Sprintf("round %d line %d/%d: %s", round, n+1, len(lines), what))
+		if intent {
+			l.pending = o
+			continue
+		}
+		l.pending = nil
+		l.acks++
+		switch o.kind {
+		case "c":
+			l.live[o.key] = o.key + "@example.com"
+		case "u":
+			l.live[o.key] = o.email
+		case "d":
+			delete(l.live, o.key)
+			l.gone[o.key] = true
+		case "b":
+			l.batches[o.key] = o.n
 		}
 	}
 }
 
-// runAndKill starts the child and kills it once it has acknowledged
-// killAfter writes (or has ended on its own).
-func runAndKill(t *testing.T, dir string, round, killAfter int) []string {
+// want reports whether the ledger holds key as live (or gone).
+func (l *ledger) want(key string, live bool) error {
+	_, ok := l.live[key]
+	if ok != live {
+		return fmt.Errorf("user %s live = %v, want %v (%s)", key, ok, live, strings.Join(l.history[key], "; "))
+	}
+	return nil
+}
+
+// runAndKill starts the child and kills it at the first line for which
+// kill reports true (acks counts acknowledgements so far), and returns
+// every line the child wrote.
+func runAndKill(t *testing.T, dir string, round int, hold string, kill func(line string, acks int) bool) []string {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillNineLeavesWholeUsers$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashDirVar+"="+dir, crashRoundVar+"="+strconv.Itoa(round))
+	cmd.Env = append(os.Environ(), crashDirVar+"="+dir, crashRoundVar+"="+strconv.Itoa(round), crashHoldVar+"="+hold)
 	cmd.Stderr = os.Stderr
+	// The child's stdin is a pipe the parent never writes: a holding child
+	// blocks on it, and any child sees EOF and stops should the parent die.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -87,59 +254,88 @@ func runAndKill(t *testing.T, dir string, round, killAfter int) []string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var mu sync.Mutex
 	killed := false
-	kill := func() {
+	doKill := func() {
+		mu.Lock()
+		defer mu.Unlock()
 		if !killed {
 			killed = true
 			_ = cmd.Process.Kill() // SIGKILL, by PID
 		}
 	}
-	t.Cleanup(kill)
-	timer := time.AfterFunc(60*time.Second, kill) // bound a hung child
+	timer := time.AfterFunc(childLimit, doKill) // bound a hung child
 	defer timer.Stop()
-	var acks []string
+	var lines []string
+	acks := 0
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		line := sc.Text()
-		if strings.HasPrefix(line, "c ") || strings.HasPrefix(line, "d ") || strings.HasPrefix(line, "b ") {
-			acks = append(acks, line)
-			if len(acks) == killAfter {
-				kill()
-			}
+		if line == "" || strings.HasPrefix(line, "PASS") || strings.HasPrefix(line, "ok ") {
+			continue
+		}
+		lines = append(lines, line)
+		if !strings.HasPrefix(line, "w ") && line != "h" {
+			acks++
+		}
+		if kill(line, acks) {
+			doKill()
 		}
 	}
+	scanErr := sc.Err()
 	_ = cmd.Wait()
-	if !killed {
-		t.Fatalf("child ended before %d acknowledgements (%d)", killAfter, len(acks))
+	timer.Stop()
+	mu.Lock()
+	defer mu.Unlock()
+	if scanErr != nil {
+		t.Fatalf("reading the child: %v", scanErr)
 	}
-	return acks
+	if !killed {
+		t.Fatalf("child ended on its own after %d acknowledgements", acks)
+	}
+	return lines
 }
 
 // crashChild writes until killed: single users (with an alias stolen from
 // an earlier user now and then), updates that move aliases, deletes, and
-// batches through ImportUsers.
-func crashChild(dir, round string) {
+// batches through ImportUsers. With hold set, it performs that op at
+// iteration holdAt and then waits to be killed without acknowledging it.
+func crashChild(dir, round, hold string) {
 	ctx := context.Background()
-	s, err := sqlitestore.Open(ctx, sqlitestore.Config{Dir: dir}, nil)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "child:", err)
+	fail := func(what string, err error) {
+		fmt.Fprintf(os.Stderr, "child %s: %v\n", what, err)
 		os.Exit(2)
 	}
-	if err := s.CreatePool(ctx, &userpool.Pool{ID: crashPool, Name: "crash"}); err != nil && !isExists(err) {
-		fmt.Fprintln(os.Stderr, "child:", err)
-		os.Exit(2)
+	s, err := sqlitestore.Open(ctx, sqlitestore.Config{Dir: dir}, nil)
+	if err != nil {
+		fail("open", err)
+	}
+	if err := s.CreatePool(ctx, &userpool.Pool{ID: crashPool, Name: "crash"}); err != nil && !errors.Is(err, userpool.ErrExists) {
+		fail("create pool", err)
+	}
+	held := func() {
+		fmt.Println("h")
+		_, _ = io.Copy(io.Discard, os.Stdin) // until the parent kills us
+		os.Exit(3)
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
 	var mine []string
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(childLimit / 2)
 	for i := 0; i < 100000 && time.Now().Before(deadline); i++ {
 		key := fmt.Sprintf("r%s-%05d", round, i)
-		switch op := rng.IntN(10); {
+		op := rng.IntN(10)
+		if hold != "" && i == holdAt {
+			op = map[string]int{"c": 0, "u": 5, "d": 7, "b": 9}[hold]
+		}
+		switch {
 		case op < 5 || len(mine) == 0:
 			u := crashUser(key, i)
+			fmt.Printf("w c %s\n", key)
 			if err := s.CreateUser(ctx, u, userpool.CreateUserOptions{StealAliases: true}); err != nil {
-				fmt.Fprintln(os.Stderr, "child create:", err)
-				os.Exit(2)
+				fail("create", err)
+			}
+			if hold == "c" && i == holdAt {
+				held()
 			}
 			mine = append(mine, key)
 			fmt.Printf("c %s\n", key)
@@ -147,21 +343,28 @@ func crashChild(dir, round string) {
 			k := mine[rng.IntN(len(mine))]
 			u, err := s.GetUser(ctx, crashPool, k)
 			if err != nil {
-				fmt.Fprintln(os.Stderr, "child get:", err)
-				os.Exit(2)
+				fail("get", err)
 			}
-			u.Attributes["email"] = key + "@moved.example.com"
+			email := key + "@moved.example.com"
+			u.Attributes["email"] = email
 			u.Attributes["given_name"] = "Moved" + key
-			u.Aliases["email"] = key + "@moved.example.com"
+			u.Aliases["email"] = email
+			fmt.Printf("w u %s %s\n", k, email)
 			if err := s.UpdateUser(ctx, u); err != nil {
-				fmt.Fprintln(os.Stderr, "child update:", err)
-				os.Exit(2)
+				fail("update", err)
 			}
+			if hold == "u" && i == holdAt {
+				held()
+			}
+			fmt.Printf("u %s %s\n", k, email)
 		case op < 8:
 			j := rng.IntN(len(mine))
+			fmt.Printf("w d %s\n", mine[j])
 			if err := s.DeleteUser(ctx, crashPool, mine[j]); err != nil {
-				fmt.Fprintln(os.Stderr, "child delete:", err)
-				os.Exit(2)
+				fail("delete", err)
+			}
+			if hold == "d" && i == holdAt {
+				held()
 			}
 			fmt.Printf("d %s\n", mine[j])
 			mine = slices.Delete(mine, j, j+1)
@@ -170,9 +373,12 @@ func crashChild(dir, round string) {
 			for j := range batch {
 				batch[j] = crashUser(fmt.Sprintf("%s-b%02d", key, j), -1)
 			}
+			fmt.Printf("w b %s %d\n", key, batchSize)
 			if err := s.ImportUsers(ctx, batch); err != nil {
-				fmt.Fprintln(os.Stderr, "child import:", err)
-				os.Exit(2)
+				fail("import", err)
+			}
+			if hold == "b" && i == holdAt {
+				held()
 			}
 			fmt.Printf("b %s %d\n", key, batchSize)
 		}
@@ -198,16 +404,72 @@ func crashUser(key string, i int) *userpool.User {
 	return u
 }
 
-func isExists(err error) bool {
-	return err != nil && strings.Contains(err.Error(), userpool.ErrExists.Error())
+// checkRound checks the database after a kill and stops the test on any
+// problem, logging the history of every user involved; with crashKeepVar
+// set it first keeps a copy of the files the child left.
+func checkRound(t *testing.T, dir string, round int, l *ledger) {
+	t.Helper()
+	if l.err != nil {
+		t.Fatalf("child output: %v", l.err)
+	}
+	snapshot := ""
+	if keep := os.Getenv(crashKeepVar); keep != "" {
+		snapshot = filepath.Join(keep, fmt.Sprintf("%s-%d-round%d", strings.ReplaceAll(t.Name(), "/", "_"), time.Now().UnixNano(), round))
+		copyFiles(t, dir, snapshot)
+	}
+	problems, keys := checkDatabase(t, dir, l)
+	if len(problems) == 0 {
+		if snapshot != "" {
+			_ = os.RemoveAll(snapshot)
+		}
+		return
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	for _, k := range keys {
+		t.Logf("%s: %s", k, strings.Join(l.history[k], "; "))
+	}
+	t.Logf("round %d: %d acknowledgements; in flight at the kill: %s", round, l.acks, l.pending)
+	if snapshot != "" {
+		t.Logf("database as the child left it: %s", snapshot)
+	}
+	t.FailNow()
+}
+
+func copyFiles(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		b, err := os.ReadFile(filepath.Join(from, sqlitestore.FileName+suffix))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, sqlitestore.FileName+suffix), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // checkDatabase opens the database as the killed child left it and checks
-// it is sound and holds exactly whole users. It returns the acknowledged
-// users that are missing.
-func checkDatabase(t *testing.T, dir string, live map[string]bool, batches map[string]int) (missing []string) {
+// it is sound and holds exactly whole users: every acknowledged write and
+// nothing an acknowledged delete removed. The write in flight at the kill
+// may have happened or not; whichever it is, checkDatabase records it in
+// l. It returns the problems found and the keys they concern.
+func checkDatabase(t *testing.T, dir string, l *ledger) (problems, keys []string) {
 	t.Helper()
 	ctx := t.Context()
+	problem := func(key, format string, args ...any) {
+		problems = append(problems, fmt.Sprintf(format, args...))
+		if key != "" {
+			keys = append(keys, key)
+		}
+	}
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlitestore.FileName))
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +500,7 @@ func checkDatabase(t *testing.T, dir string, live map[string]bool, batches map[s
 	wantAliases, wantFilters := map[string]bool{}, map[string]bool{}
 	for _, u := range users {
 		if u.Password == nil || len(u.Password.V) != 384 || u.Attributes["family_name"] != "Crash" {
-			t.Errorf("user %s is not whole: %+v", u.UsernameKey, u)
+			problem(u.UsernameKey, "user %s is not whole: %+v", u.UsernameKey, u)
 		}
 		for attr, key := range u.Aliases {
 			wantAliases[attr+"\x00"+key+"\x00"+u.UsernameKey] = true
@@ -255,38 +517,84 @@ func checkDatabase(t *testing.T, dir string, live map[string]bool, batches map[s
 		LEFT JOIN users u ON u.id = a.user_id AND u.username_key = a.username_key WHERE a.pool_id = ?`)
 	gotFilters := rowSet(t, db, `SELECT f.attribute, f.value, coalesce(u.username_key, 'dangling') FROM user_filters f
 		LEFT JOIN users u ON u.id = f.user_id AND u.username_key = f.username_key WHERE f.pool_id = ?`)
-	diffSets(t, "alias rows", wantAliases, gotAliases)
-	diffSets(t, "filter rows", wantFilters, gotFilters)
+	if d := diffSets(wantAliases, gotAliases); d != "" {
+		problem("", "alias rows differ from the users: %s", d)
+	}
+	if d := diffSets(wantFilters, gotFilters); d != "" {
+		problem("", "filter rows differ from the users: %s", d)
+	}
 	if n, err := s.CountUsers(ctx, crashPool); err != nil || n != len(users) {
-		t.Errorf("CountUsers = %d, %v; %d users listed", n, err, len(users))
+		problem("", "CountUsers = %d, %v; %d users listed", n, err, len(users))
 	}
 
-	// Every acknowledged write survived; every batch is whole or absent.
-	have := map[string]bool{}
+	have := map[string]*userpool.User{}
 	perBatch := map[string]int{}
 	for _, u := range users {
-		have[u.UsernameKey] = true
+		have[u.UsernameKey] = u
 		if i := strings.Index(u.UsernameKey, "-b"); i > 0 {
 			perBatch[u.UsernameKey[:i]]++
 		}
 	}
-	for k := range live {
-		if !have[k] {
-			t.Errorf("acknowledged user %s is missing", k)
-			missing = append(missing, k)
+	p := l.pending
+	if p == nil {
+		p = &op{}
+	}
+	// Every acknowledged user survived with its last acknowledged email;
+	// the write in flight may have replaced it.
+	for k, email := range l.live {
+		u := have[k]
+		switch {
+		case u == nil && p.kind == "d" && p.key == k:
+		case u == nil:
+			problem(k, "acknowledged user %s is missing", k)
+		case u.Aliases["email"] == email:
+		case p.kind == "u" && p.key == k && u.Aliases["email"] == p.email:
+		default:
+			problem(k, "user %s has email alias %q, want the acknowledged %q", k, u.Aliases["email"], email)
 		}
 	}
+	for k := range l.gone {
+		if have[k] != nil {
+			problem(k, "deleted user %s is present", k)
+		}
+	}
+	// Every batch is whole or absent, and acknowledged ones whole.
 	for b, n := range perBatch {
 		if n != batchSize {
-			t.Errorf("batch %s holds %d of %d users", b, n, batchSize)
+			problem(b, "batch %s holds %d of %d users", b, n, batchSize)
 		}
 	}
-	for b := range batches {
+	for b := range l.batches {
 		if perBatch[b] != batchSize {
-			t.Errorf("acknowledged batch %s holds %d users", b, perBatch[b])
+			problem(b, "acknowledged batch %s holds %d users", b, perBatch[b])
 		}
 	}
-	return missing
+	if len(problems) > 0 {
+		return problems, keys
+	}
+
+	// The write in flight is settled now: the next rounds must keep
+	// whatever it left.
+	switch u := have[p.key]; p.kind {
+	case "c":
+		if u != nil {
+			l.live[p.key] = u.Aliases["email"]
+		}
+	case "u":
+		if u != nil {
+			l.live[p.key] = u.Aliases["email"]
+		}
+	case "d":
+		if u == nil {
+			delete(l.live, p.key)
+			l.gone[p.key] = true
+		}
+	case "b":
+		if perBatch[p.key] == batchSize {
+			l.batches[p.key] = batchSize
+		}
+	}
+	return nil, nil
 }
 
 func rowSet(t *testing.T, db *sql.DB, q string) map[string]bool {
@@ -310,8 +618,8 @@ func rowSet(t *testing.T, db *sql.DB, q string) map[string]bool {
 	return set
 }
 
-func diffSets(t *testing.T, what string, want, got map[string]bool) {
-	t.Helper()
+// diffSets describes the difference of two row sets, or returns "".
+func diffSets(want, got map[string]bool) string {
 	var missing, extra []string
 	for k := range want {
 		if !got[k] {
@@ -323,8 +631,11 @@ func diffSets(t *testing.T, what string, want, got map[string]bool) {
 			extra = append(extra, strings.ReplaceAll(k, "\x00", " "))
 		}
 	}
-	if len(missing)+len(extra) > 0 {
-		b, _ := json.Marshal(map[string][]string{"missing": missing, "extra": extra})
-		t.Errorf("%s differ from the users: %s", what, b)
+	if len(missing)+len(extra) == 0 {
+		return ""
 	}
+	slices.Sort(missing)
+	slices.Sort(extra)
+	b, _ := json.Marshal(map[string][]string{"missing": missing, "extra": extra})
+	return string(b)
 }
