@@ -19,7 +19,11 @@ import (
 	"github.com/ferry-migrate/ferry/internal/export"
 	"github.com/ferry-migrate/ferry/internal/setup"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 )
+
+// errExportIncomplete: some source could not be listed; the report says which.
+var errExportIncomplete = errors.New("export incomplete: some sources cannot list their users")
 
 // exportExamples is how many legacy ids the report shows per skip reason;
 // the counts are complete.
@@ -103,6 +107,8 @@ type exportReport struct {
 	Dropped map[string]int `json:"dropped,omitempty"`
 	// Unmarked names the sources whose write-back marks could not be read.
 	Unmarked map[string]string `json:"unmarked,omitempty"`
+	// Unlisted says which sources could not be exported at all.
+	Unlisted []string `json:"unlisted,omitempty"`
 }
 
 func runExport(ctx context.Context, env Env, configPath, out string, pool *poolOpts, limits export.Limits) (*exportReport, error) {
@@ -144,7 +150,13 @@ func runExport(ctx context.Context, env Env, configPath, out string, pool *poolO
 	}, limits)
 	exported := map[string]bool{}
 	for _, b := range cfg.Sources {
-		if err := exportSource(ctx, b, logger, mapper, idx, w, exported, r); err != nil {
+		err := exportSource(ctx, b, logger, mapper, idx, w, exported, r)
+		switch {
+		case errors.Is(err, errUnlisted) || errors.Is(err, sqlsource.ErrNoListing):
+			// The other sources are still exported; the command fails at
+			// the end so the gap cannot go unnoticed.
+			r.Unlisted = append(r.Unlisted, err.Error())
+		case err != nil:
 			w.Close()
 			return r, err
 		}
@@ -153,6 +165,9 @@ func runExport(ctx context.Context, env Env, configPath, out string, pool *poolO
 		return r, err
 	}
 	r.Exported = w.Rows()
+	if len(r.Unlisted) > 0 {
+		return r, errExportIncomplete
+	}
 	return r, nil
 }
 
@@ -164,9 +179,9 @@ func exportSource(ctx context.Context, b config.Backend, logger *slog.Logger, m 
 		return err
 	}
 	defer setup.CloseSource(s)
-	l, ok := s.(source.Lister)
-	if !ok {
-		return fmt.Errorf("source %s: a %s source cannot list its users", b.Name, b.Type)
+	l, err := lister(s, b)
+	if err != nil {
+		return err
 	}
 	c, err := l.Count(ctx)
 	if err != nil {
@@ -253,6 +268,9 @@ func printExport(w io.Writer, r *exportReport) {
 	}
 	for _, a := range slices.Sorted(maps.Keys(r.Dropped)) {
 		fmt.Fprintf(w, "attribute %s left out of %d rows: the pool has no such column\n", a, r.Dropped[a])
+	}
+	for _, u := range r.Unlisted {
+		fmt.Fprintf(w, "NOT EXPORTED: %s\n", u)
 	}
 	fmt.Fprintf(w, "exported %d users to %d file(s)", r.Exported, len(r.Files))
 	for _, f := range r.Files {

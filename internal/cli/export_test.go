@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -155,5 +156,23 @@ func TestExportText(t *testing.T) {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("output lacks %q:\n%s", w, stdout)
 		}
+	}
+}
+
+func TestExportUnlistedSource(t *testing.T) {
+	t.Parallel()
+	cfg := withUnlistedSource(t, legacyDjangoConfig(t, sqlsource.DriverSQLite))
+	out := filepath.Join(t.TempDir(), "users.csv")
+	stdout, _, err := ferryRun(t, "", "export", "--config", cfg, "--out", out)
+	if !errors.Is(err, errExportIncomplete) {
+		t.Fatalf("export = %v, want errExportIncomplete\n%s", err, stdout)
+	}
+	for _, w := range []string{"NOT EXPORTED: source custom: count: listing users needs a preset", "exported 5 users to 1 file(s)"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("output lacks %q:\n%s", w, stdout)
+		}
+	}
+	if rows := readExport(t, []string{out}, export.StandardHeader); len(rows) != 5 {
+		t.Errorf("%d rows, want the django source's 5", len(rows))
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/setup"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 )
 
 // Bounds of the pool scan and of --watch.
@@ -35,6 +36,18 @@ const (
 	// statusSourceTimeout bounds the work on one source for one report.
 	statusSourceTimeout = 10 * time.Minute
 )
+
+// errUnlisted: a source of a type that cannot list its users (LDAP, HTTP).
+var errUnlisted = errors.New("this type of source cannot list its users")
+
+// lister returns s as a source.Lister, or errUnlisted.
+func lister(s source.Source, b config.Backend) (source.Lister, error) {
+	l, ok := s.(source.Lister)
+	if !ok {
+		return nil, fmt.Errorf("source %s (%s): %w", b.Name, b.Type, errUnlisted)
+	}
+	return l, nil
+}
 
 // errStatusFailed is returned when a source could not be read; the report
 // says which.
@@ -132,7 +145,10 @@ type sourceStatus struct {
 	Remaining int `json:"remaining"`
 	// Disabled counts the remaining users disabled in the legacy directory
 	// (known only when the users were listed, with --user-pool-id).
-	Disabled *int   `json:"disabled,omitempty"`
+	Disabled *int `json:"disabled,omitempty"`
+	// Unlisted says why the source cannot be counted (it cannot list its
+	// users); not an error.
+	Unlisted string `json:"unlisted,omitempty"`
 	Error    string `json:"error,omitempty"`
 }
 
@@ -211,7 +227,11 @@ func status(ctx context.Context, env Env, cfg *config.Config, logger *slog.Logge
 	matched := map[string]bool{} // pool usernames matched by a legacy user
 	for _, b := range cfg.Sources {
 		st := sourceStatus{Name: b.Name, Type: b.Type}
-		if err := sourceProgress(ctx, b, logger, mapper, idx, matched, &st); err != nil {
+		err := sourceProgress(ctx, b, logger, mapper, idx, matched, &st)
+		switch {
+		case errors.Is(err, errUnlisted) || errors.Is(err, sqlsource.ErrNoListing):
+			st.Unlisted = err.Error()
+		case err != nil:
 			st.Error = err.Error()
 		}
 		r.Sources = append(r.Sources, st)
@@ -234,9 +254,9 @@ func sourceProgress(ctx context.Context, b config.Backend, logger *slog.Logger, 
 		return err
 	}
 	defer setup.CloseSource(s)
-	l, ok := s.(source.Lister)
-	if !ok {
-		return fmt.Errorf("a %s source cannot list its users", b.Type)
+	l, err := lister(s, b)
+	if err != nil {
+		return err
 	}
 	c, err := l.Count(ctx)
 	if err != nil {
@@ -287,6 +307,10 @@ func printStatus(w io.Writer, r *statusReport) {
 		fmt.Fprintf(w, "source %s (%s):\n", s.Name, s.Type)
 		if s.Error != "" {
 			fmt.Fprintf(w, "  error: %s\n", s.Error)
+			continue
+		}
+		if s.Unlisted != "" {
+			fmt.Fprintf(w, "  not counted: %s\n", s.Unlisted)
 			continue
 		}
 		fmt.Fprintf(w, "  legacy users:   %d\n", s.Total)

@@ -268,3 +268,51 @@ func TestStatusFlags(t *testing.T) {
 		})
 	}
 }
+
+// withUnlistedSource adds to cfg a second source on the same table, with
+// its own queries and no preset: a SQL source that cannot list its users.
+func withUnlistedSource(t *testing.T, cfg string) string {
+	t.Helper()
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn := regexp.MustCompile(`dsn: ("[^"]*")`).FindStringSubmatch(string(b))[1]
+	custom := `  - name: custom
+    type: sql
+    config:
+      driver: sqlite
+      dsn: ` + dsn + `
+      query: {by_username: "SELECT id, username, password FROM auth_user WHERE username = ?", sample: "SELECT password FROM auth_user LIMIT 1"}
+      columns: {id: id, username: username, password_hash: password}
+migration:`
+	path := filepath.Join(t.TempDir(), "two.yaml")
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), "migration:", custom, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestStatusUnlistedSource(t *testing.T) {
+	t.Parallel()
+	cfg := withUnlistedSource(t, legacyDjangoConfig(t, sqlsource.DriverSQLite))
+	out, _, err := ferryRun(t, "", "status", "--config", cfg)
+	if err != nil {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
+	for _, w := range []string{"source django (sql):", "legacy users:   10", "source custom (sql):", "not counted: ", "needs a preset"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+func TestStatusPoolBound(t *testing.T) {
+	t.Parallel()
+	cfg := legacyDjangoConfig(t, sqlsource.DriverSQLite)
+	srv := poolWithOneLegacyUser(t)
+	out, _, err := ferryRun(t, "", "status", "--config", cfg, "--user-pool-id", srv.PoolID, "--endpoint-url", srv.URL, "--max-pool-users", "1")
+	if err == nil || !strings.Contains(err.Error(), "more than 1 users") {
+		t.Errorf("status with a pool over --max-pool-users = %v\n%s", err, out)
+	}
+}
