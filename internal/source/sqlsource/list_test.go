@@ -112,7 +112,9 @@ func TestListPresets(t *testing.T) {
 
 // seedDjango inserts n Django users named user00000…, in one transaction;
 // every third one is inactive and every fifth one marked migrated.
-func seedDjango(t *testing.T, tdb *testDB, n int) {
+func seedDjango(t *testing.T, tdb *testDB, n int) { seedDjangoTB(t, tdb, n) }
+
+func seedDjangoTB(t testing.TB, tdb *testDB, n int) {
 	t.Helper()
 	tx, err := tdb.db.BeginTx(t.Context(), nil)
 	if err != nil {
@@ -243,5 +245,30 @@ func TestListFaults(t *testing.T) {
 	calls := 0
 	if err := s.List(t.Context(), func(source.Entry) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
 		t.Errorf("List with a failing callback = %v after %d calls, want stop after 1", err, calls)
+	}
+}
+
+// BenchmarkList lists a directory of 50,000 users (50 pages). Run with
+// -benchtime=3x: seeding takes longer than listing.
+func BenchmarkList(b *testing.B) {
+	const n = 50_000
+	for _, driver := range []string{DriverSQLite, DriverPostgres} {
+		b.Run(driver, func(b *testing.B) {
+			tdb := newTestDB(b, driver)
+			tdb.preset(b, "django")
+			seedDjangoTB(b, tdb, n)
+			s := tdb.open(b, Config{Preset: "django"})
+			b.ReportAllocs()
+			for b.Loop() {
+				users := 0
+				if err := s.List(b.Context(), func(source.Entry) error { users++; return nil }); err != nil {
+					b.Fatal(err)
+				}
+				if users != n {
+					b.Fatalf("listed %d users, want %d", users, n)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/user")
+		})
 	}
 }
