@@ -12,13 +12,13 @@ import (
 )
 
 // TestDocExamples decodes every `type: ldap` example in
-// docs/sources-ldap-http.md strictly and validates it. Files the examples
+// docs/sources.md strictly and validates it. Files the examples
 // name (CA bundles, secrets) do not exist here; only those problems are
 // tolerated.
 func TestDocExamples(t *testing.T) {
 	t.Parallel()
 	n := 0
-	for _, cfg := range docConfigs(t, "../../../docs/sources-ldap-http.md", "ldap") {
+	for _, cfg := range docConfigs(t, "../../../docs/sources.md", "ldap") {
 		var c ldapsource.Config
 		dec := yaml.NewDecoder(bytes.NewReader(cfg))
 		dec.KnownFields(true)
