@@ -7,6 +7,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/config"
 	"github.com/ferry-migrate/ferry/internal/migration"
+	"github.com/ferry-migrate/ferry/internal/source/cognitosource"
 	"github.com/ferry-migrate/ferry/internal/source/filesource"
 	"github.com/ferry-migrate/ferry/internal/source/httpsource"
 	"github.com/ferry-migrate/ferry/internal/source/ldapsource"
@@ -101,6 +102,21 @@ func sourceMapping(cfg any) mapping {
 		// verified flags; the endpoint decides per user.
 		m.attrs = append(m.attrs, "email", "email_verified", "phone_number", "phone_number_verified")
 		m.attrs = append(m.attrs, slices.Collect(maps.Keys(c.Attributes))...)
+		m.emailVerified, m.phoneVerified = true, true
+	case *cognitosource.Config:
+		attrs := c.Attributes
+		if attrs == nil {
+			attrs = cognitosource.DefaultAttributes
+		}
+		m.attrs = append(m.attrs, attrs...)
+		m.attrs = append(m.attrs, slices.Collect(maps.Values(c.CustomAttributes))...)
+		legacySub := c.LegacySubAttribute
+		if legacySub == "" {
+			legacySub = cognitosource.DefaultLegacySubAttribute
+		}
+		// Email and phone number travel with the old pool's verified
+		// flags.
+		m.attrs = append(m.attrs, legacySub, "email", "email_verified", "phone_number", "phone_number_verified")
 		m.emailVerified, m.phoneVerified = true, true
 	case *filesource.Config:
 		// The file's entries decide per user; assume every channel.
