@@ -38,7 +38,7 @@ type oldPool struct {
 	noAdminID string // an app client without ADMIN_USER_PASSWORD_AUTH
 }
 
-func newOldPool(t *testing.T) *oldPool {
+func newOldPool(t testing.TB) *oldPool {
 	t.Helper()
 	srv := cognitotest.NewServer(t, cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
 		in.AliasAttributes = []types.AliasAttributeType{types.AliasAttributeTypeEmail}
@@ -82,7 +82,7 @@ func newOldPool(t *testing.T) *oldPool {
 	return p
 }
 
-func (p *oldPool) sub(t *testing.T, username string) string {
+func (p *oldPool) sub(t testing.TB, username string) string {
 	t.Helper()
 	out, err := p.srv.API.AdminGetUser(t.Context(), &cip.AdminGetUserInput{UserPoolId: aws.String(p.srv.PoolID), Username: aws.String(username)})
 	if err != nil {
@@ -106,7 +106,7 @@ func (p *oldPool) config() Config {
 }
 
 // open opens c with static credentials (the local pool checks none).
-func (c Config) openTest(t *testing.T, logger *slog.Logger) *Source {
+func (c Config) openTest(t testing.TB, logger *slog.Logger) *Source {
 	t.Helper()
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
