@@ -416,6 +416,17 @@ func TestNoSecretsInLogs(t *testing.T) {
 	}
 }
 
+func TestConfigLogValueHidesTheSecret(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := Config{UserPoolID: "eu-west-1_AbCdEf123", ClientID: "client", ClientSecret: "s3cr3t-client-secret", ExternalID: "ext"}
+	logger.Debug("config", "value", c, "pointer", &c)
+	if out := buf.String(); strings.Contains(out, "s3cr3t") || !strings.Contains(out, `"client_secret_set":true`) || !strings.Contains(out, "eu-west-1") {
+		t.Errorf("logged config: %s", out)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	valid := func() Config {

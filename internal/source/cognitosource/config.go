@@ -3,6 +3,7 @@ package cognitosource
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"slices"
@@ -120,6 +121,19 @@ type Config struct {
 	SkipTokenRevocation bool `yaml:"skip_token_revocation"`
 	// Timeout bounds one call (default DefaultTimeout, at most MaxTimeout).
 	Timeout time.Duration `yaml:"timeout"`
+}
+
+// LogValue shows where the source points and hides the client secret.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("region", c.region()),
+		slog.String("user_pool_id", c.UserPoolID),
+		slog.String("client_id", c.ClientID),
+		slog.Bool("client_secret_set", c.ClientSecret != ""),
+		slog.String("endpoint", c.Endpoint),
+		slog.String("assume_role_arn", c.AssumeRoleARN),
+		slog.String("challenge_policy", c.ChallengePolicy),
+	)
 }
 
 // region returns the configured region, or the one the pool ID names.
