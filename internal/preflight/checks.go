@@ -205,10 +205,10 @@ func checkCase(pool *types.UserPoolType, _ []types.UserPoolClientType, o Options
 		return []Finding{{Severity: Warning, Check: CheckCase,
 			Problem: "the pool is case-sensitive (the API's default): a user who signs in with another casing than before becomes a second pool user when the legacy lookup matches it",
 			Fix:     "create the pool with UsernameConfiguration CaseSensitive=false (it cannot be changed later), or have the app lower-case usernames before sign-in"}}
-	case o.Expect.Known && o.Expect.UsernameCase != migration.FoldLower:
+	case o.Expect.Known && o.Expect.UsernameCase != migration.FoldLower && !o.Expect.SourcesFoldCase:
 		return []Finding{{Severity: Warning, Check: CheckCase,
 			Problem: "the pool is case-insensitive but Ferry looks legacy users up with the name's casing as typed (username_case: none): a user who types another casing than the legacy store holds is not found",
-			Fix:     "set migration.username_case: lower when the legacy store's names are case-insensitive"}}
+			Fix:     "set migration.username_case: lower (or make the source match case-insensitively) when the legacy store's names are case-insensitive"}}
 	}
 	return nil
 }

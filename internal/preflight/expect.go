@@ -34,6 +34,10 @@ type Expectations struct {
 	PhoneVerified bool
 	// UsernameCase is the policy's username_case.
 	UsernameCase migration.CaseFolding
+	// SourcesFoldCase is true when every source matches names regardless
+	// of case by itself (an SQL fold, a case-insensitive file, a
+	// directory's matching rules).
+	SourcesFoldCase bool
 	// FailureStyle is the trigger's failure_style.
 	FailureStyle trigger.FailureStyle
 }
@@ -47,8 +51,10 @@ func FromConfig(cfg *config.Config) Expectations {
 		e.FailureStyle = trigger.FailError
 	}
 	mapped := map[string]bool{}
+	e.SourcesFoldCase = len(cfg.Sources) > 0
 	for _, b := range cfg.Sources {
 		m := sourceMapping(b.Config)
+		e.SourcesFoldCase = e.SourcesFoldCase && m.foldsCase
 		for _, a := range m.attrs {
 			mapped[a] = true
 		}
@@ -63,6 +69,7 @@ func FromConfig(cfg *config.Config) Expectations {
 type mapping struct {
 	attrs                        []string
 	emailVerified, phoneVerified bool
+	foldsCase                    bool
 }
 
 // sourceMapping reads a backend's configuration for the attributes it maps.
@@ -70,8 +77,11 @@ func sourceMapping(cfg any) mapping {
 	var m mapping
 	switch c := cfg.(type) {
 	case *sqlsource.Config:
-		cols, attrs := c.Columns, c.Attributes
+		cols, attrs, fold := c.Columns, c.Attributes, c.Fold
 		if base, ok := sqlsource.PresetConfig(c.Preset, c.Driver); ok {
+			if fold == "" {
+				fold = base.Fold
+			}
 			cols = overlayColumns(base.Columns, c.Columns)
 			attrs = maps.Clone(base.Attributes)
 			if attrs == nil {
@@ -90,6 +100,7 @@ func sourceMapping(cfg any) mapping {
 		for _, a := range attrs {
 			m.attrs = append(m.attrs, a)
 		}
+		m.foldsCase = fold == sqlsource.FoldLower || fold == sqlsource.FoldUpper
 	case *ldapsource.Config:
 		// The directory's mail, telephoneNumber, givenName, sn and
 		// displayName are always read (they have defaults).
@@ -97,6 +108,8 @@ func sourceMapping(cfg any) mapping {
 			"given_name", "family_name", "name")
 		m.attrs = append(m.attrs, slices.Collect(maps.Keys(c.Attributes.Extra))...)
 		m.emailVerified, m.phoneVerified = c.EmailVerified, c.PhoneVerified
+		// uid, mail and sAMAccountName match case-insensitively.
+		m.foldsCase = true
 	case *httpsource.Config:
 		// Both contracts carry email and phone number with their
 		// verified flags; the endpoint decides per user.
@@ -122,6 +135,7 @@ func sourceMapping(cfg any) mapping {
 		// The file's entries decide per user; assume every channel.
 		m.attrs = append(m.attrs, "email", "email_verified", "phone_number", "phone_number_verified")
 		m.emailVerified, m.phoneVerified = true, true
+		m.foldsCase = c.CaseInsensitive
 	}
 	return m
 }

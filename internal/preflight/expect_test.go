@@ -38,11 +38,12 @@ func TestFromConfig(t *testing.T) {
       driver: postgres
       dsn: "postgres://x@127.0.0.1:1/db"
       query: {by_username: "SELECT 1 WHERE $1 = ''", sample: "SELECT h FROM t LIMIT 1"}
+      fold: lower
       columns: {id: id, username: u, password_hash: h, phone: tel, phone_verified: tel_ok}
 migration: {username_case: lower, attributes: [phone_number, phone_number_verified]}
 trigger: {failure_style: empty}
 `, want: preflight.Expectations{Known: true, Mapped: []string{"phone_number", "phone_number_verified"},
-			Allowed: []string{"phone_number", "phone_number_verified"}, PhoneVerified: true,
+			Allowed: []string{"phone_number", "phone_number_verified"}, PhoneVerified: true, SourcesFoldCase: true,
 			UsernameCase: migration.FoldLower, FailureStyle: trigger.FailEmpty}},
 		{name: "ldap with extras and assumed verification", yaml: `sources:
   - name: dir
@@ -56,7 +57,7 @@ trigger: {failure_style: empty}
       attributes: {extra: {"custom:department": departmentNumber}}
 migration: {assume_email_verified: true}
 `, want: preflight.Expectations{Known: true, Mapped: []string{"custom:department", "email", "email_verified", "family_name", "given_name",
-			"name", "phone_number", "phone_number_verified"}, Allowed: migration.StandardAttributes, EmailVerified: true,
+			"name", "phone_number", "phone_number_verified"}, Allowed: migration.StandardAttributes, EmailVerified: true, SourcesFoldCase: true,
 			UsernameCase: migration.FoldNone, FailureStyle: trigger.FailError}},
 	}
 	for _, tc := range tests {

@@ -88,6 +88,10 @@ func TestRun(t *testing.T) {
 			want: []found{{preflight.CheckCase, preflight.Warning}}},
 		{name: "case-insensitive pool with exact lookup", expect: func(e *preflight.Expectations) { e.UsernameCase = migration.FoldNone },
 			want: []found{{preflight.CheckCase, preflight.Warning}}},
+		{name: "case-insensitive pool, sources fold case", expect: func(e *preflight.Expectations) {
+			e.UsernameCase = migration.FoldNone
+			e.SourcesFoldCase = true
+		}},
 		{name: "no verified channel", expect: func(e *preflight.Expectations) { e.EmailVerified = false },
 			want: []found{{preflight.CheckRecovery, preflight.Warning}}},
 		{name: "no auto-verified attributes", pool: func(in *cip.CreateUserPoolInput) { in.AutoVerifiedAttributes = nil },
