@@ -18,12 +18,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/ferry-migrate/ferry/internal/config"
+	"github.com/ferry-migrate/ferry/internal/metrics"
+	"github.com/ferry-migrate/ferry/internal/secrets"
 	"github.com/ferry-migrate/ferry/internal/setup"
 	"github.com/ferry-migrate/ferry/internal/trigger"
 )
 
 func main() {
-	app, err := build(context.Background(), os.Getenv, os.Stderr)
+	app, err := build(context.Background(), os.Getenv, os.Stdout, os.Stderr)
 	if err != nil {
 		// The precise reason goes to the function's log only; the Runtime
 		// API hears the same fixed text as any failed migration, since an
@@ -46,17 +48,31 @@ func main() {
 
 // build loads the configuration from the environment and wires the trigger.
 // Sources are opened here, during Lambda's init phase, so the first
-// sign-in does not pay for connecting.
-func build(ctx context.Context, getenv func(string) string, logs io.Writer) (*setup.App, error) {
-	cfg, err := setup.FromEnv(getenv)
+// sign-in does not pay for connecting; secret references are fetched here
+// too, once per cold start. EMF metric lines go to stdout, logs to stderr:
+// Lambda sends both to the function's log group.
+func build(ctx context.Context, getenv func(string) string, stdout, logs io.Writer) (*setup.App, error) {
+	res := secrets.New(secrets.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)).With("component", "secrets")})
+	loaded, err := setup.LoadEnv(getenv, res)
 	if err != nil {
 		return nil, err
 	}
+	cfg := loaded.Config
 	logger := setup.NewLogger(lambdaLog(cfg.Log), logs).With(
 		slog.String("function", getenv("AWS_LAMBDA_FUNCTION_NAME")),
 		slog.String("version", getenv("AWS_LAMBDA_FUNCTION_VERSION")),
 	)
-	return setup.Build(ctx, cfg, logger)
+	// A literal credential is accepted, with a warning at every cold
+	// start: refusing it would break a working function over where its
+	// secret is kept, and a Lambda's environment is encrypted at rest.
+	for _, w := range cfg.Warnings {
+		logger.LogAttrs(ctx, slog.LevelWarn, "configuration", slog.String("warning", w))
+	}
+	o := setup.Options{Logger: logger, Secrets: loaded.Secrets, Reload: loaded.Reload}
+	if !cfg.Metrics.Disabled {
+		o.Metrics = metrics.NewEmitter(stdout, metrics.Options{Namespace: cfg.Metrics.Namespace})
+	}
+	return setup.BuildWith(ctx, cfg, o)
 }
 
 // initErrorTimeout bounds the init-error report; the Runtime API is local.

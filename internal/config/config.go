@@ -57,6 +57,7 @@ type Config struct {
 	Migration migration.Policy `yaml:"migration"`
 	Trigger   Trigger          `yaml:"trigger"`
 	Log       Log              `yaml:"log"`
+	Metrics   Metrics          `yaml:"metrics"`
 	Guard     Guard            `yaml:"guard"`
 	Rollout   rollout.Config   `yaml:"rollout"`
 
@@ -109,6 +110,22 @@ type Log struct {
 	// Format is json (default; what Lambda and CloudWatch expect) or text.
 	Format string `yaml:"format"`
 }
+
+// Metrics configures the trigger's CloudWatch Embedded Metric Format
+// lines (see package metrics).
+//
+//	metrics:
+//	  namespace: Ferry/prod   # default Ferry
+//	  disabled: false
+type Metrics struct {
+	// Namespace is the CloudWatch namespace (default "Ferry").
+	Namespace string `yaml:"namespace"`
+	// Disabled turns the lines off.
+	Disabled bool `yaml:"disabled"`
+}
+
+// maxNamespace is CloudWatch's limit on a namespace's length.
+const maxNamespace = 255
 
 // SlogLevel returns the configured level (info when unset).
 func (l Log) SlogLevel() slog.Level {
@@ -176,6 +193,9 @@ func (c *Config) Validate() error {
 	case "", "debug", "info", "warn", "error":
 	default:
 		add("log.level", fmt.Errorf("%q is not one of debug, info, warn, error", c.Log.Level))
+	}
+	if n := c.Metrics.Namespace; len(n) > maxNamespace || strings.HasPrefix(n, "AWS/") || strings.ContainsAny(n, "\n\t\"") {
+		add("metrics.namespace", fmt.Errorf("%q: at most %d characters, not AWS/, no quotes or control characters", n, maxNamespace))
 	}
 	switch c.Log.Format {
 	case "", "json", "text":
