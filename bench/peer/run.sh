@@ -179,6 +179,8 @@ frac = m["ops_per_s"] / c["ceiling_ops_per_s"]
 # Load-insensitive view of the sign-in target: server CPU per sign-in on each side.
 cl_cpu = cl["server_cpu_ms"] / cl["ops"] if cl["ops"] else float("inf")
 f_cpu = f["server_cpu_ms"] / f["ops"] if f["ops"] else float("inf")
+f_lg = f["loadgen_cpu_ms"] / f["ops"] if f["ops"] else float("inf")
+cl_lg = cl["loadgen_cpu_ms"] / cl["ops"] if cl["ops"] else float("inf")
 # Load-insensitive view of the same target: CPU spent by ferry per migrating sign-in against the
 # CPU of one bcrypt-10 verify. At full utilisation this ratio is throughput / ceiling.
 cpu_per_migration = m["ferry_cpu_ms"] / m["ops"] if m["ops"] else float("inf")
@@ -189,8 +191,7 @@ print(json.dumps({"summary": True,
   "signin_ratio": round(ratio, 1), "signin_target_10x_met": ratio >= 10,
   "signin_cpu_ms_per_op": {"ferry": round(f_cpu, 2), "cognito_local": round(cl_cpu, 2)},
   "signin_cpu_ratio": round(cl_cpu / f_cpu, 1),
-  "signin_loadgen_cpu_ms_per_op": {"ferry": round(f["loadgen_cpu_ms"] / max(f["ops"], 1), 2),
-                                   "cognito_local": round(cl["loadgen_cpu_ms"] / max(cl["ops"], 1), 2)},
+  "signin_loadgen_cpu_ms_per_op": {"ferry": round(f_lg, 2), "cognito_local": round(cl_lg, 2)},
   "signin_load1": {"ferry": [f["load1_start"], f["load1_end"]], "cognito_local": [cl["load1_start"], cl["load1_end"]]},
   "migrate_ops_per_s": round(m["ops_per_s"], 1), "bcrypt10_verify_ms": round(verify_ms, 1),
   "ceiling_ops_per_s": round(c["ceiling_ops_per_s"], 1),
