@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -499,5 +500,45 @@ func TestSecretHash(t *testing.T) {
 	const want = "SRSokfDPYgNH3Tm3eRbqKCsFZg9Ia07+tqRIgXhLH5s="
 	if got := secretHash("secret", "alice", "1example23456789"); got != want {
 		t.Errorf("secretHash = %q, want %q", got, want)
+	}
+}
+
+// TestOpen opens the source as the composition root does, with credentials
+// from the environment (the default chain's first link, as in Lambda), and
+// signs a user in through it. It sets environment variables, so it does
+// not run in parallel.
+func TestOpen(t *testing.T) {
+	p := newOldPool(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret-from-env")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	c := p.config()
+	start := time.Now()
+	s, err := c.Open(t.Context(), "old-pool", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Open: %v", time.Since(start))
+	defer s.Close()
+	start = time.Now()
+	if err := s.Check(t.Context()); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	t.Logf("Check: %v", time.Since(start))
+	start = time.Now()
+	u, err := s.Authenticate(t.Context(), "alice", alicePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Authenticate: %v", time.Since(start))
+	if u.ID != p.aliceSub {
+		t.Errorf("ID = %q, want %q", u.ID, p.aliceSub)
+	}
+	bad := c
+	bad.UserPoolID = ""
+	if _, err := bad.Open(t.Context(), "old-pool", nil); err == nil || !strings.Contains(err.Error(), "user_pool_id: required") {
+		t.Errorf("Open with an invalid config: %v", err)
 	}
 }
