@@ -84,7 +84,8 @@ each problem that would stop legacy users migrating (a blocker) or make the
 migration worse than it needs to be (a warning), each with its fix: the
 UserMigration trigger missing or naming another function, app clients
 without a password flow (SRP-only clients never invoke the trigger),
-existence errors shown to users, mapped attributes missing from the schema
+existence errors shown to users, a pool_mode that does not match the pool,
+mapped attributes missing from the schema
 or without their custom: prefix, required attributes nobody maps, case
 sensitivity, and no verified channel for forgot-password.
 

@@ -20,6 +20,7 @@ const (
 	CheckAttributes = "attributes"
 	CheckRequired   = "required-attributes"
 	CheckCase       = "case-sensitivity"
+	CheckPoolMode   = "pool-mode"
 	CheckRecovery   = "forgot-password"
 )
 
@@ -250,4 +251,41 @@ func checkRecovery(pool *types.UserPoolType, _ []types.UserPoolClientType, o Opt
 		}
 	}
 	return fs
+}
+
+// poolMode is the pool_mode that matches how the pool identifies users.
+func poolMode(pool *types.UserPoolType) migration.PoolMode {
+	if len(pool.UsernameAttributes) > 0 {
+		return migration.PoolEmailAsUsername
+	}
+	for _, a := range pool.AliasAttributes {
+		if a == types.AliasAttributeTypeEmail || a == types.AliasAttributeTypePhoneNumber {
+			return migration.PoolAlias
+		}
+	}
+	return migration.PoolUsername
+}
+
+func checkPoolMode(pool *types.UserPoolType, _ []types.UserPoolClientType, o Options) []Finding {
+	if !o.Expect.Known {
+		return nil
+	}
+	want, got := poolMode(pool), o.Expect.PoolMode
+	if got == "" {
+		got = migration.PoolUsername
+	}
+	if want == got {
+		return nil
+	}
+	problem := fmt.Sprintf("migration.pool_mode is %s but the pool is a %s pool", got, want)
+	switch want {
+	case migration.PoolAlias:
+		problem += ": a user who signs in with an email or phone number gets \"Username cannot be of email format since user pool is configured for email alias\" instead of migrating"
+	case migration.PoolEmailAsUsername:
+		problem += ": Ferry answers with the wrong identity rules for a pool whose usernames are emails or phone numbers"
+	default:
+		problem += ": Ferry returns a username of its own choosing, which this pool takes as the user's username"
+	}
+	return []Finding{{Severity: Blocker, Check: CheckPoolMode, Problem: problem,
+		Fix: fmt.Sprintf("set migration.pool_mode: %s (the pool's sign-in attributes cannot be changed after creation)", want)}}
 }

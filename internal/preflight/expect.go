@@ -34,6 +34,8 @@ type Expectations struct {
 	PhoneVerified bool
 	// UsernameCase is the policy's username_case.
 	UsernameCase migration.CaseFolding
+	// PoolMode is the policy's pool_mode.
+	PoolMode migration.PoolMode
 	// SourcesFoldCase is true when every source matches names regardless
 	// of case by itself (an SQL fold, a case-insensitive file, a
 	// directory's matching rules).
@@ -45,7 +47,7 @@ type Expectations struct {
 // FromConfig derives the expectations of a loaded configuration.
 func FromConfig(cfg *config.Config) Expectations {
 	p := cfg.Migration.WithDefaults()
-	e := Expectations{Known: true, Allowed: slices.Clone(p.Attributes), UsernameCase: p.UsernameCase,
+	e := Expectations{Known: true, Allowed: slices.Clone(p.Attributes), UsernameCase: p.UsernameCase, PoolMode: p.PoolMode,
 		FailureStyle: cfg.Trigger.FailureStyle, EmailVerified: p.AssumeEmailVerified, PhoneVerified: p.AssumePhoneVerified}
 	if e.FailureStyle == "" {
 		e.FailureStyle = trigger.FailError

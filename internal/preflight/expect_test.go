@@ -30,7 +30,7 @@ func TestFromConfig(t *testing.T) {
     type: sql
     config: {preset: django, driver: postgres, dsn: "postgres://x@127.0.0.1:1/db", attributes: {id: "custom:legacy_id"}}
 `, want: preflight.Expectations{Known: true, Mapped: []string{"custom:legacy_id", "email", "email_verified", "family_name", "given_name"},
-			Allowed: migration.StandardAttributes, UsernameCase: migration.FoldNone, FailureStyle: trigger.FailError}},
+			Allowed: migration.StandardAttributes, UsernameCase: migration.FoldNone, PoolMode: migration.PoolUsername, FailureStyle: trigger.FailError}},
 		{name: "sql columns with verified flags", yaml: `sources:
   - name: app
     type: sql
@@ -44,7 +44,7 @@ migration: {username_case: lower, attributes: [phone_number, phone_number_verifi
 trigger: {failure_style: empty}
 `, want: preflight.Expectations{Known: true, Mapped: []string{"phone_number", "phone_number_verified"},
 			Allowed: []string{"phone_number", "phone_number_verified"}, PhoneVerified: true, SourcesFoldCase: true,
-			UsernameCase: migration.FoldLower, FailureStyle: trigger.FailEmpty}},
+			UsernameCase: migration.FoldLower, PoolMode: migration.PoolUsername, FailureStyle: trigger.FailEmpty}},
 		{name: "ldap with extras and assumed verification", yaml: `sources:
   - name: dir
     type: ldap
@@ -58,7 +58,7 @@ trigger: {failure_style: empty}
 migration: {assume_email_verified: true}
 `, want: preflight.Expectations{Known: true, Mapped: []string{"custom:department", "email", "email_verified", "family_name", "given_name",
 			"name", "phone_number", "phone_number_verified"}, Allowed: migration.StandardAttributes, EmailVerified: true, SourcesFoldCase: true,
-			UsernameCase: migration.FoldNone, FailureStyle: trigger.FailError}},
+			UsernameCase: migration.FoldNone, PoolMode: migration.PoolUsername, FailureStyle: trigger.FailError}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

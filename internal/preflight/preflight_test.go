@@ -92,6 +92,16 @@ func TestRun(t *testing.T) {
 			e.UsernameCase = migration.FoldNone
 			e.SourcesFoldCase = true
 		}},
+		{name: "alias pool, username mode", pool: func(in *cip.CreateUserPoolInput) {
+			in.AliasAttributes = []types.AliasAttributeType{types.AliasAttributeTypeEmail}
+		}, want: []found{{preflight.CheckPoolMode, preflight.Blocker}}},
+		{name: "alias pool, alias mode", pool: func(in *cip.CreateUserPoolInput) {
+			in.AliasAttributes = []types.AliasAttributeType{types.AliasAttributeTypeEmail}
+		}, expect: func(e *preflight.Expectations) { e.PoolMode = migration.PoolAlias }},
+		{name: "email-as-username pool, alias mode", pool: func(in *cip.CreateUserPoolInput) {
+			in.UsernameAttributes = []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}
+		}, expect: func(e *preflight.Expectations) { e.PoolMode = migration.PoolAlias },
+			want: []found{{preflight.CheckPoolMode, preflight.Blocker}}},
 		{name: "no verified channel", expect: func(e *preflight.Expectations) { e.EmailVerified = false },
 			want: []found{{preflight.CheckRecovery, preflight.Warning}}},
 		{name: "no auto-verified attributes", pool: func(in *cip.CreateUserPoolInput) { in.AutoVerifiedAttributes = nil },
