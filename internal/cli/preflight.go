@@ -85,9 +85,9 @@ migration worse than it needs to be (a warning), each with its fix: the
 UserMigration trigger missing or naming another function, app clients
 without a password flow (SRP-only clients never invoke the trigger),
 existence errors shown to users, a pool_mode that does not match the pool,
-mapped attributes missing from the schema
-or without their custom: prefix, required attributes nobody maps, case
-sensitivity, and no verified channel for forgot-password.
+mapped attributes missing from the schema or without their custom: prefix,
+required attributes nobody maps, case sensitivity, and no verified channel
+for forgot-password.
 
 With --config, the pool is compared with that Ferry configuration; without
 it, only the pool-side checks run. Exits non-zero when there is a blocker.`,
