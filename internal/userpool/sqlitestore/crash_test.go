@@ -71,10 +71,15 @@ func TestKillNineLeavesWholeUsers(t *testing.T) {
 	l := newLedger()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	for round := range crashRounds {
-		killAfter := 20 + rng.IntN(300)
-		lines := runAndKill(t, dir, round, "", func(line string, acks int) bool { return acks == killAfter })
+		// Half the rounds kill as an acknowledgement arrives, so the kill
+		// lands early in the next write; the others as an intent arrives,
+		// so it lands anywhere in that write, its commit included.
+		killAfter, onIntent := 20+rng.IntN(300), rng.IntN(2) == 0
+		lines := runAndKill(t, dir, round, "", func(line string, acks int) bool {
+			return acks == killAfter && (!onIntent || strings.HasPrefix(line, "w "))
+		})
 		l.apply(round, lines)
-		t.Logf("round %d: killed after %d acknowledgements, in flight: %s", round, l.acks, l.pending)
+		t.Logf("round %d: killed after %d acknowledgements (on an intent: %v)", round, l.acks, onIntent)
 		checkRound(t, dir, round, l)
 	}
 }
@@ -173,6 +178,7 @@ type ledger struct {
 	batches map[string]int      // acknowledged batch → size
 	history map[string][]string // key → its intents and acknowledgements
 	pending *op                 // the write in flight at the last kill
+	settled string              // what the last check found of it
 	acks    int                 // acknowledgements of the last round
 	err     error               // a line the child should not have written
 }
@@ -422,6 +428,7 @@ func checkRound(t *testing.T, dir string, round int, l *ledger) {
 		if snapshot != "" {
 			_ = os.RemoveAll(snapshot)
 		}
+		t.Logf("round %d checked; write in flight: %s", round, l.settled)
 		return
 	}
 	for _, p := range problems {
@@ -575,24 +582,29 @@ func checkDatabase(t *testing.T, dir string, l *ledger) (problems, keys []string
 
 	// The write in flight is settled now: the next rounds must keep
 	// whatever it left.
+	done := false
 	switch u := have[p.key]; p.kind {
 	case "c":
-		if u != nil {
+		if done = u != nil; done {
 			l.live[p.key] = u.Aliases["email"]
 		}
 	case "u":
-		if u != nil {
-			l.live[p.key] = u.Aliases["email"]
+		if done = u != nil && u.Aliases["email"] == p.email; done {
+			l.live[p.key] = p.email
 		}
 	case "d":
-		if u == nil {
+		if done = u == nil; done {
 			delete(l.live, p.key)
 			l.gone[p.key] = true
 		}
 	case "b":
-		if perBatch[p.key] == batchSize {
+		if done = perBatch[p.key] == batchSize; done {
 			l.batches[p.key] = batchSize
 		}
+	}
+	l.settled = "none in flight"
+	if p.kind != "" {
+		l.settled = fmt.Sprintf("%s: committed %v", p, done)
 	}
 	return nil, nil
 }
