@@ -1,12 +1,17 @@
 package setup
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/ferry-migrate/ferry/internal/guard"
 	"github.com/ferry-migrate/ferry/internal/migration"
+	"github.com/ferry-migrate/ferry/internal/trigger"
 )
 
 // TestGuards builds the guards from configurations and runs a migrator
@@ -99,3 +104,53 @@ func TestGuardsDynamoDBNeedsTable(t *testing.T) {
 }
 
 func guardCounterConfig(typ string) guard.CounterConfig { return guard.CounterConfig{Type: typ} }
+
+// TestShadowThroughTheTrigger: in shadow mode the trigger a built App
+// runs answers a right password exactly as it answers a wrong one, in
+// either failure style, and logs what would have migrated.
+func TestShadowThroughTheTrigger(t *testing.T) {
+	t.Parallel()
+	for _, style := range []string{"error", "empty"} {
+		t.Run(style, func(t *testing.T) {
+			t.Parallel()
+			var closed int
+			types := fakeTypes(&closed)
+			cfg, err := loader(types).Load([]byte(`
+sources: [{name: legacy, type: fake, config: {user: alice}}]
+rollout: {mode: shadow}
+trigger: {failure_style: ` + style + "}\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			app, err := build(t.Context(), cfg, Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, types)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = app.Close() })
+			answer := func(password string) (string, error) {
+				out, err := app.Handler.Handle(t.Context(), trigger.Event{
+					Version: "1", TriggerSource: trigger.SourceAuthentication, UserName: "alice",
+					CallerContext: trigger.CallerContext{ClientID: "web"},
+					Request:       trigger.Request{Password: password},
+				})
+				b, _ := json.Marshal(out.Response)
+				return string(b), err
+			}
+			right, rightErr := answer("pw")
+			wrong, wrongErr := answer("nope")
+			if right != wrong || fmt.Sprint(rightErr) != fmt.Sprint(wrongErr) {
+				t.Errorf("shadow answer %s, %v differs from a wrong password's %s, %v", right, rightErr, wrong, wrongErr)
+			}
+			if style == "error" && rightErr == nil || style == "empty" && rightErr != nil {
+				t.Errorf("style %s: error %v", style, rightErr)
+			}
+			if !strings.Contains(logs.String(), `"outcome":"shadow"`) || strings.Contains(logs.String(), `"pw"`) {
+				t.Errorf("logs lack the shadow outcome or hold the password:\n%s", logs.String())
+			}
+			if st := app.Migrator.Stats(); st.Shadow != 1 || st.Migrated != 0 {
+				t.Errorf("stats %+v", st)
+			}
+		})
+	}
+}
