@@ -180,15 +180,25 @@ func TestBurstAgainstFailingSource(t *testing.T) {
 func TestThrottledLooksAlike(t *testing.T) {
 	t.Parallel()
 	src := newSource(alice())
+	var logs bytes.Buffer
 	m := newGuarded(t, migration.Options{
 		Sources:  []migration.NamedSource{{Name: "legacy", Source: src}},
 		Throttle: newLimiter(t, guard.ThrottleConfig{Username: guard.Limit{Max: 2, Window: time.Minute}}),
+		Logger:   slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	for _, name := range []string{"alice", "nobody"} {
 		for range 2 {
 			m.Migrate(t.Context(), migration.Request{Kind: migration.Authentication, Username: name, Password: "wrong"})
 		}
 	}
+	defer func() {
+		if !strings.Contains(logs.String(), `"outcome":"throttled"`) || !strings.Contains(logs.String(), `"scope":"username"`) {
+			t.Errorf("throttled attempts not logged apart:\n%s", logs.String())
+		}
+		if strings.Contains(logs.String(), `"wrong"`) {
+			t.Error("the password reached the log")
+		}
+	}()
 	before := src.verifies
 	type answer struct {
 		res migration.Result
