@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -165,5 +167,29 @@ func TestUpdateInput(t *testing.T) {
 				t.Errorf("update input = %+v", in)
 			}
 		})
+	}
+}
+
+// lossyAPI forwards to a real pool but sends UpdateUserPool without the
+// password policy, as a careless update would.
+type lossyAPI struct{ *cip.Client }
+
+func (l lossyAPI) UpdateUserPool(ctx context.Context, in *cip.UpdateUserPoolInput, opts ...func(*cip.Options)) (*cip.UpdateUserPoolOutput, error) {
+	c := *in
+	c.Policies = nil
+	return l.Client.UpdateUserPool(ctx, &c, opts...)
+}
+
+func TestAttachReportsDrift(t *testing.T) {
+	t.Parallel()
+	srv := cognitotest.NewServer(t, cognitotest.WithPool(customisedPool))
+	var out strings.Builder
+	err := attach(t.Context(), &out, lossyAPI{srv.API}, srv.PoolID, testFunctionARN)
+	if !errors.Is(err, errPoolDrift) {
+		t.Fatalf("err = %v, want errPoolDrift\n%s", err, out.String())
+	}
+	// The update reset the policy to Cognito's default; the report shows it.
+	if !strings.Contains(out.String(), "MinimumLength") || !strings.Contains(out.String(), "further changes") {
+		t.Errorf("output does not show the reset policy:\n%s", out.String())
 	}
 }
