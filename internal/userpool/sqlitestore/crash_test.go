@@ -52,11 +52,16 @@ const (
 	crashPool    = "us-east-1_crash"
 	crashRounds  = 3
 	batchSize    = 25
-	// holdAt is the iteration at which a holding child performs its held
-	// op: late enough that it has users of its own to update and delete.
+	// holdAt is the first iteration at which a holding child performs its
+	// held op: late enough that it has users of its own to update and
+	// delete.
 	holdAt = 30
-	// childLimit bounds a child that is never killed.
-	childLimit = 60 * time.Second
+	// childWrites is how long a child keeps writing. A round waits for at
+	// most 320 writes, a few seconds even under -race on a loaded machine;
+	// the margin keeps a slow machine from ending a child before its kill.
+	childWrites = 45 * time.Second
+	// childLimit bounds a child that hangs.
+	childLimit = 2 * childWrites
 )
 
 func TestKillNineLeavesWholeUsers(t *testing.T) {
@@ -304,8 +309,9 @@ func runAndKill(t *testing.T, dir string, round int, hold string, kill func(line
 
 // crashChild writes until killed: single users (with an alias stolen from
 // an earlier user now and then), updates that move aliases, deletes, and
-// batches through ImportUsers. With hold set, it performs that op at
-// iteration holdAt and then waits to be killed without acknowledging it.
+// batches through ImportUsers. With hold set, it performs that op from
+// iteration holdAt on (as soon as it has a user to apply it to) and then
+// waits to be killed without acknowledging it.
 func crashChild(dir, round, hold string) {
 	ctx := context.Background()
 	fail := func(what string, err error) {
@@ -326,11 +332,11 @@ func crashChild(dir, round, hold string) {
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
 	var mine []string
-	deadline := time.Now().Add(childLimit / 2)
+	deadline := time.Now().Add(childWrites)
 	for i := 0; i < 100000 && time.Now().Before(deadline); i++ {
 		key := fmt.Sprintf("r%s-%05d", round, i)
 		op := rng.IntN(10)
-		if hold != "" && i == holdAt {
+		if hold != "" && i >= holdAt {
 			op = map[string]int{"c": 0, "u": 5, "d": 7, "b": 9}[hold]
 		}
 		switch {
@@ -340,7 +346,7 @@ func crashChild(dir, round, hold string) {
 			if err := s.CreateUser(ctx, u, userpool.CreateUserOptions{StealAliases: true}); err != nil {
 				fail("create", err)
 			}
-			if hold == "c" && i == holdAt {
+			if hold == "c" && i >= holdAt {
 				held()
 			}
 			mine = append(mine, key)
@@ -359,7 +365,7 @@ func crashChild(dir, round, hold string) {
 			if err := s.UpdateUser(ctx, u); err != nil {
 				fail("update", err)
 			}
-			if hold == "u" && i == holdAt {
+			if hold == "u" && i >= holdAt {
 				held()
 			}
 			fmt.Printf("u %s %s\n", k, email)
@@ -369,7 +375,7 @@ func crashChild(dir, round, hold string) {
 			if err := s.DeleteUser(ctx, crashPool, mine[j]); err != nil {
 				fail("delete", err)
 			}
-			if hold == "d" && i == holdAt {
+			if hold == "d" && i >= holdAt {
 				held()
 			}
 			fmt.Printf("d %s\n", mine[j])
@@ -383,7 +389,7 @@ func crashChild(dir, round, hold string) {
 			if err := s.ImportUsers(ctx, batch); err != nil {
 				fail("import", err)
 			}
-			if hold == "b" && i == holdAt {
+			if hold == "b" && i >= holdAt {
 				held()
 			}
 			fmt.Printf("b %s %d\n", key, batchSize)
