@@ -137,7 +137,7 @@ start_postgres() {
 
   runuser -u "$PG_USER" -- "$PG_BIN/psql" -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
     >/dev/null <<SQL || die "postgres: creating the test role and database"
-CREATE ROLE ferry LOGIN CREATEDB PASSWORD '$pass';
+CREATE ROLE ferry LOGIN CREATEDB CREATEROLE PASSWORD '$pass';
 CREATE DATABASE ferry_test OWNER ferry;
 SQL
   echo "export FERRY_TEST_POSTGRES_DSN='postgres://ferry:$pass@127.0.0.1:$port/ferry_test?sslmode=disable'"

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/metrics"
 	"github.com/ferry-migrate/ferry/internal/metrics/emftest"
+	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/secrets"
 	"github.com/ferry-migrate/ferry/internal/secrets/secretstest"
 	"github.com/ferry-migrate/ferry/internal/setup"
@@ -218,4 +219,8 @@ func TestSecretErrorsAtStart(t *testing.T) {
 			}
 		})
 	}
+}
+
+func migrationRequest(user, password string) migration.Request {
+	return migration.Request{Kind: migration.Authentication, Username: user, Password: password}
 }
