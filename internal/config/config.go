@@ -1,6 +1,7 @@
 // Package config loads Ferry's one YAML configuration: the chain of legacy
-// sources (each {name, type, config}), the migration policy, the trigger's
-// failure style and logging.
+// sources (each {name, type, config}), the migration policy, the guards of
+// the legacy store (throttle, circuit breaker), the rollout (shadow mode,
+// staged enablement), the trigger's failure style and logging.
 //
 // Loading is strict and complete. YAML is parsed first; then every scalar
 // value has ${VAR} references expanded from the environment (an unset

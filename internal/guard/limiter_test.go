@@ -271,3 +271,40 @@ func TestMemoryCounterGive(t *testing.T) {
 		t.Fatal("count went below zero")
 	}
 }
+
+// BenchmarkLimiter measures what throttling adds to one attempt with the
+// memory counter: a client and a username unit taken, the latter given back.
+func BenchmarkLimiter(b *testing.B) {
+	l, err := guard.NewLimiter(guard.ThrottleConfig{Client: guard.Limit{Max: 1 << 40, Window: time.Minute}}, guard.NewMemoryCounter(0, nil), nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := make([]string, 1024)
+	for i := range names {
+		names[i] = fmt.Sprint("user", i)
+	}
+	i := 0
+	for b.Loop() {
+		a, err := l.Begin(b.Context(), "web", names[i%len(names)], true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		a.End(b.Context(), false)
+		i++
+	}
+}
+
+// BenchmarkBreaker measures one call through a closed breaker.
+func BenchmarkBreaker(b *testing.B) {
+	br, err := guard.NewBreaker("legacy", guard.BreakerConfig{}, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		t, err := br.Allow()
+		if err != nil {
+			b.Fatal(err)
+		}
+		t.Done(guard.Success)
+	}
+}
