@@ -78,6 +78,9 @@ func check(ctx context.Context, env Env, configPath string, sample int) error {
 		return errCheckFailed
 	}
 	fmt.Fprintf(w, "config %s: ok, %d source(s)\n", configPath, len(cfg.Sources))
+	for _, warning := range cfg.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warning)
+	}
 	logger := setup.NewLogger(cliLog(cfg.Log), env.Stderr)
 	healthy := 0
 	for _, b := range cfg.Sources {

@@ -40,6 +40,14 @@ func TestCheck(t *testing.T) {
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	literal := filepath.Join(t.TempDir(), "literal.yaml")
+	if err := os.WriteFile(literal, []byte(`sources:
+  - name: pg
+    type: sql
+    config: {preset: django, driver: postgres, dsn: "postgres://ferry:pw@127.0.0.1:1/none?connect_timeout=2"}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	misrouted := legacySQLiteConfig(t, "  routing:\n    - match: {email_domain: corp.example.com}\n      sources: [corp-ldap]\n")
 	tests := []struct {
 		name    string
@@ -55,6 +63,8 @@ func TestCheck(t *testing.T) {
 		{name: "one source down, one healthy", args: []string{"--config", mixed}, wantErr: true,
 			want:   []string{"config " + mixed + ": ok, 2 source(s)", "source pg (sql):", "source lite (sql):", "sources: 1 of 2 healthy"},
 			wantRe: []string{`(?ms)^source pg \(sql\):\n  health: error: .+? \([0-9.]+[mµn]?s\)$`, `(?m)^source lite \(sql\):\n  health: ok \([0-9.]+[mµn]?s\)$`}},
+		{name: "literal credential warns", args: []string{"--config", literal}, wantErr: true,
+			want: []string{"warning: sources[0].config.dsn: a literal credential in the configuration"}},
 		{name: "routing to an unknown source", args: []string{"--config", misrouted}, wantErr: true,
 			want: []string{`migration: routing[0].sources[0]: unknown source "corp-ldap"`}},
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -54,7 +55,28 @@ func (w *walker) checkLiteralSecret(path, key string, v *yaml.Node) {
 	if !secretKeys[key] || v.Kind != yaml.ScalarNode || v.Value == "" || strings.Contains(v.Value, "${") {
 		return
 	}
+	if key == "dsn" && !dsnHasPassword(v.Value) {
+		return // a file path, or a login without a password (IAM, peer, trust)
+	}
 	w.warnings = append(w.warnings, fmt.Sprintf(
 		"%s: a literal credential in the configuration (line %d); use ${VAR}, %s_file, ${aws-sm:…} or ${aws-ssm:…}",
 		strings.TrimPrefix(path, "."), v.Line, key))
+}
+
+// mysqlUserinfo matches go-sql-driver/mysql's "user:password@" prefix.
+var mysqlUserinfo = regexp.MustCompile(`^[^:@/()]*:[^@]+@`)
+
+// dsnHasPassword reports whether a DSN carries a password: URL userinfo
+// (postgres://u:p@…, sqlserver://u:p@…), a key=value password (libpq,
+// ODBC style), or MySQL's user:password@tcp(…).
+func dsnHasPassword(dsn string) bool {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return true
+		}
+	}
+	if strings.Contains(strings.ToLower(dsn), "password=") {
+		return true
+	}
+	return !strings.Contains(dsn, "://") && mysqlUserinfo.MatchString(dsn)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -123,4 +124,38 @@ func TestSecretReferences(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestLiteralDSN(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		dsn  string
+		warn bool
+	}{
+		{"postgres url with password", "postgres://ferry:pw@db/legacy", true},
+		{"postgres url without password", "postgres://ferry@db/legacy", false},
+		{"libpq key=value", "host=db user=ferry password=pw", true},
+		{"mysql", "ferry:pw@tcp(db:3306)/legacy", true},
+		{"mysql without password", "ferry@tcp(db:3306)/legacy", false},
+		{"sqlserver", "sqlserver://sa:pw@db:1433?database=legacy", true},
+		{"sqlite file", "file:/data/legacy.db", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l := config.Loader{Types: map[string]func() any{"fake": func() any { return &dsnConfig{} }}}
+			cfg, err := l.Load([]byte("sources: [{name: a, type: fake, config: {dsn: " + strconv.Quote(tt.dsn) + "}}]\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(cfg.Warnings) > 0; got != tt.warn {
+				t.Errorf("warnings %q, want a warning: %v", cfg.Warnings, tt.warn)
+			}
+		})
+	}
+}
+
+type dsnConfig struct {
+	DSN string `yaml:"dsn"`
 }
