@@ -252,7 +252,8 @@ func runAndKill(t *testing.T, dir string, round int, hold string, kill func(line
 	cmd.Env = append(os.Environ(), crashDirVar+"="+dir, crashRoundVar+"="+strconv.Itoa(round), crashHoldVar+"="+hold)
 	cmd.Stderr = os.Stderr
 	// The child's stdin is a pipe the parent never writes: a holding child
-	// blocks on it, and any child sees EOF and stops should the parent die.
+	// blocks reading it until it is killed, or sees EOF and exits should
+	// the parent die first.
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
