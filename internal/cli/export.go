@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/spf13/cobra"
 
 	"github.com/ferry-migrate/ferry/internal/config"
@@ -47,7 +48,7 @@ password or hash is written; the file holds personal data (mode 0600).
 
 Rows carry the attributes the trigger would return under the configured
 migration policy, cognito:username by the pool mode and cognito:mfa_enabled
-false. With --user-pool-id the header is the pool's (GetCSVHeader), so
+false (true when the pool's MFA is ON). With --user-pool-id the header is the pool's (GetCSVHeader), so
 custom attributes are kept; without it, Cognito's standard columns. Users
 who are disabled in the legacy directory, have neither a verified email nor
 a verified phone number, or have no username Cognito accepts are skipped
@@ -119,6 +120,7 @@ func runExport(ctx context.Context, env Env, configPath, out string, pool *poolO
 	logger := setup.NewLogger(cliLog(cfg.Log), env.Stderr)
 	header := export.StandardHeader
 	var idx *poolIndex
+	mfa := false
 	if pool.poolID != "" {
 		api, err := pool.client(ctx)
 		if err != nil {
@@ -129,6 +131,11 @@ func runExport(ctx context.Context, env Env, configPath, out string, pool *poolO
 			return nil, fmt.Errorf("pool %s: get csv header: %w", pool.poolID, err)
 		}
 		header = h.CSVHeader
+		d, err := api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(pool.poolID)})
+		if err != nil {
+			return nil, fmt.Errorf("pool %s: describe: %w", pool.poolID, err)
+		}
+		mfa = d.UserPool.MfaConfiguration == types.UserPoolMfaTypeOn
 		if idx, err = readPool(ctx, api, pool.poolID, pool.maxUsers, env.Stderr); err != nil {
 			return nil, err
 		}
@@ -138,6 +145,7 @@ func runExport(ctx context.Context, env Env, configPath, out string, pool *poolO
 	if err != nil {
 		return nil, err
 	}
+	mapper.RequireMFA(mfa)
 	r := &exportReport{Header: mapper.Header(), Files: []string{}, Skipped: map[string]int{},
 		Examples: map[string][]string{}, Dropped: map[string]int{}, Unmarked: map[string]string{}}
 	w := export.NewWriter(mapper.Header(), func(part int) (io.WriteCloser, error) {
@@ -247,6 +255,8 @@ func skipReason(err error) string {
 		return "no verified email or phone number"
 	case errors.Is(err, export.ErrBadUsername):
 		return "no username cognito accepts"
+	case errors.Is(err, export.ErrNoMFAPhone):
+		return "mfa required by the pool and no phone number"
 	case errors.Is(err, export.ErrUnencodable):
 		return "a value the import file cannot hold"
 	}

@@ -57,6 +57,10 @@ var (
 	// cognito:username (empty, too long, or with white space), or, in an
 	// alias pool, only one that looks like an email or phone number.
 	ErrBadUsername = errors.New("no username cognito accepts")
+	// ErrNoMFAPhone: the pool requires MFA, so the row says
+	// cognito:mfa_enabled true, and the user has no phone number to
+	// receive the codes.
+	ErrNoMFAPhone = errors.New("mfa required by the pool and no phone number")
 	// ErrUnencodable: a value holds a line break or a double quote, or ends
 	// with a backslash, which the import file format cannot carry.
 	ErrUnencodable = errors.New("value cannot be written to an import file")
@@ -78,7 +82,14 @@ type Mapper struct {
 	allowed map[string]bool
 	header  []string
 	columns map[string]bool
+	mfa     bool
 }
+
+// RequireMFA makes rows say cognito:mfa_enabled true, as Cognito requires
+// for a pool whose MFA configuration is ON; users without a phone number
+// are then skipped with ErrNoMFAPhone. By default rows say false, which is
+// what pools with MFA off or optional take.
+func (m *Mapper) RequireMFA(on bool) { m.mfa = on }
 
 // NewMapper returns a Mapper for the migration policy p (the one the
 // trigger runs with) and the pool's CSV header (StandardHeader when no
@@ -213,10 +224,11 @@ func (m *Mapper) Row(u *source.User) (Row, error) {
 		return skip(err)
 	}
 	attrs[ColumnUsername] = name
-	// The trigger migrates without MFA unless the policy turns SMS MFA on;
-	// the import must match the pool's MFA mode, which for the pools the
-	// migration targets (MFA off or optional) is false.
-	attrs[ColumnMFAEnabled] = "false"
+	// The import must match the pool's MFA mode.
+	attrs[ColumnMFAEnabled] = boolString(m.mfa)
+	if m.mfa && attrs["phone_number"] == "" {
+		return skip(ErrNoMFAPhone)
+	}
 	var r Row
 	for _, k := range slices.Sorted(maps.Keys(attrs)) {
 		if !m.columns[k] {

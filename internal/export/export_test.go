@@ -88,6 +88,7 @@ func TestRow(t *testing.T) {
 	tests := []struct {
 		name        string
 		policy      migration.Policy
+		mfa         bool
 		header      []string
 		user        *source.User
 		want        map[string]string // selected columns
@@ -111,6 +112,10 @@ func TestRow(t *testing.T) {
 		{name: "phone verified only", header: header,
 			user: with(func(u *source.User) { u.EmailVerified, u.PhoneVerified = false, true }),
 			want: map[string]string{"email_verified": "false", "phone_number_verified": "true"}},
+		{name: "pool requires MFA", mfa: true, header: header, user: alice(),
+			want: map[string]string{"cognito:mfa_enabled": "true", "phone_number": "+15550100"}},
+		{name: "pool requires MFA, no phone", mfa: true, header: header,
+			user: with(func(u *source.User) { u.Phone = "" }), wantErr: export.ErrNoMFAPhone},
 		{name: "no verified channel", header: header,
 			user: with(func(u *source.User) { u.EmailVerified = false }), wantErr: export.ErrNoVerifiedChannel},
 		{name: "username with a space", header: header,
@@ -131,6 +136,7 @@ func TestRow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			m.RequireMFA(tt.mfa)
 			row, err := m.Row(tt.user)
 			if tt.wantErr != nil {
 				var se *export.SkipError
