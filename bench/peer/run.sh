@@ -14,7 +14,11 @@
 # Every load phase stops at N requests or T, whichever comes first. The script stops only the
 # processes it started, by their PIDs, and removes its temporary directory.
 #
-# Usage: bench/peer/run.sh            (env: USERS=1000 C=8 SIGNIN_N=4000 MIGRATE_N=3000 T=30s)
+# Usage: bench/peer/run.sh            (env: USERS=1000 C=8 SIGNIN_N=4000 MIGRATE_N=3000 T=30s
+#                                     ROUNDS=1 ROUND_T=$T)
+# ROUNDS > 1 splits the sign-in phase into interleaved rounds (cognito-local, ferry, cognito-local,
+# ferry, …) of SIGNIN_N/ROUNDS requests or ROUND_T each, so that both servers sample the same
+# stretches of machine load; the summary adds the rounds up and lists each one.
 # Prints one JSON line per phase and a summary line; needs go, node (npm ci in
 # test/clients/node) and the aws CLI (pool and client creation).
 set -euo pipefail
@@ -25,6 +29,8 @@ C=${C:-8}
 SIGNIN_N=${SIGNIN_N:-4000}
 MIGRATE_N=${MIGRATE_N:-3000}
 T=${T:-30s}
+ROUNDS=${ROUNDS:-1}
+ROUND_T=${ROUND_T:-$T}
 CL_START=test/clients/node/node_modules/cognito-local/lib/bin/start.js
 [ -f "$CL_START" ] || { echo "run.sh: $CL_START missing: run scripts/deps.sh (npm ci in test/clients/node)" >&2; exit 1; }
 command -v aws >/dev/null || { echo "run.sh: the aws CLI is needed to create pools" >&2; exit 1; }
@@ -140,21 +146,28 @@ echo "== seed $USERS users on each (AdminCreateUser + AdminSetUserPassword, c=1)
 tag "$(cat "$work/seed-ferry.json")" server='"ferry"' phase='"seed"'
 tag "$(cat "$work/seed-cl.json")" server='"cognito-local"' phase='"seed"'
 
-echo "== sign-in, c=$C" >&2
-cpu0=$(cpu_ms "$cpid"); la0=$(load1); children_cpu "$work/times0"
-cl_signin=$("$work/loadgen" -ep "$cep" -op signin -pool "$cpool" -client "$cclient" -users "$USERS" -c "$C" -n "$SIGNIN_N" -t "$T")
-cpu1=$(cpu_ms "$cpid"); children_cpu "$work/times1"
-cl_signin=$(tag "$cl_signin" server='"cognito-local"' phase='"signin"' startup_ms="$cstart_ms" rss_start_kb="$crss0" \
-  rss_end_kb="$(rss_kb "$cpid")" server_cpu_ms="$((cpu1 - cpu0))" load1_start="$la0" load1_end="$(load1)" \
-  loadgen_cpu_ms="$(( $(cpu_ms_of "$work/times1") - $(cpu_ms_of "$work/times0") ))")
-echo "$cl_signin"
-cpu0=$(cpu_ms "$fpid"); la0=$(load1); children_cpu "$work/times0"
-f_signin=$("$work/loadgen" -ep "$fep" -op signin -pool "$fpool" -client "$fclient" -users "$USERS" -c "$C" -n "$SIGNIN_N" -t "$T")
-cpu1=$(cpu_ms "$fpid"); children_cpu "$work/times1"
-f_signin=$(tag "$f_signin" server='"ferry"' phase='"signin"' startup_ms="$fstart_ms" rss_start_kb="$frss0" \
-  rss_end_kb="$(rss_kb "$fpid")" server_cpu_ms="$((cpu1 - cpu0))" load1_start="$la0" load1_end="$(load1)" \
-  loadgen_cpu_ms="$(( $(cpu_ms_of "$work/times1") - $(cpu_ms_of "$work/times0") ))")
-echo "$f_signin"
+echo "== sign-in, c=$C: $ROUNDS round(s), cognito-local then ferry in each" >&2
+# signin_phase SERVER PID EP POOL CLIENT STARTUP_MS RSS0_KB ROUND N: one bounded sign-in phase on one
+# server; sets $phase_out to loadgen's JSON line with the server's CPU, the driver's CPU and the
+# load average added. Called directly (not in $(...)) so that children_cpu sees the driver.
+signin_phase() {
+  local cpu0 cpu1 la0 out
+  cpu0=$(cpu_ms "$2"); la0=$(load1); children_cpu "$work/times0"
+  out=$("$work/loadgen" -ep "$3" -op signin -pool "$4" -client "$5" -users "$USERS" -c "$C" -n "$9" -t "$ROUND_T")
+  cpu1=$(cpu_ms "$2"); children_cpu "$work/times1"
+  phase_out=$(tag "$out" server="\"$1\"" phase='"signin"' round="$8" startup_ms="$6" rss_start_kb="$7" \
+    rss_end_kb="$(rss_kb "$2")" server_cpu_ms="$((cpu1 - cpu0))" load1_start="$la0" load1_end="$(load1)" \
+    loadgen_cpu_ms="$(( $(cpu_ms_of "$work/times1") - $(cpu_ms_of "$work/times0") ))")
+}
+round_n=$(( (SIGNIN_N + ROUNDS - 1) / ROUNDS ))
+cl_signin="" f_signin=""
+for r in $(seq 1 "$ROUNDS"); do
+  signin_phase cognito-local "$cpid" "$cep" "$cpool" "$cclient" "$cstart_ms" "$crss0" "$r" "$round_n"
+  echo "$phase_out"; cl_signin+="${cl_signin:+,}$phase_out"
+  signin_phase ferry "$fpid" "$fep" "$fpool" "$fclient" "$fstart_ms" "$frss0" "$r" "$round_n"
+  echo "$phase_out"; f_signin+="${f_signin:+,}$phase_out"
+done
+cl_signin="[$cl_signin]" f_signin="[$f_signin]"
 
 echo "== migrating sign-ins through Ferry (bcrypt-10), c=$C, between two ceiling measurements" >&2
 ceil_before=$("$work/legacygen" -db "" -cost 10 -samples 21)
@@ -169,7 +182,13 @@ tag "$ceil_after" phase='"ceiling-after-migrate"'
 
 python3 - "$cl_signin" "$f_signin" "$f_migrate" "$ceil_before" "$ceil_after" <<'PY'
 import json, sys
-cl, f, m, c0, c1 = (json.loads(a) for a in sys.argv[1:6])
+cls, fs, m, c0, c1 = (json.loads(a) for a in sys.argv[1:6])
+# The sign-in rounds of each server, added up: ops over the time spent in them.
+def total(rounds):
+    t = {k: sum(r[k] for r in rounds) for k in ("ops", "errors", "elapsed_s", "server_cpu_ms", "loadgen_cpu_ms")}
+    t["ops_per_s"] = t["ops"] / t["elapsed_s"] if t["elapsed_s"] else 0.0
+    return t
+cl, f = total(cls), total(fs)
 ratio = f["ops_per_s"] / cl["ops_per_s"] if cl["ops_per_s"] else float("inf")
 # The ceiling: cores / single bcrypt-10 verify time, the time being the mean of the
 # medians measured right before and right after the migration phase.
@@ -192,7 +211,11 @@ print(json.dumps({"summary": True,
   "signin_cpu_ms_per_op": {"ferry": round(f_cpu, 2), "cognito_local": round(cl_cpu, 2)},
   "signin_cpu_ratio": round(cl_cpu / f_cpu, 1),
   "signin_loadgen_cpu_ms_per_op": {"ferry": round(f_lg, 2), "cognito_local": round(cl_lg, 2)},
-  "signin_load1": {"ferry": [f["load1_start"], f["load1_end"]], "cognito_local": [cl["load1_start"], cl["load1_end"]]},
+  "signin_rounds": [{"round": a["round"], "ratio": round(b["ops_per_s"] / a["ops_per_s"], 1) if a["ops_per_s"] else None,
+    "ops_per_s": {"ferry": round(b["ops_per_s"], 1), "cognito_local": round(a["ops_per_s"], 1)},
+    "p50_ms": {"ferry": b["p50_ms"], "cognito_local": a["p50_ms"]}, "p99_ms": {"ferry": b["p99_ms"], "cognito_local": a["p99_ms"]},
+    "load1": {"ferry": [b["load1_start"], b["load1_end"]], "cognito_local": [a["load1_start"], a["load1_end"]]}}
+    for a, b in zip(cls, fs)],
   "migrate_ops_per_s": round(m["ops_per_s"], 1), "bcrypt10_verify_ms": round(verify_ms, 1),
   "ceiling_ops_per_s": round(c["ceiling_ops_per_s"], 1),
   "migrate_fraction_of_ceiling": round(frac, 3), "migrate_target_90pct_met": frac >= 0.9,
