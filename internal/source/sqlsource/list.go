@@ -30,6 +30,10 @@ type listing struct {
 	from  string
 	where string // may use $1 … for Params; empty for none
 	key   string
+	// keySel, when set, is how the key is selected for binding back: a
+	// SQL Server uniqueidentifier scans as mixed-endian bytes, its text form
+	// binds back as itself.
+	keySel string
 	// mark is the MigratedColumn, always qualified with its table: SQLite
 	// reads an unqualified "name" that is no column as a string literal,
 	// which would make a missing column look like a mark on every row.
@@ -47,16 +51,17 @@ var listings = map[string]func(d dialect) listing{
 		}
 	},
 	"aspnet-membership": func(d dialect) listing {
-		userID := `u."UserId"`
+		userID, keySel := `u."UserId"`, ""
 		if d.driver == DriverSQLServer {
 			userID = `CAST(u."UserId" AS NVARCHAR(36)) AS "UserId"`
+			keySel = `CAST(u."UserId" AS NVARCHAR(36))`
 		}
 		return listing{
 			sel: userID + `, u."UserName", m."Email", ` +
 				`CASE WHEN m."PasswordFormat" = 1 THEN m."Password" END AS "PasswordHash", m."PasswordSalt", ` +
 				`m."IsApproved", m."IsLockedOut"`,
 			from: `"aspnet_Users" u JOIN "aspnet_Membership" m ON m."UserId" = u."UserId"`,
-			key:  `u."UserId"`, mark: `m."` + MigratedColumn + `"`,
+			key:  `u."UserId"`, keySel: keySel, mark: `m."` + MigratedColumn + `"`,
 		}
 	},
 	"django": func(dialect) listing {
@@ -195,7 +200,11 @@ func (s *Source) pageQuery(l listing, marked, after bool) string {
 	if after {
 		cond = l.key + ` > $` + strconv.Itoa(len(s.params)+1)
 	}
-	q := d.sql(`SELECT ` + l.sel + `, ` + l.key + ` AS "` + keyAlias + `", ` + mark + ` AS "` + markAlias + `" FROM ` +
+	keySel := l.key
+	if l.keySel != "" {
+		keySel = l.keySel
+	}
+	q := d.sql(`SELECT ` + l.sel + `, ` + keySel + ` AS "` + keyAlias + `", ` + mark + ` AS "` + markAlias + `" FROM ` +
 		l.from + where(l.where, cond) + ` ORDER BY ` + l.key)
 	n := strconv.Itoa(ListPageSize)
 	if d.driver == DriverSQLServer {
@@ -249,7 +258,7 @@ func (s *Source) List(ctx context.Context, fn func(source.Entry) error) error {
 			return nil
 		}
 		last = rows[len(rows)-1].get(keyAlias)
-		if b, ok := last.([]byte); ok {
+		if b, ok := last.([]byte); ok && s.cfg.Driver == DriverMySQL {
 			// MySQL hands text back as bytes; bound as bytes it would
 			// compare as binary, not in the collation ORDER BY used.
 			last = string(b)

@@ -272,3 +272,55 @@ func BenchmarkList(b *testing.B) {
 		})
 	}
 }
+
+// TestPageQueryDialects checks the listing statements each dialect gets,
+// SQL Server's included (no SQL Server runs in CI).
+func TestPageQueryDialects(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, preset, driver string
+		after                bool
+		want, notWant        []string
+	}{
+		{name: "postgres first page", preset: "django", driver: DriverPostgres,
+			want: []string{`FROM "auth_user" ORDER BY "id" LIMIT 1000`, `CASE WHEN "auth_user"."ferry_migrated_at" IS NULL`}},
+		{name: "postgres next page", preset: "django", driver: DriverPostgres, after: true,
+			want: []string{`WHERE "id" > $1 ORDER BY "id" LIMIT 1000`}},
+		{name: "keycloak binds the realm first", preset: "keycloak", driver: DriverPostgres, after: true,
+			want: []string{`WHERE r."name" = $1 AND u."id" > $2 ORDER BY u."id"`}},
+		{name: "mysql", preset: "wordpress", driver: DriverMySQL, after: true,
+			want: []string{"WHERE `ID` > ? ORDER BY `ID` LIMIT 1000"}},
+		{name: "sqlserver", preset: "aspnet-membership", driver: DriverSQLServer, after: true,
+			want:    []string{"SELECT TOP 1000 CAST(u.[UserId] AS NVARCHAR(36)) AS [UserId]", "CAST(u.[UserId] AS NVARCHAR(36)) AS [ferry_key]", "u.[UserId] > @p1 ORDER BY u.[UserId]"},
+			notWant: []string{"LIMIT"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := Config{Preset: tt.preset, Driver: tt.driver, DSN: "unused", Realm: "r"}
+			r, err := c.resolved()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &Source{cfg: r}
+			for _, p := range r.Params {
+				s.params = append(s.params, p)
+			}
+			l, err := s.listing()
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := s.pageQuery(l, true, tt.after)
+			for _, w := range tt.want {
+				if !strings.Contains(q, w) {
+					t.Errorf("query lacks %q:\n%s", w, q)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(q, w) {
+					t.Errorf("query holds %q:\n%s", w, q)
+				}
+			}
+		})
+	}
+}
