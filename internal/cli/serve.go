@@ -18,6 +18,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/metrics"
 	"github.com/ferry-migrate/ferry/internal/setup"
 	"github.com/ferry-migrate/ferry/internal/tokens"
 	"github.com/ferry-migrate/ferry/internal/userpool"
@@ -152,7 +153,13 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (er
 		if err != nil {
 			return err
 		}
-		if app, err = setup.Build(ctx, cfg, logger); err != nil {
+		// The trigger's EMF metric lines go to stderr with the logs: what a
+		// developer sees here is what CloudWatch Logs receives from Lambda.
+		bo := setup.Options{Logger: logger}
+		if !cfg.Metrics.Disabled {
+			bo.Metrics = metrics.NewEmitter(stderr, metrics.Options{Namespace: cfg.Metrics.Namespace})
+		}
+		if app, err = setup.BuildWith(ctx, cfg, bo); err != nil {
 			return fmt.Errorf("build the trigger from %s: %w", o.configPath, err)
 		}
 		defer func() { _ = app.Close() }()
