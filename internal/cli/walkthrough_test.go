@@ -123,6 +123,9 @@ metrics:
 			t.Errorf("namespace %q", d.Namespace)
 		}
 	}
+	if len(lines) > 0 && lines[0].Dim("HashFamily") != "phpass" {
+		t.Errorf("HashFamily = %q, want phpass", lines[0].Dim("HashFamily"))
+	}
 	want := "migrated/UserMigration_Authentication unknown/UserMigration_Authentication"
 	if got := strings.Join(outcomes, " "); got != want {
 		t.Errorf("EMF outcomes = %s, want %s\n%s", got, want, stderr.String())
