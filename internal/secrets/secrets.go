@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -357,4 +358,17 @@ func (r *Resolver) Invalidate(refs []Ref) bool {
 		marked = true
 	}
 	return marked
+}
+
+// LogValue shows what the resolver holds without any value: the
+// references cached and the number of fetches.
+func (r *Resolver) LogValue() slog.Value {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	refs := make([]string, 0, len(r.entries))
+	for k := range r.entries {
+		refs = append(refs, k)
+	}
+	slices.Sort(refs)
+	return slog.GroupValue(slog.Any("cached", refs), slog.Int("fetches", r.fetches))
 }

@@ -168,3 +168,44 @@ func TestInvalidate(t *testing.T) {
 		t.Error("Invalidate right after a refetch = true, want false")
 	}
 }
+
+// Logging a Resolver shows its references, never a value.
+func TestResolverLogValue(t *testing.T) {
+	t.Parallel()
+	srv := secretstest.NewServer(t)
+	srv.Put("legacy-db", dbSecret)
+	r := secrets.New(srv.Options())
+	if _, err := r.ResolveString(t.Context(), "aws-sm:legacy-db#dsn"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})).Debug("resolver", "secrets", r)
+	if strings.Contains(buf.String(), "S3cret-db-pw") || !strings.Contains(buf.String(), "aws-sm:legacy-db") {
+		t.Errorf("logged %s", buf.String())
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"aws-sm:legacy-db#dsn", "aws-ssm:/ferry/x", "aws-sm:arn:aws:secretsmanager:eu-west-1:1:secret:x-AbC#k", "aws-sm:#", "vault:x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ref, err := secrets.Parse(s)
+		if err != nil {
+			var se *secrets.Error
+			if !errors.As(err, &se) || !errors.Is(err, secrets.ErrSyntax) {
+				t.Fatalf("Parse(%q) = %v, want a *secrets.Error wrapping ErrSyntax", s, err)
+			}
+			return
+		}
+		// A parsed reference prints back to what was parsed, and parses
+		// to itself again.
+		if ref.String() != s {
+			t.Fatalf("Parse(%q).String() = %q", s, ref.String())
+		}
+		again, err := secrets.Parse(ref.String())
+		if err != nil || again != ref {
+			t.Fatalf("Parse(String()) = %+v, %v; want %+v", again, err, ref)
+		}
+	})
+}
