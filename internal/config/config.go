@@ -176,6 +176,13 @@ func (c *Config) Validate() error {
 	if err := c.Migration.Validate(); err != nil {
 		add("migration", err)
 	}
+	names := make([]string, 0, len(c.Sources))
+	for _, b := range c.Sources {
+		names = append(names, b.Name)
+	}
+	if err := c.Migration.ValidateRouting(names); err != nil {
+		add("migration", err)
+	}
 	if err := c.Guard.Throttle.Validate(); err != nil {
 		add("guard.throttle", err)
 	}

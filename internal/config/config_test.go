@@ -174,6 +174,16 @@ sources:
     type: fake
     config: {path: p, nothing_file: /x, query: {by_username: q}}
 `, want: []string{"sources[0].config.nothing_file: unknown field"}},
+		{name: "routing names an unknown source", yml: `
+sources:
+  - name: a
+    type: fake
+    config: {path: p, query: {by_username: q}}
+migration:
+  routing:
+    - match: {email_domain: corp.example.com}
+      sources: [a, corp-ldap]
+`, want: []string{`migration: routing[0].sources[1]: `, `"corp-ldap"`}},
 		{name: "wrong shape", yml: `
 sources:
   name: a
