@@ -79,7 +79,6 @@ func (e *SkipError) Unwrap() error { return e.Err }
 // Mapper maps legacy users to import rows under one header.
 type Mapper struct {
 	policy  migration.Policy
-	allowed map[string]bool
 	header  []string
 	columns map[string]bool
 	mfa     bool
@@ -99,10 +98,7 @@ func NewMapper(p migration.Policy, header []string) (*Mapper, error) {
 		return nil, fmt.Errorf("migration policy: %w", err)
 	}
 	p = p.WithDefaults()
-	m := &Mapper{policy: p, allowed: map[string]bool{}, header: slices.Clone(header), columns: map[string]bool{}}
-	for _, a := range p.Attributes {
-		m.allowed[a] = true
-	}
+	m := &Mapper{policy: p, header: slices.Clone(header), columns: map[string]bool{}}
 	for _, c := range header {
 		if m.columns[c] {
 			return nil, fmt.Errorf("header: column %q appears twice", c)
@@ -121,42 +117,9 @@ func NewMapper(p migration.Policy, header []string) (*Mapper, error) {
 func (m *Mapper) Header() []string { return slices.Clone(m.header) }
 
 // Attributes returns the attributes the migration trigger answers for u
-// when the user signs in with their username: the legacy attributes the
-// policy allows, email and phone number with their verification (as the
-// legacy system recorded it, or assumed by policy).
+// when the user signs in with their username (migration.Policy.UserAttributes).
 func (m *Mapper) Attributes(u *source.User) map[string]string {
-	p := m.policy
-	attrs := map[string]string{}
-	for k, v := range u.Attributes {
-		if m.attributeAllowed(k) {
-			attrs[k] = v
-		}
-	}
-	if u.Email != "" && m.allowed["email"] {
-		attrs["email"] = u.Email
-	}
-	if _, ok := attrs["email"]; ok && m.allowed["email_verified"] {
-		attrs["email_verified"] = boolString(u.EmailVerified || p.AssumeEmailVerified)
-	}
-	if u.Phone != "" && m.allowed["phone_number"] {
-		attrs["phone_number"] = u.Phone
-	}
-	if _, ok := attrs["phone_number"]; ok && m.allowed["phone_number_verified"] {
-		attrs["phone_number_verified"] = boolString(u.PhoneVerified || p.AssumePhoneVerified)
-	}
-	return attrs
-}
-
-// attributeAllowed is the migration's allow-list rule.
-func (m *Mapper) attributeAllowed(k string) bool {
-	switch {
-	case k == "sub" || k == "username" || strings.HasPrefix(k, "cognito:"):
-		return false
-	case strings.HasPrefix(k, "custom:"):
-		return len(k) > len("custom:")
-	default:
-		return m.allowed[k]
-	}
+	return m.policy.UserAttributes(u)
 }
 
 // Username returns u's cognito:username under the pool mode: the legacy
@@ -168,15 +131,8 @@ func (m *Mapper) Username(u *source.User) (string, error) {
 	var name string
 	switch m.policy.PoolMode {
 	case migration.PoolAlias:
-		switch a := m.policy.AliasUsernameAttribute; a {
-		case "":
-			name = u.Username
-		case "id":
-			name = u.ID
-		default:
-			name = u.Attributes[a]
-		}
-		if isEmail(name) || isPhone(name) {
+		name = m.policy.AliasUsername(u)
+		if migration.LooksLikeAlias(name) {
 			return "", fmt.Errorf("%w: %q looks like an email or phone number in an alias pool", ErrBadUsername, name)
 		}
 	case migration.PoolEmailAsUsername:
@@ -252,27 +208,4 @@ func boolString(b bool) string {
 		return "true"
 	}
 	return "false"
-}
-
-// isPhone and isEmail are the migration's shape tests for alias values.
-func isPhone(s string) bool {
-	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for _, r := range s[1:] {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func isEmail(s string) bool {
-	at := strings.IndexByte(s, '@')
-	if at <= 0 || at != strings.LastIndexByte(s, '@') {
-		return false
-	}
-	domain := s[at+1:]
-	dot := strings.LastIndexByte(domain, '.')
-	return dot > 0 && dot < len(domain)-1 && !strings.ContainsAny(s, " \t")
 }

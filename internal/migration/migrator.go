@@ -143,7 +143,6 @@ type Migrator struct {
 	sources []NamedSource
 	router  *router
 	policy  Policy
-	allowed map[string]bool
 	logger  *slog.Logger
 	now     func() time.Time
 	limiter *guard.Limiter
@@ -208,7 +207,6 @@ func New(o Options) (*Migrator, error) {
 		router:   rt,
 		sources:  o.Sources,
 		policy:   p,
-		allowed:  map[string]bool{},
 		logger:   o.Logger,
 		now:      o.Now,
 		migrated: map[string]struct{}{},
@@ -220,9 +218,6 @@ func New(o Options) (*Migrator, error) {
 	}
 	if m.now == nil {
 		m.now = time.Now
-	}
-	for _, a := range p.Attributes {
-		m.allowed[a] = true
 	}
 	return m, nil
 }
@@ -376,24 +371,7 @@ func (m *Migrator) spendRest(ctx context.Context, req Request, rest []NamedSourc
 func (m *Migrator) answer(res *Result, req Request, name string, typedEmail bool) error {
 	u := res.User
 	p := m.policy
-	attrs := map[string]string{}
-	for k, v := range u.Attributes {
-		if m.attributeAllowed(k) {
-			attrs[k] = v
-		}
-	}
-	if u.Email != "" && m.allowed["email"] {
-		attrs["email"] = u.Email
-	}
-	if _, ok := attrs["email"]; ok && m.allowed["email_verified"] {
-		attrs["email_verified"] = boolString(u.EmailVerified || p.AssumeEmailVerified)
-	}
-	if u.Phone != "" && m.allowed["phone_number"] {
-		attrs["phone_number"] = u.Phone
-	}
-	if _, ok := attrs["phone_number"]; ok && m.allowed["phone_number_verified"] {
-		attrs["phone_number_verified"] = boolString(u.PhoneVerified || p.AssumePhoneVerified)
-	}
+	attrs := p.UserAttributes(u)
 
 	typedPhone := isPhone(name)
 	switch p.PoolMode {
@@ -407,7 +385,7 @@ func (m *Migrator) answer(res *Result, req Request, name string, typedEmail bool
 			} else {
 				attrs["phone_number"] = name
 			}
-			un := m.aliasUsername(u)
+			un := p.AliasUsername(u)
 			if un == "" || isEmail(un) || isPhone(un) {
 				return fmt.Errorf("%w: legacy user %s", ErrNoAliasUsername, u.ID)
 			}
@@ -449,28 +427,6 @@ func (m *Migrator) answer(res *Result, req Request, name string, typedEmail bool
 	return nil
 }
 
-func (m *Migrator) attributeAllowed(k string) bool {
-	switch {
-	case k == "sub" || k == "username" || strings.HasPrefix(k, "cognito:"):
-		return false
-	case strings.HasPrefix(k, "custom:"):
-		return len(k) > len("custom:")
-	default:
-		return m.allowed[k]
-	}
-}
-
-func (m *Migrator) aliasUsername(u *source.User) string {
-	switch a := m.policy.AliasUsernameAttribute; a {
-	case "":
-		return u.Username
-	case "id":
-		return u.ID
-	default:
-		return u.Attributes[a]
-	}
-}
-
 // recordMigrated counts u once and writes progress back to its source. A
 // write-back failure is logged, not returned: the user has proved who they
 // are and Cognito will create them whatever the ledger says, so failing the
@@ -509,38 +465,4 @@ func (m *Migrator) recordMigrated(ctx context.Context, src string, u *source.Use
 	}
 	m.migrated[key] = struct{}{}
 	m.nMigrated.Add(1)
-}
-
-func boolString(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
-}
-
-// isPhone reports whether s is a phone number in E.164 form, the only form
-// Cognito accepts for phone_number (and so for a phone alias).
-func isPhone(s string) bool {
-	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for _, r := range s[1:] {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// isEmail reports whether s has the shape of an email address: one "@"
-// with something on both sides and a dot in the domain. Cognito's own test
-// for "username cannot be of email format" is of this kind.
-func isEmail(s string) bool {
-	at := strings.IndexByte(s, '@')
-	if at <= 0 || at != strings.LastIndexByte(s, '@') {
-		return false
-	}
-	domain := s[at+1:]
-	dot := strings.LastIndexByte(domain, '.')
-	return dot > 0 && dot < len(domain)-1 && !strings.ContainsAny(s, " \t")
 }

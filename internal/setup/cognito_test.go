@@ -64,9 +64,11 @@ sources:
 	}
 }
 
-func TestBuildRejectsUnknownRouteSource(t *testing.T) {
+// A routing rule naming a source that is not configured is a configuration
+// error, reported at load time with its path (before any source opens).
+func TestLoadRejectsUnknownRouteSource(t *testing.T) {
 	t.Parallel()
-	cfg, err := Load([]byte(`
+	_, err := Load([]byte(`
 sources:
   - name: old-pool
     type: cognito
@@ -76,11 +78,7 @@ migration:
     - match: {email_domain: corp.example.com}
       sources: [corp-ldap]
 `))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Build(t.Context(), cfg, nil)
 	if err == nil || !strings.Contains(err.Error(), `routing[0].sources[0]: unknown source "corp-ldap"`) {
-		t.Fatalf("Build: %v, want the unknown routed source with its path", err)
+		t.Fatalf("Load: %v, want the unknown routed source with its path", err)
 	}
 }
