@@ -31,7 +31,7 @@ const (
 // fixedBaseTable holds g^(d·256^i) mod N at [i][d], for the 32 byte
 // positions i (least significant first) and d = 1…255; [i][0] stays unused.
 // 32 × 255 entries of 384 bytes: about 3 MB, built once on first use (about
-// 35 ms) and only read afterwards, so sessions share it without locks.
+// 40 ms) and only read afterwards, so sessions share it without locks.
 type fixedBaseTable [fixedBaseWindows][fixedBaseDigits]big.Int
 
 var (
