@@ -7,8 +7,6 @@ package memstore
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -111,7 +109,7 @@ func (s *Store) DeletePool(_ context.Context, id string) error {
 
 // ListPools pages through pools in id order.
 func (s *Store) ListPools(_ context.Context, limit int, after string) ([]*userpool.Pool, string, error) {
-	from, err := decodeCursor("pools", "", after)
+	from, err := userpool.DecodeCursor("pools", "", after)
 	if err != nil {
 		return nil, "", err
 	}
@@ -125,7 +123,7 @@ func (s *Store) ListPools(_ context.Context, limit int, after string) ([]*userpo
 		}
 		out = append(out, clonePool(s.pools[id]))
 	}
-	out, next := page(out, limit, func(p *userpool.Pool) cursor { return cursor{Kind: "pools", Key: p.ID} })
+	out, next := page(out, limit, func(p *userpool.Pool) userpool.Cursor { return userpool.Cursor{Kind: "pools", Key: p.ID} })
 	return out, next, nil
 }
 
@@ -178,7 +176,7 @@ func (s *Store) DeleteClient(_ context.Context, id string) error {
 
 // ListClients pages through the clients of a pool in id order.
 func (s *Store) ListClients(_ context.Context, poolID string, limit int, after string) ([]*userpool.Client, string, error) {
-	from, err := decodeCursor("clients", poolID, after)
+	from, err := userpool.DecodeCursor("clients", poolID, after)
 	if err != nil {
 		return nil, "", err
 	}
@@ -191,7 +189,9 @@ func (s *Store) ListClients(_ context.Context, poolID string, limit int, after s
 		}
 	}
 	slices.SortFunc(out, func(a, b *userpool.Client) int { return strings.Compare(a.ID, b.ID) })
-	out, next := page(out, limit, func(c *userpool.Client) cursor { return cursor{Kind: "clients", Pool: poolID, Key: c.ID} })
+	out, next := page(out, limit, func(c *userpool.Client) userpool.Cursor {
+		return userpool.Cursor{Kind: "clients", Pool: poolID, Key: c.ID}
+	})
 	return out, next, nil
 }
 
@@ -340,8 +340,8 @@ func (s *Store) ListUsers(_ context.Context, poolID string, q userpool.ListUsers
 	if q.Attribute != "" && !userpool.IsFilterable(q.Attribute) {
 		return nil, "", fmt.Errorf("memstore: list users: attribute %q cannot be filtered", q.Attribute)
 	}
-	scope := queryScope(poolID, q)
-	from, err := decodeCursor("users", scope, q.After)
+	scope := userpool.CursorScope(poolID, q)
+	from, err := userpool.DecodeCursor("users", scope, q.After)
 	if err != nil {
 		return nil, "", err
 	}
@@ -376,8 +376,8 @@ func (s *Store) ListUsers(_ context.Context, poolID string, q userpool.ListUsers
 	if q.Attribute != "" {
 		slices.SortStableFunc(hits, func(a, b hit) int { return strings.Compare(a.v, b.v) })
 	}
-	hits, next := page(hits, q.Limit, func(h hit) cursor {
-		return cursor{Kind: "users", Pool: scope, Value: h.v, Key: h.u.UsernameKey}
+	hits, next := page(hits, q.Limit, func(h hit) userpool.Cursor {
+		return userpool.Cursor{Kind: "users", Pool: scope, Value: h.v, Key: h.u.UsernameKey}
 	})
 	out := make([]*userpool.User, len(hits))
 	for i, h := range hits {
@@ -474,48 +474,8 @@ func (s *Store) ListMessages(_ context.Context, poolID string, afterID int64, li
 	return out, nil
 }
 
-// cursor is the position after which the next page starts.
-type cursor struct {
-	Kind  string `json:"k"`           // "pools", "clients" or "users"
-	Pool  string `json:"p,omitempty"` // the pool and query it belongs to
-	Value string `json:"v,omitempty"` // folded filter value of the last item
-	Key   string `json:"i"`           // id or username key of the last item
-}
-
-// queryScope binds a users cursor to its pool and filter.
-func queryScope(poolID string, q userpool.ListUsersQuery) string {
-	if q.Attribute == "" {
-		return poolID
-	}
-	op := "="
-	if q.Prefix {
-		op = "^="
-	}
-	return poolID + "\x00" + q.Attribute + op + q.Value
-}
-
-func encodeCursor(c cursor) string {
-	b, _ := json.Marshal(c) // a struct of strings always marshals
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(kind, scope, s string) (cursor, error) {
-	var c cursor
-	if s == "" {
-		return c, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err != nil || c.Kind != kind || c.Pool != scope || c.Key == "" {
-		return cursor{}, userpool.ErrInvalidCursor
-	}
-	return c, nil
-}
-
 // page cuts items to limit and returns the cursor of the next page, if any.
-func page[T any](items []T, limit int, at func(T) cursor) ([]T, string) {
+func page[T any](items []T, limit int, at func(T) userpool.Cursor) ([]T, string) {
 	if limit <= 0 {
 		limit = defaultLimit
 	}
@@ -523,7 +483,7 @@ func page[T any](items []T, limit int, at func(T) cursor) ([]T, string) {
 		return items, ""
 	}
 	items = items[:limit]
-	return items, encodeCursor(at(items[limit-1]))
+	return items, at(items[limit-1]).Encode()
 }
 
 func clonePool(p *userpool.Pool) *userpool.Pool {

@@ -76,7 +76,7 @@ func TestQueryPlans(t *testing.T) {
 		{Attribute: "email", Prefix: true, Value: ""},
 		{Attribute: "cognito:user_status", Value: "CONFIRMED", After: "x"},
 	} {
-		q, args := listUsersSQL("p", lq, cursor{Key: "k", Value: "v"}, 61)
+		q, args := listUsersSQL("p", lq, userpool.Cursor{Key: "k", Value: "v"}, 61)
 		cases = append(cases, tc{"ListUsers " + lq.Attribute + " " + lq.Value, q, args})
 	}
 	cases = append(cases,

@@ -116,7 +116,7 @@ func (s *Store) DeletePool(ctx context.Context, id string) error {
 
 // ListPools pages through pools in id order.
 func (s *Store) ListPools(ctx context.Context, limit int, after string) ([]*userpool.Pool, string, error) {
-	from, err := decodeCursor("pools", "", after)
+	from, err := userpool.DecodeCursor("pools", "", after)
 	if err != nil {
 		return nil, "", err
 	}
@@ -129,7 +129,7 @@ func (s *Store) ListPools(ctx context.Context, limit int, after string) ([]*user
 	if err != nil {
 		return nil, "", dbErr("list pools", err)
 	}
-	pools, next := page(pools, limit, func(p *userpool.Pool) cursor { return cursor{Kind: "pools", Key: p.ID} })
+	pools, next := page(pools, limit, func(p *userpool.Pool) userpool.Cursor { return userpool.Cursor{Kind: "pools", Key: p.ID} })
 	return pools, next, nil
 }
 
@@ -211,7 +211,7 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 
 // ListClients pages through the clients of a pool in id order.
 func (s *Store) ListClients(ctx context.Context, poolID string, limit int, after string) ([]*userpool.Client, string, error) {
-	from, err := decodeCursor("clients", poolID, after)
+	from, err := userpool.DecodeCursor("clients", poolID, after)
 	if err != nil {
 		return nil, "", err
 	}
@@ -225,7 +225,9 @@ func (s *Store) ListClients(ctx context.Context, poolID string, limit int, after
 	if err != nil {
 		return nil, "", dbErr("list clients", err)
 	}
-	clients, next := page(clients, limit, func(c *userpool.Client) cursor { return cursor{Kind: "clients", Pool: poolID, Key: c.ID} })
+	clients, next := page(clients, limit, func(c *userpool.Client) userpool.Cursor {
+		return userpool.Cursor{Kind: "clients", Pool: poolID, Key: c.ID}
+	})
 	return clients, next, nil
 }
 

@@ -437,8 +437,8 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, q userpool.ListUse
 	if q.Attribute != "" && !userpool.IsFilterable(q.Attribute) {
 		return nil, "", fmt.Errorf("sqlitestore: list users: attribute %q cannot be filtered", q.Attribute)
 	}
-	scope := queryScope(poolID, q)
-	from, err := decodeCursor("users", scope, q.After)
+	scope := userpool.CursorScope(poolID, q)
+	from, err := userpool.DecodeCursor("users", scope, q.After)
 	if err != nil {
 		return nil, "", err
 	}
@@ -461,8 +461,8 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, q userpool.ListUse
 	if err != nil {
 		return nil, "", dbErr("list users", err)
 	}
-	hits, next := page(hits, limit, func(h hit) cursor {
-		return cursor{Kind: "users", Pool: scope, Value: h.v, Key: h.u.UsernameKey}
+	hits, next := page(hits, limit, func(h hit) userpool.Cursor {
+		return userpool.Cursor{Kind: "users", Pool: scope, Value: h.v, Key: h.u.UsernameKey}
 	})
 	users := make([]*userpool.User, len(hits))
 	for i, h := range hits {
@@ -473,7 +473,7 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, q userpool.ListUse
 
 // listUsersSQL is the query of one ListUsers page of n rows after from.
 // Each row is a user's columns and the folded filter value (” unfiltered).
-func listUsersSQL(poolID string, q userpool.ListUsersQuery, from cursor, n int) (string, []any) {
+func listUsersSQL(poolID string, q userpool.ListUsersQuery, from userpool.Cursor, n int) (string, []any) {
 	if q.Attribute == "" {
 		return `SELECT ` + userCols + `, '' FROM users
 			WHERE pool_id = ? AND username_key > ? ORDER BY username_key LIMIT ?`, []any{poolID, from.Key, n}
