@@ -113,6 +113,10 @@ func TestBootstrapUnderRuntimeAPI(t *testing.T) {
 			t.Errorf("%s: response %s", tc.name, res.Body)
 		}
 	}
+	// The function writes its logs and metric lines before it answers, but
+	// they reach the buffer through a pipe: only once the process has ended
+	// is every line of the last invocation surely in it.
+	p.Stop()
 	logs := p.Stderr.String()
 	for _, secret := range []string{"Corr3ct-horse", "hunter22"} {
 		if strings.Contains(logs, secret) {
