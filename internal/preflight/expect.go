@@ -7,11 +7,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/config"
 	"github.com/ferry-migrate/ferry/internal/migration"
-	"github.com/ferry-migrate/ferry/internal/source/cognitosource"
-	"github.com/ferry-migrate/ferry/internal/source/filesource"
-	"github.com/ferry-migrate/ferry/internal/source/httpsource"
-	"github.com/ferry-migrate/ferry/internal/source/ldapsource"
-	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
+	"github.com/ferry-migrate/ferry/internal/source"
 	"github.com/ferry-migrate/ferry/internal/trigger"
 )
 
@@ -56,103 +52,24 @@ func FromConfig(cfg *config.Config) Expectations {
 	e.SourcesFoldCase = len(cfg.Sources) > 0
 	for _, b := range cfg.Sources {
 		m := sourceMapping(b.Config)
-		e.SourcesFoldCase = e.SourcesFoldCase && m.foldsCase
-		for _, a := range m.attrs {
+		e.SourcesFoldCase = e.SourcesFoldCase && m.FoldsCase
+		for _, a := range m.Attributes {
 			mapped[a] = true
 		}
-		e.EmailVerified = e.EmailVerified || m.emailVerified
-		e.PhoneVerified = e.PhoneVerified || m.phoneVerified
+		e.EmailVerified = e.EmailVerified || m.EmailVerified
+		e.PhoneVerified = e.PhoneVerified || m.PhoneVerified
 	}
 	e.Mapped = slices.Sorted(maps.Keys(mapped))
 	return e
 }
 
-// mapping is what one source can fill in.
-type mapping struct {
-	attrs                        []string
-	emailVerified, phoneVerified bool
-	foldsCase                    bool
-}
-
-// sourceMapping reads a backend's configuration for the attributes it maps.
-func sourceMapping(cfg any) mapping {
-	var m mapping
-	switch c := cfg.(type) {
-	case *sqlsource.Config:
-		cols, attrs, fold := c.Columns, c.Attributes, c.Fold
-		if base, ok := sqlsource.PresetConfig(c.Preset, c.Driver); ok {
-			if fold == "" {
-				fold = base.Fold
-			}
-			cols = overlayColumns(base.Columns, c.Columns)
-			attrs = maps.Clone(base.Attributes)
-			if attrs == nil {
-				attrs = map[string]string{}
-			}
-			maps.Copy(attrs, c.Attributes)
-		}
-		if cols.Email != "" {
-			m.attrs = append(m.attrs, "email", "email_verified")
-			m.emailVerified = cols.EmailVerified != ""
-		}
-		if cols.Phone != "" {
-			m.attrs = append(m.attrs, "phone_number", "phone_number_verified")
-			m.phoneVerified = cols.PhoneVerified != ""
-		}
-		for _, a := range attrs {
-			m.attrs = append(m.attrs, a)
-		}
-		m.foldsCase = fold == sqlsource.FoldLower || fold == sqlsource.FoldUpper
-	case *ldapsource.Config:
-		// The directory's mail, telephoneNumber, givenName, sn and
-		// displayName are always read (they have defaults).
-		m.attrs = append(m.attrs, "email", "email_verified", "phone_number", "phone_number_verified",
-			"given_name", "family_name", "name")
-		m.attrs = append(m.attrs, slices.Collect(maps.Keys(c.Attributes.Extra))...)
-		m.emailVerified, m.phoneVerified = c.EmailVerified, c.PhoneVerified
-		// uid, mail and sAMAccountName match case-insensitively.
-		m.foldsCase = true
-	case *httpsource.Config:
-		// Both contracts carry email and phone number with their
-		// verified flags; the endpoint decides per user.
-		m.attrs = append(m.attrs, "email", "email_verified", "phone_number", "phone_number_verified")
-		m.attrs = append(m.attrs, slices.Collect(maps.Keys(c.Attributes))...)
-		m.emailVerified, m.phoneVerified = true, true
-	case *cognitosource.Config:
-		attrs := c.Attributes
-		if attrs == nil {
-			attrs = cognitosource.DefaultAttributes
-		}
-		m.attrs = append(m.attrs, attrs...)
-		m.attrs = append(m.attrs, slices.Collect(maps.Values(c.CustomAttributes))...)
-		legacySub := c.LegacySubAttribute
-		if legacySub == "" {
-			legacySub = cognitosource.DefaultLegacySubAttribute
-		}
-		// Email and phone number travel with the old pool's verified
-		// flags.
-		m.attrs = append(m.attrs, legacySub, "email", "email_verified", "phone_number", "phone_number_verified")
-		m.emailVerified, m.phoneVerified = true, true
-	case *filesource.Config:
-		// The file's entries decide per user; assume every channel.
-		m.attrs = append(m.attrs, "email", "email_verified", "phone_number", "phone_number_verified")
-		m.emailVerified, m.phoneVerified = true, true
-		m.foldsCase = c.CaseInsensitive
+// sourceMapping asks a backend's configuration what it can fill in; a
+// backend that cannot say contributes nothing.
+func sourceMapping(cfg any) source.Mapping {
+	if d, ok := cfg.(source.Describer); ok {
+		return d.Mapping()
 	}
-	return m
-}
-
-func overlayColumns(base, c sqlsource.Columns) sqlsource.Columns {
-	set := func(dst *string, v string) {
-		if v != "" {
-			*dst = v
-		}
-	}
-	set(&base.Email, c.Email)
-	set(&base.EmailVerified, c.EmailVerified)
-	set(&base.Phone, c.Phone)
-	set(&base.PhoneVerified, c.PhoneVerified)
-	return base
+	return source.Mapping{}
 }
 
 // sent returns the attributes Ferry can send: the mapped ones the policy

@@ -191,3 +191,24 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Mapping describes what a configured source can fill in, so that a pool
+// can be checked against it before go-live (ferry preflight).
+type Mapping struct {
+	// Attributes are the Cognito attribute names the source can answer
+	// (email and phone_number with their _verified flags included when it
+	// reads them), before the migration policy's allow-list.
+	Attributes []string
+	// EmailVerified and PhoneVerified say whether a verified email or phone
+	// number can come from the source itself.
+	EmailVerified, PhoneVerified bool
+	// FoldsCase is true when the source matches names regardless of case
+	// by itself.
+	FoldsCase bool
+}
+
+// Describer is an optional capability of a backend's Config: the Mapping
+// the source it opens will have, known without opening it.
+type Describer interface {
+	Mapping() Mapping
+}
