@@ -74,22 +74,12 @@ func (s *Service) ForgotPassword(ctx context.Context, in ForgotPasswordInput) (*
 
 // ConfirmForgotPassword sets a new password with the reset code.
 func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHash, username, code, password string) error {
-	p, c, err := s.loadClientPool(ctx, "", clientID)
-	if err != nil {
-		return err
-	}
-	if err := c.checkSecretHash(secretHash, username); err != nil {
-		return err
-	}
-	u, err := s.findUser(ctx, p, username)
+	p, c, u, err := s.clientUser(ctx, clientID, secretHash, username)
 	if err != nil {
 		return err
 	}
 	if u == nil {
-		if c.set.preventsExistenceErrors() {
-			return newErr(ErrCodeMismatch, msgCodeMismatch)
-		}
-		return newErr(ErrUserNotFound, msgUserNotExist)
+		return unknownForCode(c)
 	}
 	if err := p.set.checkPassword(password); err != nil {
 		return err

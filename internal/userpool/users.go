@@ -52,6 +52,34 @@ func (s *Service) findUser(ctx context.Context, p *pool, typed string) (*User, e
 	return nil, nil
 }
 
+// clientUser authenticates an unsigned, client-facing request — the app
+// client, its secret hash — and finds the user it names; u is nil when no
+// user or alias matches.
+func (s *Service) clientUser(ctx context.Context, clientID, secretHash, username string) (p *pool, c *client, u *User, err error) {
+	p, c, err = s.loadClientPool(ctx, "", clientID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := c.checkSecretHash(secretHash, username); err != nil {
+		return nil, nil, nil, err
+	}
+	u, err = s.findUser(ctx, p, username)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, c, u, nil
+}
+
+// unknownForCode is the answer to a code for a user who does not exist: a
+// code mismatch when the client hides whether users exist, else
+// UserNotFoundException.
+func unknownForCode(c *client) error {
+	if c.set.preventsExistenceErrors() {
+		return newErr(ErrCodeMismatch, msgCodeMismatch)
+	}
+	return newErr(ErrUserNotFound, msgUserNotExist)
+}
+
 // mustFindUser is findUser with Cognito's UserNotFoundException.
 func (s *Service) mustFindUser(ctx context.Context, p *pool, typed string) (*User, error) {
 	if typed == "" {
@@ -329,22 +357,12 @@ func (s *Service) checkCode(ctx context.Context, p *pool, u *User, reset bool, c
 // ConfirmSignUp confirms a signed-up user with the code sent to them and
 // verifies the attribute it went to.
 func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, username, code string, forceAlias bool) error {
-	p, c, err := s.loadClientPool(ctx, "", clientID)
-	if err != nil {
-		return err
-	}
-	if err := c.checkSecretHash(secretHash, username); err != nil {
-		return err
-	}
-	u, err := s.findUser(ctx, p, username)
+	p, c, u, err := s.clientUser(ctx, clientID, secretHash, username)
 	if err != nil {
 		return err
 	}
 	if u == nil {
-		if c.set.preventsExistenceErrors() {
-			return newErr(ErrCodeMismatch, msgCodeMismatch)
-		}
-		return newErr(ErrUserNotFound, msgUserNotExist)
+		return unknownForCode(c)
 	}
 	if u.Status != "UNCONFIRMED" {
 		return newErr(ErrNotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
@@ -405,14 +423,7 @@ func (s *Service) releaseAliases(ctx context.Context, p *pool, u *User) error {
 
 // ResendConfirmationCode sends a new confirmation code.
 func (s *Service) ResendConfirmationCode(ctx context.Context, clientID, secretHash, username string) (*CodeDelivery, error) {
-	p, c, err := s.loadClientPool(ctx, "", clientID)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.checkSecretHash(secretHash, username); err != nil {
-		return nil, err
-	}
-	u, err := s.findUser(ctx, p, username)
+	p, c, u, err := s.clientUser(ctx, clientID, secretHash, username)
 	if err != nil {
 		return nil, err
 	}
