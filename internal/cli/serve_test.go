@@ -232,30 +232,7 @@ func TestServeFlags(t *testing.T) {
 func TestServeWithConfigWiresTheInProcessTrigger(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "legacy.db")
-	db, err := sql.Open("sqlite", "file:"+dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ddl, err := sqlsource.Schema("wordpress", sqlsource.DriverSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range ddl {
-		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hash, err := phpassHash("Legacy-pass1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(t.Context(), `INSERT INTO "wp_users" ("user_login", "user_pass", "user_nicename",
-		"user_email", "user_url", "user_registered", "user_activation_key", "user_status", "display_name")
-		VALUES ('ann', ?, 'ann', 'ann@example.com', '', '2020-01-01 00:00:00', '', 0, 'Ann')`, hash); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	dbPath := wordpressLegacyDB(t, dir)
 	confPath := filepath.Join(dir, "ferry.yaml")
 	conf := fmt.Sprintf("sources:\n  - name: blog\n    type: sql\n    config:\n      preset: wordpress\n      driver: sqlite\n      dsn: %q\n", "file:"+dbPath)
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
@@ -287,4 +264,38 @@ func TestServeWithConfigWiresTheInProcessTrigger(t *testing.T) {
 	if u.UserStatus != ciptypes.UserStatusTypeConfirmed && u.UserStatus != ciptypes.UserStatusTypeResetRequired {
 		t.Errorf("status %s", u.UserStatus)
 	}
+}
+
+// wordpressLegacyDB creates a legacy WordPress database (SQLite, the
+// preset's own DDL) in dir holding one user, ann, whose phpass password is
+// Legacy-pass1, and returns its path.
+func wordpressLegacyDB(t *testing.T, dir string) string {
+	t.Helper()
+	dbPath := filepath.Join(dir, "legacy.db")
+	db, err := sql.Open("sqlite", "file:"+dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ddl, err := sqlsource.Schema("wordpress", sqlsource.DriverSQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range ddl {
+		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hash, err := phpassHash("Legacy-pass1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(t.Context(), `INSERT INTO "wp_users" ("user_login", "user_pass", "user_nicename",
+		"user_email", "user_url", "user_registered", "user_activation_key", "user_status", "display_name")
+		VALUES ('ann', ?, 'ann', 'ann@example.com', '', '2020-01-01 00:00:00', '', 0, 'Ann')`, hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dbPath
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/ferry-migrate/ferry/internal/metrics/emftest"
-	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
@@ -23,30 +21,7 @@ func TestOperationsWalkthrough(t *testing.T) {
 	t.Parallel()
 	awsCLI := testenv.Tool(t, "aws")
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "legacy.db")
-	db, err := sql.Open("sqlite", "file:"+dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ddl, err := sqlsource.Schema("wordpress", sqlsource.DriverSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range ddl {
-		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hash, err := phpassHash("Legacy-pass1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(t.Context(), `INSERT INTO "wp_users" ("user_login", "user_pass", "user_nicename",
-		"user_email", "user_url", "user_registered", "user_activation_key", "user_status", "display_name")
-		VALUES ('ann', ?, 'ann', 'ann@example.com', '', '2020-01-01 00:00:00', '', 0, 'Ann')`, hash); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	dbPath := wordpressLegacyDB(t, dir)
 	confPath := filepath.Join(dir, "ferry.yaml")
 	conf := fmt.Sprintf(`sources:
   - name: blog
