@@ -15,25 +15,6 @@ import (
 	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
-// nodeModules returns a node_modules directory holding pkg: the one named
-// by $FERRY_NODE_MODULES, else the real-client test clients' directory that
-// `make test` installs. Without it the test skips, or fails in CI.
-func nodeModules(t *testing.T, pkg string) string {
-	t.Helper()
-	dir := os.Getenv("FERRY_NODE_MODULES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "test", "clients", "node", "node_modules")
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(abs, pkg, "package.json")); err != nil {
-		testenv.Missing(t, "the npm package "+pkg+" (npm ci in test/clients/node, or set $FERRY_NODE_MODULES)")
-	}
-	return abs
-}
-
 // runNode runs a script under testdata with NODE_PATH set, feeding it in as
 // JSON and decoding its JSON output into out.
 func runNode(t *testing.T, modules, script string, in, out any) {
@@ -62,7 +43,7 @@ func runNode(t *testing.T, modules, script string, in, out any) {
 // password and refuses it for a wrong one.
 func TestAmazonCognitoIdentityJS(t *testing.T) {
 	t.Parallel()
-	modules := nodeModules(t, "amazon-cognito-identity-js")
+	modules := testenv.NodeModules(t, "amazon-cognito-identity-js")
 	tests := []struct {
 		name, poolID, signInAs, canonical, stored, typed string
 		salt                                             []byte
@@ -150,7 +131,7 @@ func TestAmazonCognitoIdentityJS(t *testing.T) {
 // secret a: the published vector and random secrets, salts and servers.
 func TestAuthenticationHelperKey(t *testing.T) {
 	t.Parallel()
-	modules := nodeModules(t, "amazon-cognito-identity-js")
+	modules := testenv.NodeModules(t, "amazon-cognito-identity-js")
 	type kase struct {
 		PoolName string `json:"poolName"`
 		UserID   string `json:"userId"`

@@ -6,8 +6,10 @@
 package testenv
 
 import (
+	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -48,4 +50,47 @@ func Tool(t testing.TB, name string) string {
 		Missing(t, "the "+name+" command")
 	}
 	return p
+}
+
+// NodeModules returns the node_modules directory holding the npm package
+// pkg: the one named by $FERRY_NODE_MODULES, else the real-client test
+// clients' directory (test/clients/node) that `make test` installs, found
+// from the module root. Without it t skips, or fails (see Missing).
+func NodeModules(t testing.TB, pkg string) string {
+	t.Helper()
+	dir := os.Getenv("FERRY_NODE_MODULES")
+	if dir == "" {
+		root, err := moduleRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = filepath.Join(root, "test", "clients", "node", "node_modules")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(abs, pkg, "package.json")); err != nil {
+		Missing(t, "the npm package "+pkg+" (npm ci in test/clients/node, or set $FERRY_NODE_MODULES)")
+	}
+	return abs
+}
+
+// moduleRoot is the nearest directory above the working directory (a
+// test's package directory) holding go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("testenv: no go.mod above the working directory")
+		}
+		dir = parent
+	}
 }

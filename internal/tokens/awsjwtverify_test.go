@@ -13,31 +13,12 @@ import (
 	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
-// nodeModules returns a node_modules directory holding pkg: the one named
-// by $FERRY_NODE_MODULES, else the real-client test clients' directory that
-// `make test` installs. Without it the test skips, or fails in CI.
-func nodeModules(t *testing.T, pkg string) string {
-	t.Helper()
-	dir := os.Getenv("FERRY_NODE_MODULES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "test", "clients", "node", "node_modules")
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(abs, pkg, "package.json")); err != nil {
-		testenv.Missing(t, "the npm package "+pkg+" (npm ci in test/clients/node, or set $FERRY_NODE_MODULES)")
-	}
-	return abs
-}
-
 // TestAWSJWTVerify checks the tokens with awslabs/aws-jwt-verify's
 // CognitoJwtVerifier, which insists on Cognito's issuer, token_use, kid and
 // client claims: what API Gateway back ends in Node run.
 func TestAWSJWTVerify(t *testing.T) {
 	t.Parallel()
-	modules := nodeModules(t, "aws-jwt-verify")
+	modules := testenv.NodeModules(t, "aws-jwt-verify")
 	node := testenv.Tool(t, "node")
 	k := keys(t)
 	iss := &Issuer{Keys: k, Issuer: AWSIssuer(testPool)} // real clock: the verifier uses its own
