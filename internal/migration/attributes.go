@@ -17,7 +17,7 @@ func (p Policy) UserAttributes(u *source.User) map[string]string {
 	p = p.WithDefaults()
 	attrs := map[string]string{}
 	for k, v := range u.Attributes {
-		if p.AttributeAllowed(k) {
+		if p.attributeAllowed(k) {
 			attrs[k] = v
 		}
 	}
@@ -41,13 +41,19 @@ func (p Policy) UserAttributes(u *source.User) map[string]string {
 // the pool's attribute list (the policy's Attributes, or the standard
 // attributes by default) has it.
 func (p Policy) AttributeAllowed(k string) bool {
+	return p.WithDefaults().attributeAllowed(k)
+}
+
+// attributeAllowed is AttributeAllowed for a policy already completed by
+// WithDefaults.
+func (p Policy) attributeAllowed(k string) bool {
 	switch {
 	case k == "sub" || k == "username" || strings.HasPrefix(k, "cognito:"):
 		return false
 	case strings.HasPrefix(k, "custom:"):
 		return len(k) > len("custom:")
 	default:
-		return p.WithDefaults().allows(k)
+		return p.allows(k)
 	}
 }
 
