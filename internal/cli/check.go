@@ -126,7 +126,11 @@ func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slo
 		fmt.Fprintf(w, "  hashes: not sampled (the source does not expose stored hashes)\n")
 		return ok
 	}
-	samples, err := hs.SampleHashes(ctx, sample)
+	var samples []source.HashSample
+	err = hs.SampleHashes(ctx, sample, func(h source.HashSample) error {
+		samples = append(samples, h)
+		return nil
+	})
 	if err != nil {
 		fmt.Fprintf(w, "  hashes: error: %v\n", err)
 		return false

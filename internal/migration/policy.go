@@ -183,6 +183,9 @@ type Policy struct {
 	// Routing, when set, chooses which sources to ask by the typed name
 	// (see Route); by default every source is asked, in order.
 	Routing []Route `yaml:"routing"`
+	// Schema is the target pool's required and custom attributes, which
+	// every answer is checked against (see CheckAnswer).
+	Schema PoolSchema `yaml:"schema"`
 }
 
 // WithDefaults returns p with every unset field at its default.

@@ -26,7 +26,52 @@ var (
 	ErrInvalidPassword = errors.New("invalid password")
 	// ErrUserDisabled: the user exists but is disabled or locked in the legacy directory.
 	ErrUserDisabled = errors.New("user disabled")
+	// ErrBadRecord: the name matched, but the user's own record cannot be
+	// used: its stored hash is of an unknown family, malformed, or over
+	// the work budget; the name matches several records; or the record's
+	// data cannot be read. It is an outcome for that one user (returned as
+	// a *RecordError), never a source fault: it must not open a circuit
+	// breaker or refuse anyone else.
+	ErrBadRecord = errors.New("unusable legacy record")
 )
+
+// Reasons of a RecordError, as logged and as `ferry audit` counts them.
+const (
+	RecordHashUnknown    = "hash_unknown"     // no hash family recognises the stored value
+	RecordHashMalformed  = "hash_malformed"   // the stored value claims a family but does not parse
+	RecordHashOverBudget = "hash_over_budget" // verifying it would exceed the time or memory budget
+	RecordHashNotAllowed = "hash_not_allowed" // the family is recognised but disabled by configuration
+	RecordAmbiguous      = "ambiguous_name"   // the name matches more than one record
+	RecordUnreadable     = "unreadable"       // the record's columns or attributes cannot be read
+)
+
+// RecordError is ErrBadRecord with the legacy id (when known) and the
+// reason. errors.Is(err, ErrBadRecord) holds for it, and so does
+// errors.Is(err, e.Err).
+type RecordError struct {
+	UserID string // legacy id of the record, empty when several matched
+	Reason string // one of the Record* reasons
+	Err    error  // the underlying error, for the operator's log
+}
+
+func (e *RecordError) Error() string {
+	msg := "unusable legacy record"
+	if e.UserID != "" {
+		msg += " " + e.UserID
+	}
+	msg += " (" + e.Reason + ")"
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *RecordError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrBadRecord}
+	}
+	return []error{ErrBadRecord, e.Err}
+}
 
 // ErrBackendAuth is a fault, never an outcome: the legacy backend refused
 // Ferry's own credentials (PostgreSQL SQLSTATE 28P01, MySQL error 1045, an
@@ -38,7 +83,8 @@ var ErrBackendAuth = errors.New("backend refused the service credentials")
 
 // IsOutcome reports whether err is one of the non-fault outcomes above.
 func IsOutcome(err error) bool {
-	return errors.Is(err, ErrUserNotFound) || errors.Is(err, ErrInvalidPassword) || errors.Is(err, ErrUserDisabled)
+	return errors.Is(err, ErrUserNotFound) || errors.Is(err, ErrInvalidPassword) ||
+		errors.Is(err, ErrUserDisabled) || errors.Is(err, ErrBadRecord)
 }
 
 // Source is a legacy user directory.
@@ -121,18 +167,27 @@ type Counts struct {
 }
 
 // HashSampler is an optional capability: a Source that stores password
-// hashes returns up to n of them, so `ferry check` can report which hash
-// families the legacy store holds and which of them are weak before any
-// user signs in. It returns stored hashes only (no names, no other user
-// data), in the form the Source would verify them, and honours ctx.
-// A SQL source can implement it with its sample query and a LIMIT.
+// hashes streams them, so `ferry check` can report which hash families the
+// legacy store holds and `ferry audit` can classify every user's hash
+// before any user signs in.
+//
+// Contract:
+//   - SampleHashes calls fn once per stored hash, in List's order,
+//     streaming, for at most limit users (limit <= 0: every user). It
+//     passes stored hashes only, in the form the Source would verify them,
+//     with the legacy id; no other user data.
+//   - A user without a usable password (an empty or "unusable" value)
+//     is passed with Encoded empty.
+//   - An error returned by fn stops the walk and is returned as is.
+//   - It honours ctx and is safe for concurrent use.
 type HashSampler interface {
-	SampleHashes(ctx context.Context, n int) ([]HashSample, error)
+	SampleHashes(ctx context.Context, limit int, fn func(HashSample) error) error
 }
 
-// HashSample is one stored hash as a HashSampler returns it; the fields
-// mean what passhash.Hash's fields of the same names mean.
+// HashSample is one stored hash as a HashSampler passes it; Encoded, Salt
+// and Format mean what passhash.Hash's fields of the same names mean.
 type HashSample struct {
+	UserID  string
 	Encoded string
 	Salt    string
 	Format  string

@@ -1,0 +1,22 @@
+package migration
+
+// Outcome names how one migration request ended. It is the one vocabulary
+// of logs ("outcome"), metrics (the Outcome dimension) and Stats: every
+// Result carries exactly one.
+type Outcome string
+
+// Outcomes.
+const (
+	OutcomeMigrated       Outcome = "migrated"        // the answer was sent; Cognito creates the user
+	OutcomeWrongPassword  Outcome = "wrong_password"  // a source knew the user; the password did not match
+	OutcomeUnknown        Outcome = "unknown"         // no source knew the name
+	OutcomeDisabled       Outcome = "disabled"        // disabled or locked in the legacy directory
+	OutcomeNameRejected   Outcome = "name_rejected"   // the typed name's shape is not accepted by the lookup mode
+	OutcomeBadRecord      Outcome = "bad_record"      // the user's own record cannot be used (source.RecordError)
+	OutcomeUnmigratable   Outcome = "unmigratable"    // no answer Cognito would accept can be made for the user
+	OutcomeThrottled      Outcome = "throttled"       // an attempt limit was reached; no source was asked
+	OutcomeShadow         Outcome = "shadow"          // shadow mode: the user would have migrated
+	OutcomeOutsideRollout Outcome = "outside_rollout" // the client or user is not in the staged rollout yet
+	OutcomeCircuitOpen    Outcome = "circuit_open"    // a source's circuit breaker refused the call (a fault)
+	OutcomeFault          Outcome = "fault"           // a source fault, a timeout, a malformed request
+)
