@@ -35,17 +35,9 @@ var (
 // errors.Is(err, ErrCircuitOpen).
 var ErrCircuitOpen = guard.ErrCircuitOpen
 
-// Outcome names of the guards, used in logs.
-const (
-	outcomeThrottled      = "throttled"
-	outcomeShadow         = "shadow"
-	outcomeOutsideRollout = "outside_rollout"
-	outcomeCircuitOpen    = "circuit_open"
-)
-
 // guarded runs the rollout gate and the throttle around migrate, and turns
 // a migration into its shadow when the rollout says so.
-func (m *Migrator) guarded(ctx context.Context, req Request) (Result, string, error) {
+func (m *Migrator) guarded(ctx context.Context, req Request) (Result, error) {
 	name := strings.TrimSpace(req.Username)
 	if m.policy.UsernameCase == FoldLower {
 		name = strings.ToLower(name)
@@ -54,7 +46,7 @@ func (m *Migrator) guarded(ctx context.Context, req Request) (Result, string, er
 		m.nOutsideRollout.Add(1)
 		m.logger.LogAttrs(ctx, slog.LevelDebug, "outside the rollout",
 			slog.String("request_id", req.RequestID), slog.String("reason", string(why)))
-		return Result{}, outcomeOutsideRollout, ErrOutsideRollout
+		return Result{Outcome: OutcomeOutsideRollout}, ErrOutsideRollout
 	}
 	var att *guard.Attempt
 	if m.limiter != nil {
@@ -67,28 +59,24 @@ func (m *Migrator) guarded(ctx context.Context, req Request) (Result, string, er
 			m.logger.LogAttrs(ctx, slog.LevelWarn, "attempt throttled",
 				slog.String("request_id", req.RequestID), slog.String("scope", string(te.Scope)),
 				slog.String("client_id", req.ClientID), slog.Int64("limit", te.Limit))
-			return Result{}, outcomeThrottled, ErrThrottled
+			return Result{Outcome: OutcomeThrottled}, ErrThrottled
 		case err != nil:
-			return Result{}, outcomeFault, &Fault{Err: err}
+			return Result{Outcome: OutcomeFault}, &Fault{Err: err}
 		}
 	}
-	res, outcome, err := m.migrate(ctx, req)
-	switch outcome {
-	case outcomeNotFound, outcomeInvalidPassword, outcomeDisabled, outcomeNameRejected:
-		att.End(ctx, true)
-	default:
-		att.End(ctx, false)
-	}
+	res, err := m.migrate(ctx, req)
+	att.End(ctx, res.Outcome.failedAttempt())
 	if errors.Is(err, ErrCircuitOpen) {
 		m.nCircuitOpen.Add(1)
-		outcome = outcomeCircuitOpen
+		res.Outcome = OutcomeCircuitOpen
 	}
 	if err == nil && m.gate.Shadow() {
 		res.Shadow = true
+		res.Outcome = OutcomeShadow
 		m.nShadow.Add(1)
-		return res, outcomeShadow, ErrShadow
+		return res, ErrShadow
 	}
-	return res, outcome, err
+	return res, err
 }
 
 // breakerSource calls its source through a circuit breaker.

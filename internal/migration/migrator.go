@@ -78,27 +78,39 @@ type Result struct {
 	// Shadow is set, with ErrShadow, when the rollout is in shadow mode:
 	// the fields above are the answer that would have been sent.
 	Shadow bool
+	// Outcome is how the request ended; every Result from Migrate has one.
+	Outcome Outcome
+	// Reason is the reason code of an unmigratable user (a Reason* code)
+	// or of a bad record (a source.Record* reason).
+	Reason string
+	// Refusals are Cognito's rules the legacy data broke: for a migrated
+	// user, the attributes dropped or repaired; for an unmigratable one,
+	// every rule that stands in the way.
+	Refusals []Refusal
 }
 
-// ErrNotMigrated is the one outcome for every "no": unknown user, wrong
-// password, disabled user, or a name the lookup mode does not accept. Which
-// one it was is logged, never returned.
+// ErrNotMigrated is the one error for every "no": unknown user, wrong
+// password, disabled user, a name the lookup mode does not accept, an
+// unusable record, a user Cognito would refuse. Which one it was is the
+// Result's Outcome and is logged, never told to the user.
 var ErrNotMigrated = errors.New("user not migrated")
+
+// ErrPasswordTooLong: the typed password is longer than Cognito accepts
+// (MaxPasswordLength characters), so it cannot be a legacy user's Cognito
+// password either; no source saw it.
+var ErrPasswordTooLong = fmt.Errorf("%w: password longer than %d characters", ErrNotMigrated, MaxPasswordLength)
 
 // Fault reasons that are Ferry's own (a source's faults are wrapped as they are).
 var (
 	// ErrNoVerifiedChannel: a forgot-password answer would carry neither a
 	// verified email nor a verified phone, so Cognito could not send a code.
 	ErrNoVerifiedChannel = errors.New("no verified email or phone number for the reset code")
-	// ErrNoAliasUsername: in an alias pool the user typed an email or a
-	// phone number, and no username that looks like neither could be found
-	// for them.
-	ErrNoAliasUsername = errors.New("no username usable in an alias pool")
 )
 
-// Fault is a migration that could not be decided: a source fault, a
-// deadline, or an answer Cognito would reject. It must never be reported
-// to a user as a wrong password.
+// Fault is a migration that could not be decided: a source fault or a
+// deadline. It must never be reported to a user as a wrong password. (An
+// answer Cognito would reject is not a fault but the user's outcome,
+// OutcomeUnmigratable.)
 type Fault struct {
 	Source string // configured source name, empty when not source-specific
 	Err    error
@@ -125,12 +137,16 @@ type Stats struct {
 	Migrated    int64
 	NotMigrated int64
 	Faults      int64
-	// Of NotMigrated: throttled attempts, shadow migrations, and sign-ins
-	// outside the rollout. Of Faults: calls refused by an open circuit.
-	Throttled      int64
-	Shadow         int64
-	OutsideRollout int64
-	CircuitOpen    int64
+	// Of NotMigrated: throttled attempts, shadow migrations, sign-ins
+	// outside the rollout, users Cognito would refuse, unusable records and
+	// over-long passwords. Of Faults: calls refused by an open circuit.
+	Throttled       int64
+	Shadow          int64
+	OutsideRollout  int64
+	Unmigratable    int64
+	BadRecord       int64
+	PasswordTooLong int64
+	CircuitOpen     int64
 }
 
 // migratedSetMax bounds the memory of users already counted: one sign-in's
@@ -153,6 +169,7 @@ type Migrator struct {
 
 	nMigrated, nNotMigrated, nFaults                   atomic.Int64
 	nThrottled, nShadow, nOutsideRollout, nCircuitOpen atomic.Int64
+	nUnmigratable, nBadRecord, nPasswordTooLong        atomic.Int64
 }
 
 // Options configure New.
@@ -228,27 +245,32 @@ func (m *Migrator) Stats() Stats {
 		Migrated: m.nMigrated.Load(), NotMigrated: m.nNotMigrated.Load(), Faults: m.nFaults.Load(),
 		Throttled: m.nThrottled.Load(), Shadow: m.nShadow.Load(),
 		OutsideRollout: m.nOutsideRollout.Load(), CircuitOpen: m.nCircuitOpen.Load(),
+		Unmigratable: m.nUnmigratable.Load(), BadRecord: m.nBadRecord.Load(), PasswordTooLong: m.nPasswordTooLong.Load(),
 	}
 }
 
 // Migrate decides the migration of one user. It returns ErrNotMigrated for
-// every "no", a *Fault for every fault, and otherwise the answer.
+// every "no", a *Fault for every fault, and otherwise the answer; the
+// Result's Outcome says which, in every case.
 func (m *Migrator) Migrate(ctx context.Context, req Request) (Result, error) {
 	start := m.now()
 	ctx, cancel := context.WithTimeout(ctx, m.policy.Deadline)
 	defer cancel()
 
-	res, outcome, err := m.guarded(ctx, req)
+	res, err := m.guarded(ctx, req)
 
 	attrs := []slog.Attr{
 		slog.String("request_id", req.RequestID),
 		slog.String("trigger", req.Kind.String()),
 		slog.String("source", res.Source),
-		slog.String("outcome", outcome),
+		slog.String("outcome", string(res.Outcome)),
 		slog.Float64("latency_ms", float64(m.now().Sub(start).Microseconds())/1000),
 	}
 	if res.User != nil {
 		attrs = append(attrs, slog.String("hash_family", res.User.HashFamily), slog.String("legacy_id", res.User.ID))
+	}
+	if res.Reason != "" {
+		attrs = append(attrs, slog.String("reason", res.Reason))
 	}
 	var fault *Fault
 	switch {
@@ -263,26 +285,42 @@ func (m *Migrator) Migrate(ctx context.Context, req Request) (Result, error) {
 		m.nFaults.Add(1)
 		attrs = append(attrs, slog.String("error", err.Error()))
 		m.logger.LogAttrs(ctx, slog.LevelError, "migration fault", attrs...)
+	case res.Outcome == OutcomeUnmigratable:
+		m.nNotMigrated.Add(1)
+		m.nUnmigratable.Add(1)
+		attrs = append(attrs, slog.Any("refusals", refusalsValue(res.Refusals)))
+		m.logger.LogAttrs(ctx, slog.LevelWarn, "user cannot migrate", attrs...)
+	case res.Outcome == OutcomeBadRecord:
+		m.nNotMigrated.Add(1)
+		m.nBadRecord.Add(1)
+		attrs = append(attrs, slog.String("error", err.Error()))
+		m.logger.LogAttrs(ctx, slog.LevelWarn, "legacy record unusable", attrs...)
 	default:
 		m.nNotMigrated.Add(1)
+		if res.Outcome == OutcomePasswordTooLong {
+			m.nPasswordTooLong.Add(1)
+		}
 		m.logger.LogAttrs(ctx, slog.LevelInfo, "user not migrated", attrs...)
 	}
 	return res, err
 }
 
-// Outcome names used in logs.
-const (
-	outcomeMigrated        = "migrated"
-	outcomeNotFound        = "not_found"
-	outcomeInvalidPassword = "invalid_password"
-	outcomeDisabled        = "disabled"
-	outcomeNameRejected    = "name_rejected"
-	outcomeFault           = "fault"
-)
+// refusalsValue logs refusals by attribute and reason, never by value.
+func refusalsValue(rs []Refusal) slog.Value {
+	out := make([]slog.Attr, 0, len(rs))
+	for _, r := range rs {
+		name := r.Attribute
+		if name == "" {
+			name = "answer"
+		}
+		out = append(out, slog.String(name, r.Reason))
+	}
+	return slog.GroupValue(out...)
+}
 
-func (m *Migrator) migrate(ctx context.Context, req Request) (Result, string, error) {
+func (m *Migrator) migrate(ctx context.Context, req Request) (Result, error) {
 	if req.Kind != Authentication && req.Kind != ForgotPassword {
-		return Result{}, outcomeFault, &Fault{Err: fmt.Errorf("unknown request kind %v", req.Kind)}
+		return Result{Outcome: OutcomeFault}, &Fault{Err: fmt.Errorf("unknown request kind %v", req.Kind)}
 	}
 	name := strings.TrimSpace(req.Username)
 	if m.policy.UsernameCase == FoldLower {
@@ -294,7 +332,7 @@ func (m *Migrator) migrate(ctx context.Context, req Request) (Result, string, er
 		(m.policy.Lookup == LookupEmail && !typedEmail) {
 		// The shape of the typed name is public; rejecting it early reveals
 		// nothing about whether a user exists.
-		return Result{}, outcomeNameRejected, ErrNotMigrated
+		return Result{Outcome: OutcomeNameRejected}, ErrNotMigrated
 	}
 
 	var (
@@ -307,6 +345,14 @@ func (m *Migrator) migrate(ctx context.Context, req Request) (Result, string, er
 		m.logger.LogAttrs(ctx, slog.LevelDebug, "routed", slog.String("request_id", req.RequestID),
 			slog.Int("rule", rule), slog.Int("sources", len(chain)))
 	}
+	if req.Kind == Authentication && overLong(req.Password) {
+		// No Cognito password is this long. The answer is a "no" at the
+		// cost of an unknown user: every source is asked for a name nobody
+		// has with the password cut to the longest a user could have typed,
+		// so neither the length nor the work it would cost reaches a source.
+		m.spendRest(ctx, Request{Kind: req.Kind, Password: truncateRunes(req.Password, MaxPasswordLength)}, chain)
+		return Result{Outcome: OutcomePasswordTooLong}, ErrPasswordTooLong
+	}
 	for i, s := range chain {
 		src = s.Name
 		if req.Kind == Authentication {
@@ -317,33 +363,84 @@ func (m *Migrator) migrate(ctx context.Context, req Request) (Result, string, er
 		if errors.Is(err, source.ErrUserNotFound) {
 			continue
 		}
-		if errors.Is(err, source.ErrInvalidPassword) || errors.Is(err, source.ErrUserDisabled) {
+		if source.IsOutcome(err) {
 			m.spendRest(ctx, req, chain[i+1:])
 		}
 		break
 	}
 	res := Result{Source: src, User: u}
+	var rec *source.RecordError
 	switch {
 	case errors.Is(err, source.ErrUserNotFound):
 		res.Source = ""
-		return res, outcomeNotFound, ErrNotMigrated
+		res.Outcome = OutcomeUnknown
+		return res, ErrNotMigrated
 	case errors.Is(err, source.ErrInvalidPassword):
-		return res, outcomeInvalidPassword, ErrNotMigrated
+		res.Outcome = OutcomeWrongPassword
+		return res, ErrNotMigrated
 	case errors.Is(err, source.ErrUserDisabled):
-		return res, outcomeDisabled, ErrNotMigrated
+		res.Outcome = OutcomeDisabled
+		return res, ErrNotMigrated
+	case errors.Is(err, source.ErrBadRecord):
+		// The user's own row, not the source: a "no" for this user alone.
+		res.Outcome = OutcomeBadRecord
+		if errors.As(err, &rec) {
+			res.Reason = rec.Reason
+			if rec.UserID != "" {
+				res.User = &source.User{ID: rec.UserID}
+			}
+		}
+		return res, fmt.Errorf("%w: %w", ErrNotMigrated, err)
 	case err != nil:
-		return res, outcomeFault, &Fault{Source: src, Err: err}
+		res.Outcome = OutcomeFault
+		return res, &Fault{Source: src, Err: err}
 	case u == nil:
-		return res, outcomeFault, &Fault{Source: src, Err: errors.New("source returned no user and no error")}
+		res.Outcome = OutcomeFault
+		return res, &Fault{Source: src, Err: errors.New("source returned no user and no error")}
 	}
 
-	if err := m.answer(&res, req, name, typedEmail); err != nil {
-		return res, outcomeFault, &Fault{Source: src, Err: err}
+	if err := m.answer(ctx, &res, req, name, typedEmail); err != nil {
+		var un *UnmigratableError
+		if errors.As(err, &un) {
+			res.Outcome, res.Reason, res.Refusals = OutcomeUnmigratable, un.Reason(), un.Refusals
+			return res, err
+		}
+		res.Outcome = OutcomeFault
+		return res, &Fault{Source: src, Err: err}
 	}
 	if !m.gate.Shadow() {
+		// Only an answer Cognito accepts is marked: answer has checked it.
 		m.recordMigrated(ctx, src, u)
 	}
-	return res, outcomeMigrated, nil
+	res.Outcome = OutcomeMigrated
+	return res, nil
+}
+
+// overLong reports whether password has more than MaxPasswordLength
+// characters, counting no further than that.
+func overLong(password string) bool {
+	if len(password) <= MaxPasswordLength {
+		return false
+	}
+	n := 0
+	for range password {
+		if n++; n > MaxPasswordLength {
+			return true
+		}
+	}
+	return false
+}
+
+// truncateRunes returns the first n characters of s.
+func truncateRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
 }
 
 // absentName returns a name no legacy user has: 128 random bits, in a shape
@@ -367,8 +464,10 @@ func (m *Migrator) spendRest(ctx context.Context, req Request, rest []NamedSourc
 	}
 }
 
-// answer fills in what Cognito should create for u.
-func (m *Migrator) answer(res *Result, req Request, name string, typedEmail bool) error {
+// answer fills in what Cognito should create for u, checked against
+// Cognito's rules (CheckAnswer): it returns an *UnmigratableError when no
+// answer Cognito accepts can be made.
+func (m *Migrator) answer(ctx context.Context, res *Result, req Request, name string, typedEmail bool) error {
 	u := res.User
 	p := m.policy
 	attrs := p.UserAttributes(u)
@@ -386,8 +485,15 @@ func (m *Migrator) answer(res *Result, req Request, name string, typedEmail bool
 				attrs["phone_number"] = name
 			}
 			un := p.AliasUsername(u)
+			if p.AliasUsernameAttribute == "" && ValidUsername(un) != "" && ValidUsername(u.ID) == "" && !LooksLikeAlias(u.ID) {
+				// A legacy username Cognito refuses (a space in a
+				// WordPress login) cannot be the pool's username, and the
+				// user cannot sign in by it anyway: the legacy ID stands in,
+				// the same for every sign-in by the user's email.
+				un = u.ID
+			}
 			if un == "" || isEmail(un) || isPhone(un) {
-				return fmt.Errorf("%w: legacy user %s", ErrNoAliasUsername, u.ID)
+				return &UnmigratableError{UserID: u.ID, Refusals: []Refusal{{Attribute: "username", Reason: ReasonNoAliasUsername}}}
 			}
 			attrs["username"] = un
 		}
@@ -398,6 +504,28 @@ func (m *Migrator) answer(res *Result, req Request, name string, typedEmail bool
 		case typedPhone:
 			attrs["phone_number"] = name
 		}
+	}
+
+	// Cognito's username: the name it sent in a username or alias pool
+	// (unless the answer names another), its own in an email-as-username
+	// pool. White space around the typed name is the client's, not the
+	// user's: Ferry ignores it for the lookup, and so does the check.
+	username := strings.TrimSpace(req.Username)
+	if p.PoolMode == PoolEmailAsUsername {
+		username = ""
+	}
+	attrs, refusals, err := p.CheckAnswer(u.ID, username, attrs)
+	res.Refusals = refusals
+	if err != nil {
+		return err
+	}
+	for _, r := range refusals {
+		level, msg := slog.LevelInfo, "attribute dropped"
+		if r.Repaired {
+			level, msg = slog.LevelDebug, "attribute normalised"
+		}
+		m.logger.LogAttrs(ctx, level, msg, slog.String("request_id", req.RequestID), slog.String("legacy_id", u.ID),
+			slog.String("attribute", r.Attribute), slog.String("reason", r.Reason))
 	}
 
 	if req.Kind == ForgotPassword && attrs["email_verified"] != "true" && attrs["phone_number_verified"] != "true" {

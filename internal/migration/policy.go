@@ -3,6 +3,7 @@ package migration
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -186,6 +187,10 @@ type Policy struct {
 	// Schema is the target pool's required and custom attributes, which
 	// every answer is checked against (see CheckAnswer).
 	Schema PoolSchema `yaml:"schema"`
+	// PhoneRegion is the region (ISO 3166 code, such as "US") of legacy
+	// phone numbers written without a country code; they are normalised to
+	// E.164 with it. Without it, such numbers are dropped.
+	PhoneRegion string `yaml:"phone_region"`
 }
 
 // WithDefaults returns p with every unset field at its default.
@@ -259,6 +264,19 @@ func (p Policy) Validate() error {
 	// The deadline must leave room inside Cognito's 5 s budget.
 	if p.Deadline < 0 || p.Deadline >= 5*time.Second {
 		bad("deadline", "%s must be positive and below Cognito's 5s", p.Deadline)
+	}
+	if p.PhoneRegion != "" && !ValidPhoneRegion(p.PhoneRegion) {
+		bad("phone_region", "%q is not a region code such as US or GB", p.PhoneRegion)
+	}
+	for i, a := range p.Schema.Custom {
+		if !strings.HasPrefix(a, "custom:") || len(a) == len("custom:") {
+			bad(fmt.Sprintf("schema.custom[%d]", i), "%q must be a name with the custom: prefix", a)
+		}
+	}
+	for i, a := range p.Schema.Required {
+		if !slices.Contains(StandardAttributes, a) {
+			bad(fmt.Sprintf("schema.required[%d]", i), "%q is not a standard attribute (only standard attributes can be required)", a)
+		}
 	}
 	errs = append(errs, validateRouting(p.Routing)...)
 	return errors.Join(errs...)
