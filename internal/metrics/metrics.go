@@ -9,7 +9,8 @@
 //	HandlerLatency  Milliseconds  no dimension (one series, for p50/p99)
 //	SourceLatency   Milliseconds  by {Source}
 //
-// Outcome is one of the Outcome constants. HashFamily is present only when
+// Outcome is a migration.Outcome: the one vocabulary of logs, Stats and
+// metrics. HashFamily is present only when
 // a legacy user was found and answered (migrated or shadow): the family
 // that verified the password, or "none" when the source verified by other
 // means (LDAP bind, HTTP call) or no password was checked
@@ -33,23 +34,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/source"
-)
-
-// Outcome is the Outcome dimension's value.
-type Outcome string
-
-// Outcomes. Each invocation has exactly one.
-const (
-	Migrated       Outcome = "migrated"        // the user was migrated
-	WrongPassword  Outcome = "wrong_password"  // a source knew the user; the password did not match
-	Unknown        Outcome = "unknown"         // no source knew the name (or its shape was rejected)
-	Disabled       Outcome = "disabled"        // the user is disabled or locked in the legacy directory
-	Throttled      Outcome = "throttled"       // an attempt limit was reached; no source was asked
-	Fault          Outcome = "fault"           // a source fault, a timeout, a malformed event
-	Shadow         Outcome = "shadow"          // shadow mode: the user would have migrated
-	CircuitOpen    Outcome = "circuit_open"    // a source's circuit breaker refused the call (a fault)
-	OutsideRollout Outcome = "outside_rollout" // the client or user is not in the staged rollout yet
 )
 
 // DefaultNamespace is the CloudWatch namespace when none is configured.
@@ -61,7 +47,7 @@ const NoHashFamily = "none"
 
 // Invocation is what one trigger invocation reports.
 type Invocation struct {
-	Outcome Outcome
+	Outcome migration.Outcome
 	// TriggerSource is Cognito's triggerSource, or "invalid" for a
 	// malformed event (never a value read from an untrusted payload that
 	// is not one of the two, which would make a dimension of anything).
@@ -240,24 +226,4 @@ func (r *Recorder) Source() (string, time.Duration, bool) {
 	}
 	c, ok := r.decisive()
 	return c.source, c.latency, ok
-}
-
-// NoOutcome classifies a "no" by what the deciding source answered:
-// WrongPassword, Disabled, or Unknown (no source knew the name, or none
-// was asked).
-func (r *Recorder) NoOutcome() Outcome {
-	if r == nil {
-		return Unknown
-	}
-	c, ok := r.decisive()
-	switch {
-	case !ok:
-		return Unknown
-	case errors.Is(c.err, source.ErrInvalidPassword):
-		return WrongPassword
-	case errors.Is(c.err, source.ErrUserDisabled):
-		return Disabled
-	default:
-		return Unknown
-	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/metrics"
 	"github.com/ferry-migrate/ferry/internal/metrics/emftest"
+	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/source"
 )
 
@@ -28,20 +29,20 @@ func TestEmit(t *testing.T) {
 	}{
 		{
 			name: "migrated with a hash",
-			inv: metrics.Invocation{Outcome: metrics.Migrated, TriggerSource: "UserMigration_Authentication",
+			inv: metrics.Invocation{Outcome: migration.OutcomeMigrated, TriggerSource: "UserMigration_Authentication",
 				HashFamily: "bcrypt", Handler: 81234 * time.Microsecond, Source: "legacy", SourceTime: 80 * time.Millisecond, RequestID: "req-1"},
 			wantDims: [][]string{{"Outcome"}, {"TriggerSource"}, {"HashFamily"}},
 			wantSrc:  true,
 		},
 		{
 			name:     "wrong password",
-			inv:      metrics.Invocation{Outcome: metrics.WrongPassword, TriggerSource: "UserMigration_Authentication", Handler: time.Millisecond, Source: "legacy", SourceTime: time.Millisecond},
+			inv:      metrics.Invocation{Outcome: migration.OutcomeWrongPassword, TriggerSource: "UserMigration_Authentication", Handler: time.Millisecond, Source: "legacy", SourceTime: time.Millisecond},
 			wantDims: [][]string{{"Outcome"}, {"TriggerSource"}},
 			wantSrc:  true,
 		},
 		{
 			name:     "throttled, no source asked",
-			inv:      metrics.Invocation{Outcome: metrics.Throttled, TriggerSource: "UserMigration_ForgotPassword", Handler: 30 * time.Microsecond},
+			inv:      metrics.Invocation{Outcome: migration.OutcomeThrottled, TriggerSource: "UserMigration_ForgotPassword", Handler: 30 * time.Microsecond},
 			wantDims: [][]string{{"Outcome"}, {"TriggerSource"}},
 		},
 	}
@@ -98,7 +99,7 @@ func TestNamespace(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	e := metrics.NewEmitter(&out, metrics.Options{Namespace: "Ferry/prod"})
-	if err := e.Emit(metrics.Invocation{Outcome: metrics.Fault, TriggerSource: "invalid"}); err != nil {
+	if err := e.Emit(metrics.Invocation{Outcome: migration.OutcomeFault, TriggerSource: "invalid"}); err != nil {
 		t.Fatal(err)
 	}
 	l, err := emftest.Parse(out.Bytes())
@@ -120,7 +121,7 @@ func TestEmitConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 64 {
 		wg.Go(func() {
-			_ = e.Emit(metrics.Invocation{Outcome: metrics.Migrated, TriggerSource: "UserMigration_Authentication"})
+			_ = e.Emit(metrics.Invocation{Outcome: migration.OutcomeMigrated, TriggerSource: "UserMigration_Authentication"})
 		})
 	}
 	wg.Wait()
@@ -136,7 +137,7 @@ func (errWriter) Write([]byte) (int, error) { return 0, errors.New("closed") }
 
 func TestEmitWriteError(t *testing.T) {
 	t.Parallel()
-	err := metrics.NewEmitter(errWriter{}, metrics.Options{}).Emit(metrics.Invocation{Outcome: metrics.Fault})
+	err := metrics.NewEmitter(errWriter{}, metrics.Options{}).Emit(metrics.Invocation{Outcome: migration.OutcomeFault})
 	if !errors.Is(err, metrics.ErrWrite) {
 		t.Fatalf("Emit = %v, want ErrWrite", err)
 	}
@@ -166,36 +167,32 @@ func TestRecorder(t *testing.T) {
 	tests := []struct {
 		name    string
 		calls   func(ctx context.Context)
-		want    metrics.Outcome
 		wantSrc string
 	}{
-		{"no source asked", func(context.Context) {}, metrics.Unknown, ""},
+		{"no source asked", func(context.Context) {}, ""},
 		{"unknown in both", func(ctx context.Context) {
 			_, _ = first.Authenticate(ctx, "mallory", "pw")
 			_, _ = second.Authenticate(ctx, "mallory", "pw")
-		}, metrics.Unknown, "second"},
+		}, "second"},
 		{"wrong password in the first, then the equalising call", func(ctx context.Context) {
 			_, _ = first.Authenticate(ctx, "alice", "pw")
 			_, _ = second.Authenticate(ctx, "ferry-absent-x", "pw")
-		}, metrics.WrongPassword, "first"},
-		{"disabled", func(ctx context.Context) { _, _ = first.Lookup(ctx, "dan") }, metrics.Disabled, "first"},
+		}, "first"},
+		{"disabled", func(ctx context.Context) { _, _ = first.Lookup(ctx, "dan") }, "first"},
 		{"found in the second", func(ctx context.Context) {
 			_, _ = first.Authenticate(ctx, "bob", "pw")
 			_, _ = second.Authenticate(ctx, "bob", "pw")
-		}, metrics.Unknown, "second"},
+		}, "second"},
 		{"fault in the second", func(ctx context.Context) {
 			_, _ = first.Authenticate(ctx, "eve", "pw")
 			_, _ = second.Authenticate(ctx, "eve", "pw")
-		}, metrics.Unknown, "second"},
+		}, "second"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx, rec := metrics.NewContext(t.Context())
 			tt.calls(ctx)
-			if got := rec.NoOutcome(); got != tt.want {
-				t.Errorf("NoOutcome = %q, want %q", got, tt.want)
-			}
 			name, _, ok := rec.Source()
 			if name != tt.wantSrc || ok != (tt.wantSrc != "") {
 				t.Errorf("Source = %q, %v; want %q", name, ok, tt.wantSrc)
@@ -206,8 +203,8 @@ func TestRecorder(t *testing.T) {
 	if _, err := first.Authenticate(t.Context(), "alice", "pw"); !errors.Is(err, source.ErrInvalidPassword) {
 		t.Errorf("Authenticate without a recorder = %v", err)
 	}
-	if metrics.FromContext(t.Context()).NoOutcome() != metrics.Unknown {
-		t.Error("a nil Recorder should classify as unknown")
+	if _, _, ok := metrics.FromContext(t.Context()).Source(); ok {
+		t.Error("a nil Recorder should report no source")
 	}
 }
 

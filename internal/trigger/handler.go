@@ -218,7 +218,7 @@ func (h *Handler) emit(ctx context.Context, start time.Time, obs *observation, r
 		return
 	}
 	inv := metrics.Invocation{
-		Outcome:       outcome(obs, rec),
+		Outcome:       outcome(obs),
 		TriggerSource: obs.triggerSource,
 		Handler:       h.now().Sub(start),
 		RequestID:     requestID(ctx),
@@ -240,27 +240,33 @@ func (h *Handler) emit(ctx context.Context, start time.Time, obs *observation, r
 	}
 }
 
-// outcome classifies an invocation for the Outcome dimension.
-func outcome(obs *observation, rec *metrics.Recorder) metrics.Outcome {
+// outcome classifies an invocation for the Outcome dimension: the
+// Migrator's own Outcome, so logs and metrics name it alike. A Migrator
+// that sets none is classified by its error.
+func outcome(obs *observation) migration.Outcome {
 	var fault *migration.Fault
 	switch err := obs.err; {
 	case obs.malformed:
-		return metrics.Fault
+		return migration.OutcomeFault
+	case obs.res.Outcome != "":
+		return obs.res.Outcome
 	case err == nil:
-		return metrics.Migrated
+		return migration.OutcomeMigrated
 	case obs.res.Shadow || errors.Is(err, migration.ErrShadow):
-		return metrics.Shadow
+		return migration.OutcomeShadow
 	case errors.Is(err, migration.ErrThrottled):
-		return metrics.Throttled
+		return migration.OutcomeThrottled
 	case errors.Is(err, migration.ErrOutsideRollout):
-		return metrics.OutsideRollout
+		return migration.OutcomeOutsideRollout
 	case errors.Is(err, migration.ErrCircuitOpen):
-		return metrics.CircuitOpen
+		return migration.OutcomeCircuitOpen
 	case errors.As(err, &fault):
-		return metrics.Fault
+		return migration.OutcomeFault
+	case errors.Is(err, migration.ErrUnmigratable):
+		return migration.OutcomeUnmigratable
 	case errors.Is(err, migration.ErrNotMigrated):
-		return rec.NoOutcome()
+		return migration.OutcomeUnknown
 	default:
-		return metrics.Fault
+		return migration.OutcomeFault
 	}
 }

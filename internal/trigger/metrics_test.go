@@ -65,31 +65,31 @@ func TestMetricsOutcomes(t *testing.T) {
 		tweak        func(*migration.Options)
 		payloads     [][3]string // triggerSource, user, password; the last one is checked
 		raw          string      // a raw payload instead
-		want         metrics.Outcome
+		want         migration.Outcome
 		wantTrigger  string
 		wantHash     string
 		wantNoSource bool
 	}{
 		{name: "migrated", payloads: [][3]string{{trigger.SourceAuthentication, "alice", "Corr3ct-horse"}},
-			want: metrics.Migrated, wantTrigger: trigger.SourceAuthentication, wantHash: "bcrypt"},
+			want: migration.OutcomeMigrated, wantTrigger: trigger.SourceAuthentication, wantHash: "bcrypt"},
 		{name: "migrated without a hash family", payloads: [][3]string{{trigger.SourceAuthentication, "carol", "Corr3ct-horse"}},
-			want: metrics.Migrated, wantTrigger: trigger.SourceAuthentication, wantHash: metrics.NoHashFamily},
+			want: migration.OutcomeMigrated, wantTrigger: trigger.SourceAuthentication, wantHash: metrics.NoHashFamily},
 		{name: "forgot password", payloads: [][3]string{{trigger.SourceForgotPassword, "alice", ""}},
-			want: metrics.Migrated, wantTrigger: trigger.SourceForgotPassword, wantHash: "bcrypt"},
+			want: migration.OutcomeMigrated, wantTrigger: trigger.SourceForgotPassword, wantHash: "bcrypt"},
 		{name: "wrong password", payloads: [][3]string{{trigger.SourceAuthentication, "alice", "nope"}},
-			want: metrics.WrongPassword, wantTrigger: trigger.SourceAuthentication},
+			want: migration.OutcomeWrongPassword, wantTrigger: trigger.SourceAuthentication},
 		{name: "wrong password, empty style", style: trigger.FailEmpty, payloads: [][3]string{{trigger.SourceAuthentication, "alice", "nope"}},
-			want: metrics.WrongPassword, wantTrigger: trigger.SourceAuthentication},
+			want: migration.OutcomeWrongPassword, wantTrigger: trigger.SourceAuthentication},
 		{name: "unknown", payloads: [][3]string{{trigger.SourceAuthentication, "mallory", "pw"}},
-			want: metrics.Unknown, wantTrigger: trigger.SourceAuthentication},
+			want: migration.OutcomeUnknown, wantTrigger: trigger.SourceAuthentication},
 		{name: "fault", payloads: [][3]string{{trigger.SourceAuthentication, "broken", "pw"}},
-			want: metrics.Fault, wantTrigger: trigger.SourceAuthentication},
+			want: migration.OutcomeFault, wantTrigger: trigger.SourceAuthentication},
 		{name: "malformed trigger source", payloads: [][3]string{{"PreSignUp_SignUp", "alice", "pw"}},
-			want: metrics.Fault, wantTrigger: "invalid", wantNoSource: true},
-		{name: "malformed JSON", raw: `{"triggerSource":`, want: metrics.Fault, wantTrigger: "invalid", wantNoSource: true},
+			want: migration.OutcomeFault, wantTrigger: "invalid", wantNoSource: true},
+		{name: "malformed JSON", raw: `{"triggerSource":`, want: migration.OutcomeFault, wantTrigger: "invalid", wantNoSource: true},
 		{name: "shadow", tweak: func(o *migration.Options) { o.Rollout = shadow },
 			payloads: [][3]string{{trigger.SourceAuthentication, "alice", "Corr3ct-horse"}},
-			want:     metrics.Shadow, wantTrigger: trigger.SourceAuthentication, wantHash: "bcrypt"},
+			want:     migration.OutcomeShadow, wantTrigger: trigger.SourceAuthentication, wantHash: "bcrypt"},
 		{name: "throttled", tweak: func(o *migration.Options) {
 			l, err := guard.NewLimiter(guard.ThrottleConfig{Username: guard.Limit{Max: 1, Window: time.Hour}},
 				guard.NewMemoryCounter(100, time.Now), time.Now, slog.New(slog.DiscardHandler))
@@ -100,7 +100,7 @@ func TestMetricsOutcomes(t *testing.T) {
 		}, payloads: [][3]string{
 			{trigger.SourceAuthentication, "alice", "nope"},
 			{trigger.SourceAuthentication, "alice", "nope"},
-		}, want: metrics.Throttled, wantTrigger: trigger.SourceAuthentication, wantNoSource: true},
+		}, want: migration.OutcomeThrottled, wantTrigger: trigger.SourceAuthentication, wantNoSource: true},
 		{name: "circuit open", tweak: func(o *migration.Options) {
 			o.Breaker = &guard.BreakerConfig{MinCalls: 2, FailureRatio: 0.5, Window: time.Minute, CoolDown: time.Hour}
 		}, payloads: [][3]string{
@@ -108,7 +108,7 @@ func TestMetricsOutcomes(t *testing.T) {
 			{trigger.SourceAuthentication, "broken", "pw"},
 			{trigger.SourceAuthentication, "broken", "pw"},
 			{trigger.SourceAuthentication, "alice", "Corr3ct-horse"},
-		}, want: metrics.CircuitOpen, wantTrigger: trigger.SourceAuthentication, wantNoSource: true},
+		}, want: migration.OutcomeCircuitOpen, wantTrigger: trigger.SourceAuthentication, wantNoSource: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
