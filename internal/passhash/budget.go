@@ -131,9 +131,13 @@ type overBudget struct {
 	what   string
 }
 
-func (e *overBudget) Error() string { return fmt.Sprintf("%v: %s: %s", ErrOverBudget, e.family, e.what) }
+func (e *overBudget) Error() string {
+	return fmt.Sprintf("%v: %s: %s", ErrOverBudget, e.family, e.what)
+}
 
-func (e *overBudget) Is(target error) bool { return target == ErrOverBudget || target == ErrCostTooHigh }
+func (e *overBudget) Is(target error) bool {
+	return target == ErrOverBudget || target == ErrCostTooHigh
+}
 
 // dryRunKey marks a context in which admit only checks the budget: Budget
 // and Identify use it to run a family's verification path up to the point
