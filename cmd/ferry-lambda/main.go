@@ -68,7 +68,8 @@ func build(ctx context.Context, getenv func(string) string, stdout, logs io.Writ
 	for _, w := range cfg.Warnings {
 		logger.LogAttrs(ctx, slog.LevelWarn, "configuration", slog.String("warning", w))
 	}
-	o := setup.Options{Logger: logger, Secrets: loaded.Secrets, Reload: loaded.Reload}
+	o := setup.Options{Logger: logger, Secrets: loaded.Secrets, Reload: loaded.Reload,
+		MemoryMB: setup.LambdaMemoryMB(getenv), Lambda: true}
 	if !cfg.Metrics.Disabled {
 		o.Metrics = metrics.NewEmitter(stdout, metrics.Options{Namespace: cfg.Metrics.Namespace})
 	}

@@ -38,6 +38,7 @@ type serveOptions struct {
 	smtpAddr       string
 	smtpFrom       string
 	logLevel       string
+	memoryMB       int
 }
 
 // Names of the default pool and client that --config wires to the
@@ -74,6 +75,7 @@ outbox (ferry outbox, GET /_ferry/outbox) and optionally mailed through --smtp-a
 	f.StringVar(&o.addr, "addr", "127.0.0.1:9229", "address to listen on")
 	f.StringVar(&o.dataDir, "data-dir", "", "directory of the persistent pool database and signing keys (default $XDG_DATA_HOME/ferry or ~/.local/share/ferry)")
 	f.BoolVar(&o.ephemeral, "ephemeral", false, "keep everything in memory; nothing is written to disk")
+	f.IntVar(&o.memoryMB, "memory", 0, "memory in MB the trigger may use, as a Lambda's memory size: sizes the budget of memory-hard hash verification (default 512)")
 	f.StringVar(&o.configPath, "config", "", "Ferry trigger configuration: creates or updates a default pool and client wired to the in-process trigger")
 	f.StringVar(&o.region, "region", "us-east-1", "region of new pool ids when a request is not signed for one")
 	f.StringVar(&o.issuer, "issuer", "local", `token issuer: "local" (http://<addr>/<poolId>) or "aws" (https://cognito-idp.<region>.amazonaws.com/<poolId>)`)
@@ -155,7 +157,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (er
 		}
 		// The trigger's EMF metric lines go to stderr with the logs: what a
 		// developer sees here is what CloudWatch Logs receives from Lambda.
-		bo := setup.Options{Logger: logger}
+		bo := setup.Options{Logger: logger, MemoryMB: o.memoryMB}
 		if !cfg.Metrics.Disabled {
 			bo.Metrics = metrics.NewEmitter(stderr, metrics.Options{Namespace: cfg.Metrics.Namespace})
 		}

@@ -65,13 +65,21 @@ func (p *argon2Params) info(family string) Info {
 	return Info{Family: family, Weak: p.memory*p.time < argon2WeakMemoryTime}
 }
 
-func (p *argon2Params) compare(ctx context.Context, family string, password []byte) (Result, error) {
+// cost is the model's estimate: memory × passes of CPU, and the memory
+// itself (Argon2 cannot be interrupted, so it must fit before it starts).
+func (p *argon2Params) cost() cost {
+	return cost{ns: float64(p.memory) * float64(p.time) * nsArgon2KiBPass, mem: int64(p.memory) << 10}
+}
+
+func (p *argon2Params) compare(ctx context.Context, v *Verifier, family string, password []byte) (Result, error) {
 	if err := p.check(); err != nil {
 		return Result{}, err
 	}
-	if err := ctx.Err(); err != nil {
+	release, err := v.admit(ctx, family, p.cost())
+	if err != nil {
 		return Result{}, err
 	}
+	defer release()
 	keyFn := argon2.IDKey
 	if p.variant == "argon2i" {
 		keyFn = argon2.Key
@@ -104,12 +112,12 @@ func (argon2Family) identify(_ *Verifier, h Hash) (Info, error) {
 	return p.info(p.variant), nil
 }
 
-func (argon2Family) verify(ctx context.Context, _ *Verifier, password string, h Hash) (Result, error) {
+func (argon2Family) verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error) {
 	p, err := parseArgon2PHC(h.Encoded)
 	if err != nil {
 		return Result{}, err
 	}
-	return p.compare(ctx, p.variant, []byte(password))
+	return p.compare(ctx, v, p.variant, []byte(password))
 }
 
 func parseArgon2PHC(s string) (*argon2Params, error) {

@@ -42,12 +42,12 @@ func (f aspnetIdentityFamily) identify(_ *Verifier, h Hash) (Info, error) {
 	return p.info(), nil
 }
 
-func (f aspnetIdentityFamily) verify(ctx context.Context, _ *Verifier, password string, h Hash) (Result, error) {
+func (f aspnetIdentityFamily) verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error) {
 	p, err := parseASPNetIdentity(h.Encoded)
 	if err != nil {
 		return Result{}, err
 	}
-	return p.compare(ctx, []byte(password))
+	return p.compare(ctx, v, []byte(password))
 }
 
 func parseASPNetIdentity(s string) (*pbkdf2Params, error) {

@@ -84,15 +84,24 @@ func (f bcryptFamily) verify(ctx context.Context, v *Verifier, password string, 
 	if err != nil {
 		return Result{}, err
 	}
-	return bcryptCompare(ctx, info, h.Encoded, []byte(password+v.opts.Pepper))
+	return bcryptCompare(ctx, v, info, h.Encoded, []byte(password+v.opts.Pepper))
 }
+
+// bcryptModel is the model's estimate of a bcrypt verification: 2^cost
+// expansions (the password is at most 72 bytes).
+func bcryptModel(c int) cost { return cost{ns: float64(uint64(1)<<c) * nsBcryptRound} }
 
 // bcryptCompare checks pw against the bcrypt hash enc, whose cost has already
 // been bounded by bcryptCost.
-func bcryptCompare(ctx context.Context, info Info, enc string, pw []byte) (Result, error) {
-	if err := ctx.Err(); err != nil {
+func bcryptCompare(ctx context.Context, v *Verifier, info Info, enc string, pw []byte) (Result, error) {
+	// The cost digits were checked by bcryptCost. bcrypt cannot be
+	// interrupted: its bound is 2^cost, checked here before it starts.
+	cost := int(enc[4]-'0')*10 + int(enc[5]-'0')
+	release, err := v.admit(ctx, info.Family, bcryptModel(cost))
+	if err != nil {
 		return Result{}, err
 	}
+	defer release()
 	// x/crypto/bcrypt understands $2a$ and $2b$; $2y$ (PHP) and $2x$ are the
 	// same algorithm for every password without 8-bit-character bugs.
 	if enc[2] == 'y' || enc[2] == 'x' {
@@ -102,7 +111,7 @@ func bcryptCompare(ctx context.Context, info Info, enc string, pw []byte) (Resul
 		// bcrypt reads only 72 bytes; PHP and Ruby truncate silently, Go refuses.
 		pw = pw[:bcryptMaxPassword]
 	}
-	err := bcrypt.CompareHashAndPassword([]byte(enc), pw)
+	err = bcrypt.CompareHashAndPassword([]byte(enc), pw)
 	switch {
 	case err == nil:
 		return outcome(true, info), nil

@@ -64,7 +64,7 @@ func (f passlibBcryptSHA256Family) identify(_ *Verifier, h Hash) (Info, error) {
 	return bcryptInfo(f.name(), enc)
 }
 
-func (f passlibBcryptSHA256Family) verify(ctx context.Context, _ *Verifier, password string, h Hash) (Result, error) {
+func (f passlibBcryptSHA256Family) verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error) {
 	enc, salt, v2, err := f.parse(h.Encoded)
 	if err != nil {
 		return Result{}, err
@@ -82,5 +82,5 @@ func (f passlibBcryptSHA256Family) verify(ctx context.Context, _ *Verifier, pass
 		sum := sha256.Sum256([]byte(password))
 		digest = sum[:]
 	}
-	return bcryptCompare(ctx, info, enc, []byte(base64.StdEncoding.EncodeToString(digest)))
+	return bcryptCompare(ctx, v, info, enc, []byte(base64.StdEncoding.EncodeToString(digest)))
 }

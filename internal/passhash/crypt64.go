@@ -19,7 +19,3 @@ func crypt64Triple(dst []byte, b2, b1, b0 byte, n int) []byte {
 	}
 	return dst
 }
-
-// ctxCheckMask: iterated-digest loops look at ctx once every 2^16 rounds
-// (well under a millisecond), so a cancelled verification stops promptly.
-const ctxCheckMask = 1<<16 - 1

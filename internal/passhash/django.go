@@ -135,19 +135,19 @@ func (f djangoFamily) verify(ctx context.Context, v *Verifier, password string, 
 			return Result{}, err
 		}
 		sum := sha256.Sum256([]byte(password))
-		return bcryptCompare(ctx, info, inner, []byte(hex.EncodeToString(sum[:])))
+		return bcryptCompare(ctx, v, info, inner, []byte(hex.EncodeToString(sum[:])))
 	case "bcrypt":
 		info, err := bcryptInfo("django-bcrypt", inner)
 		if err != nil {
 			return Result{}, err
 		}
-		return bcryptCompare(ctx, info, inner, []byte(password))
+		return bcryptCompare(ctx, v, info, inner, []byte(password))
 	case "argon2":
 		p, err := parseArgon2PHC(inner)
 		if err != nil {
 			return Result{}, err
 		}
-		return p.compare(ctx, "django-"+p.variant, []byte(password))
+		return p.compare(ctx, v, "django-"+p.variant, []byte(password))
 	}
 	d, err := parseDjangoDigest(h)
 	if err != nil {

@@ -90,7 +90,7 @@ func (f firebaseFamily) verify(ctx context.Context, v *Verifier, password string
 	if err != nil {
 		return Result{}, err
 	}
-	key, err := p.derive(ctx, []byte(password), firebaseKeyLen)
+	key, err := p.derive(ctx, v, []byte(password), firebaseKeyLen)
 	if err != nil {
 		return Result{}, err
 	}

@@ -107,3 +107,24 @@ func FuzzDetect(f *testing.F) {
 		checkSentinel(t, err)
 	})
 }
+
+// FuzzBudget checks the cost model on arbitrary stored values and password
+// lengths: it never panics, errors wrap a sentinel (ErrOverBudget wraps
+// ErrCostTooHigh), and a shorter password never costs more.
+func FuzzBudget(f *testing.F) {
+	seedFromVectors(f, "argon2.tsv", "scrypt.tsv", "pbkdf2.tsv", "crypt.tsv", "phpass.tsv", "bcrypt.tsv", "aspnet_identity.tsv", "keycloak.tsv", "django.tsv")
+	v := mustNew(Options{Limits: &DefaultLimits})
+	f.Fuzz(func(t *testing.T, encoded, salt, format string) {
+		h := Hash{Encoded: encoded, Salt: salt, Format: format}
+		// Lengths from the fuzzed value, bounded so the cheap families that
+		// run in full stay cheap.
+		long := min(len(encoded)*len(salt)+len(format), 1<<16)
+		errLong := v.Budget(h, long)
+		checkSentinel(t, errLong)
+		errShort := v.Budget(h, long/2)
+		checkSentinel(t, errShort)
+		if errLong == nil && errors.Is(errShort, ErrOverBudget) {
+			t.Fatalf("%d-byte password in budget, %d-byte one over: %v", long, long/2, errShort)
+		}
+	})
+}

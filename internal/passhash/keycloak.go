@@ -170,13 +170,13 @@ func (keycloakFamily) identify(_ *Verifier, h Hash) (Info, error) {
 	return ar.info("keycloak-" + ar.variant), nil
 }
 
-func (keycloakFamily) verify(ctx context.Context, _ *Verifier, password string, h Hash) (Result, error) {
+func (keycloakFamily) verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error) {
 	pb, ar, err := keycloakParams(h)
 	if err != nil {
 		return Result{}, err
 	}
 	if pb != nil {
-		return pb.compare(ctx, []byte(password))
+		return pb.compare(ctx, v, []byte(password))
 	}
-	return ar.compare(ctx, "keycloak-"+ar.variant, []byte(password))
+	return ar.compare(ctx, v, "keycloak-"+ar.variant, []byte(password))
 }

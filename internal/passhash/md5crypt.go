@@ -3,6 +3,7 @@ package passhash
 import (
 	"context"
 	"crypto/md5"
+	"math/bits"
 	"strings"
 )
 
@@ -52,43 +53,61 @@ func md5CryptName(magic string) string {
 	return "md5-crypt"
 }
 
-func (f md5CryptFamily) verify(ctx context.Context, _ *Verifier, password string, h Hash) (Result, error) {
+// md5CryptCost is the model's estimate for a password of l bytes and a
+// salt of s: 1000 rounds, each hashing about 2l bytes.
+func md5CryptCost(l, s int) cost {
+	setup := blocks(2*l+s, 64) + blocks(2*l+s+6+bits.Len(uint(l)), 64)
+	return md5Speed.cost(md5CryptRounds+2, float64(setup)+md5CryptRounds*float64(blocks(16+2*l+s, 64)))
+}
+
+func (f md5CryptFamily) verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error) {
 	magic, salt, sum, err := parseMD5Crypt(h.Encoded)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := ctx.Err(); err != nil {
+	release, err := v.admit(ctx, md5CryptName(magic), md5CryptCost(len(password), len(salt)))
+	if err != nil {
 		return Result{}, err
 	}
-	got := md5Crypt([]byte(password), []byte(salt), magic)
+	defer release()
+	got, err := md5Crypt(ctx, []byte(password), []byte(salt), magic)
+	if err != nil {
+		return Result{}, err
+	}
 	return outcome(ctEqual(got, []byte(sum)), Info{Family: md5CryptName(magic), Weak: true}), nil
 }
 
 // md5Crypt returns the 22-character encoded digest of MD5-crypt.
-func md5Crypt(pw, salt []byte, magic string) []byte {
+func md5Crypt(ctx context.Context, pw, salt []byte, magic string) ([]byte, error) {
 	alt := md5.New()
 	alt.Write(pw)
 	alt.Write(salt)
 	alt.Write(pw)
 	altSum := alt.Sum(nil)
 
-	ctx := md5.New()
-	ctx.Write(pw)
-	ctx.Write([]byte(magic))
-	ctx.Write(salt)
+	a := md5.New()
+	a.Write(pw)
+	a.Write([]byte(magic))
+	a.Write(salt)
 	for n := len(pw); n > 0; n -= 16 {
-		ctx.Write(altSum[:min(n, 16)])
+		a.Write(altSum[:min(n, 16)])
 	}
 	for i := len(pw); i != 0; i >>= 1 {
 		if i&1 != 0 {
-			ctx.Write([]byte{0})
+			a.Write([]byte{0})
 		} else {
-			ctx.Write(pw[:1])
+			a.Write(pw[:1])
 		}
 	}
-	final := ctx.Sum(nil)
+	final := a.Sum(nil)
 
+	every := checkEvery(blocks(16+2*len(pw)+len(salt), 64))
 	for i := range md5CryptRounds {
+		if i%every == every-1 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		d := md5.New()
 		if i&1 != 0 {
 			d.Write(pw)
@@ -116,5 +135,5 @@ func md5Crypt(pw, salt []byte, magic string) []byte {
 	out = crypt64Triple(out, final[3], final[9], final[15], 4)
 	out = crypt64Triple(out, final[4], final[10], final[5], 4)
 	out = crypt64Triple(out, 0, 0, final[11], 2)
-	return out
+	return out, nil
 }

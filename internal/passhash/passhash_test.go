@@ -167,20 +167,26 @@ func TestVerifyHonoursContext(t *testing.T) {
 func TestLongLoopsStopAtDeadline(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string
-		hash Hash
+		name     string
+		hash     Hash
+		password string
 	}{
-		{"phpass 2^30", Hash{Encoded: "$P$S" + strings.Repeat("a", 30)}},
-		{"sha512-crypt 10^7", Hash{Encoded: "$6$rounds=10000000$salt$" + strings.Repeat("a", 86)}},
+		{"phpass 2^30", Hash{Encoded: "$P$S" + strings.Repeat("a", 30)}, "password"},
+		{"sha512-crypt 10^7", Hash{Encoded: "$6$rounds=10000000$salt$" + strings.Repeat("a", 86)}, "password"},
+		{"sha512-crypt 80 KB password", Hash{Encoded: "$6$salt$" + strings.Repeat("a", 86)}, strings.Repeat("p", 80<<10)},
+		{"phpass 900 KB password", Hash{Encoded: "$P$B" + strings.Repeat("a", 30)}, strings.Repeat("p", 900<<10)},
+		{"md5-crypt 900 KB password", Hash{Encoded: "$1$salt$" + strings.Repeat("a", 22)}, strings.Repeat("p", 900<<10)},
+		{"pbkdf2-sha1 10^7 × 7 blocks", Hash{Encoded: "pbkdf2:sha1:10000000$salt$" + strings.Repeat("ab", 128)}, "password"},
 	}
-	v := mustNew(Options{})
+	// Limits far above the work, so that only the deadline can stop it.
+	v := mustNew(Options{Limits: &Limits{Time: time.Hour}})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 			defer cancel()
 			start := time.Now()
-			_, err := v.Verify(ctx, "password", tt.hash)
+			_, err := v.Verify(ctx, tt.password, tt.hash)
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("Verify = %v, want DeadlineExceeded", err)
 			}

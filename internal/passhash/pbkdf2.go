@@ -2,11 +2,13 @@ package passhash
 
 import (
 	"context"
-	"crypto/pbkdf2"
+	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/subtle"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"hash"
@@ -37,12 +39,14 @@ type prf struct {
 	// owaspMin is the OWASP Password Storage Cheat Sheet (2023) minimum
 	// iteration count for this PRF; fewer is weak.
 	owaspMin int
+	// nsIter is the calibrated cost of one iteration for one output block.
+	nsIter float64
 }
 
 var (
-	prfSHA1   = prf{"sha1", sha1.New, 1_300_000}
-	prfSHA256 = prf{"sha256", sha256.New, 600_000}
-	prfSHA512 = prf{"sha512", sha512.New, 210_000}
+	prfSHA1   = prf{"sha1", sha1.New, 1_300_000, nsPBKDF2SHA1}
+	prfSHA256 = prf{"sha256", sha256.New, 600_000, nsPBKDF2SHA256}
+	prfSHA512 = prf{"sha512", sha512.New, 210_000, nsPBKDF2SHA512}
 )
 
 func prfByName(name string) (prf, bool) {
@@ -87,19 +91,67 @@ func (p *pbkdf2Params) info() Info {
 	return Info{Family: p.family, Weak: p.iter < p.prf.owaspMin}
 }
 
+// cost is the model's estimate: iterations × output blocks.
+func (p *pbkdf2Params) cost() cost {
+	return cost{ns: float64(p.iter) * float64(p.blocks()) * p.prf.nsIter}
+}
+
+// blocks is the number of PRF outputs the derived key needs.
+func (p *pbkdf2Params) blocks() int {
+	size := p.prf.new().Size()
+	return (len(p.want) + size - 1) / size
+}
+
 // compare derives the key for password and compares it in constant time.
-func (p *pbkdf2Params) compare(ctx context.Context, password []byte) (Result, error) {
+func (p *pbkdf2Params) compare(ctx context.Context, v *Verifier, password []byte) (Result, error) {
 	if err := p.check(); err != nil {
 		return Result{}, err
 	}
-	if err := ctx.Err(); err != nil {
+	release, err := v.admit(ctx, p.family, p.cost())
+	if err != nil {
 		return Result{}, err
 	}
-	dk, err := pbkdf2.Key(p.prf.new, string(password), p.salt, p.iter, len(p.want))
+	defer release()
+	dk, err := pbkdf2Key(ctx, p.prf.new, password, p.salt, p.iter, len(p.want))
 	if err != nil {
-		return Result{}, malformed(p.family, err.Error())
+		return Result{}, err
 	}
 	return outcome(ctEqual(dk, p.want), p.info()), nil
+}
+
+// pbkdf2CheckMask: the PBKDF2 loop looks at ctx every 2^12 iterations
+// (about a millisecond), so an abandoned verification stops its work.
+const pbkdf2CheckMask = 1<<12 - 1
+
+// pbkdf2Key is PBKDF2 (RFC 8018, section 5.2) that stops when ctx ends.
+func pbkdf2Key(ctx context.Context, h func() hash.Hash, password, salt []byte, iter, keyLen int) ([]byte, error) {
+	mac := hmac.New(h, password)
+	size := mac.Size()
+	n := (keyLen + size - 1) / size
+	dk := make([]byte, 0, n*size)
+	u := make([]byte, 0, size)
+	var idx [4]byte
+	for block := 1; block <= n; block++ {
+		mac.Reset()
+		mac.Write(salt)
+		binary.BigEndian.PutUint32(idx[:], uint32(block))
+		mac.Write(idx[:])
+		dk = mac.Sum(dk)
+		t := dk[len(dk)-size:]
+		u = append(u[:0], t...)
+		for i := 2; i <= iter; i++ {
+			if i&pbkdf2CheckMask == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
+			mac.Reset()
+			mac.Write(u)
+			u = mac.Sum(u[:0])
+			subtle.XORBytes(t, t, u)
+		}
+	}
+	return dk[:keyLen], nil
 }
 
 // pbkdf2Family verifies the self-describing PBKDF2 encodings:
@@ -133,12 +185,12 @@ func (f pbkdf2Family) identify(_ *Verifier, h Hash) (Info, error) {
 	return p.info(), nil
 }
 
-func (f pbkdf2Family) verify(ctx context.Context, _ *Verifier, password string, h Hash) (Result, error) {
+func (f pbkdf2Family) verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error) {
 	p, err := parsePBKDF2(h.Encoded)
 	if err != nil {
 		return Result{}, err
 	}
-	return p.compare(ctx, []byte(password))
+	return p.compare(ctx, v, []byte(password))
 }
 
 func parsePBKDF2(s string) (*pbkdf2Params, error) {

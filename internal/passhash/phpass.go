@@ -98,25 +98,42 @@ func (phpassFamily) identify(_ *Verifier, h Hash) (Info, error) {
 	return Info{Family: p.family, Weak: true}, nil
 }
 
-func (phpassFamily) verify(ctx context.Context, _ *Verifier, password string, h Hash) (Result, error) {
+// cost is the model's estimate for a password of l bytes: 2^count
+// digests, each of the previous digest and the password.
+func (p *phpassParams) cost(l int) cost {
+	speed := md5Speed
+	if p.family == "drupal7" || p.family == "drupal7-upgraded" {
+		speed = sha512Speed
+	}
+	if p.upgraded {
+		l = 32
+	}
+	n := 1 << p.log2
+	return speed.cost(n, float64(n)*float64(blocks(p.newHash().Size()+l, speed.blockSize)))
+}
+
+func (phpassFamily) verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error) {
 	p, err := parsePhpass(h.Encoded)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := ctx.Err(); err != nil {
+	release, err := v.admit(ctx, p.family, p.cost(len(password)))
+	if err != nil {
 		return Result{}, err
 	}
+	defer release()
 	pw := []byte(password)
 	if p.upgraded {
 		sum := md5.Sum(pw)
 		pw = []byte(hex.EncodeToString(sum[:]))
 	}
+	every := checkEvery(blocks(p.newHash().Size()+len(pw), p.newHash().BlockSize()))
 	d := p.newHash()
 	d.Write([]byte(p.setting[4:12]))
 	d.Write(pw)
 	sum := d.Sum(nil)
 	for i := range 1 << p.log2 {
-		if i&ctxCheckMask == ctxCheckMask {
+		if i%every == every-1 {
 			if err := ctx.Err(); err != nil {
 				return Result{}, err
 			}

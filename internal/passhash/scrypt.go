@@ -62,14 +62,24 @@ func (s *scryptParams) info() Info {
 	return Info{Family: s.family, Weak: (1<<s.logN)*s.r*s.p < scryptWeakWork}
 }
 
-// derive runs scrypt for password after checking bounds and ctx.
-func (s *scryptParams) derive(ctx context.Context, password []byte, keyLen int) ([]byte, error) {
+// cost is the model's estimate: N·r·p of CPU, and the 128·N·r bytes of V
+// plus 128·r·p of B (scrypt cannot be interrupted, so it must fit first).
+func (s *scryptParams) cost() cost {
+	n := uint64(1) << s.logN
+	work := float64(n) * float64(s.r) * float64(s.p)
+	return cost{ns: work * nsScryptNRP, mem: int64(128*n*uint64(s.r) + 128*uint64(s.r)*uint64(s.p) + 256*uint64(s.r))}
+}
+
+// derive runs scrypt for password after checking bounds and the budget.
+func (s *scryptParams) derive(ctx context.Context, v *Verifier, password []byte, keyLen int) ([]byte, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
+	release, err := v.admit(ctx, s.family, s.cost())
+	if err != nil {
 		return nil, err
 	}
+	defer release()
 	dk, err := scrypt.Key(password, s.salt, 1<<s.logN, s.r, s.p, keyLen)
 	if err != nil {
 		return nil, malformed(s.family, err.Error())
@@ -77,8 +87,8 @@ func (s *scryptParams) derive(ctx context.Context, password []byte, keyLen int) 
 	return dk, nil
 }
 
-func (s *scryptParams) compare(ctx context.Context, password []byte) (Result, error) {
-	dk, err := s.derive(ctx, password, len(s.want))
+func (s *scryptParams) compare(ctx context.Context, v *Verifier, password []byte) (Result, error) {
+	dk, err := s.derive(ctx, v, password, len(s.want))
 	if err != nil {
 		return Result{}, err
 	}
@@ -127,12 +137,12 @@ func (scryptFamily) identify(_ *Verifier, h Hash) (Info, error) {
 	return p.info(), nil
 }
 
-func (scryptFamily) verify(ctx context.Context, _ *Verifier, password string, h Hash) (Result, error) {
+func (scryptFamily) verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error) {
 	p, err := parseScrypt(h.Encoded)
 	if err != nil {
 		return Result{}, err
 	}
-	return p.compare(ctx, []byte(password))
+	return p.compare(ctx, v, []byte(password))
 }
 
 func parseScrypt(s string) (*scryptParams, error) {

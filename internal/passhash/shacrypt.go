@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"hash"
+	"math/bits"
 	"strings"
 )
 
@@ -36,6 +37,7 @@ func (shaCryptFamily) detect(s string) bool {
 type shaCryptParams struct {
 	family  string
 	newHash func() hash.Hash
+	speed   hashSpeed
 	rounds  int
 	salt    string
 	sum     string
@@ -46,9 +48,9 @@ func parseSHACrypt(s string) (*shaCryptParams, error) {
 	sumLen := 0
 	switch {
 	case strings.HasPrefix(s, "$5$"):
-		p.family, p.newHash, sumLen = "sha256-crypt", sha256.New, 43
+		p.family, p.newHash, p.speed, sumLen = "sha256-crypt", sha256.New, sha256Speed, 43
 	case strings.HasPrefix(s, "$6$"):
-		p.family, p.newHash, sumLen = "sha512-crypt", sha512.New, 86
+		p.family, p.newHash, p.speed, sumLen = "sha512-crypt", sha512.New, sha512Speed, 86
 	default:
 		return nil, malformed("sha-crypt", "unknown magic")
 	}
@@ -84,14 +86,28 @@ func (shaCryptFamily) identify(_ *Verifier, h Hash) (Info, error) {
 	return Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds}, nil
 }
 
-func (shaCryptFamily) verify(ctx context.Context, _ *Verifier, password string, h Hash) (Result, error) {
+// cost is the model's estimate for a password of l bytes. Besides the
+// rounds, each hashing about 2l bytes, the specification's "P sequence"
+// hashes the password l times over: l² bytes, the quadratic term that
+// makes a long password expensive even at the default 5000 rounds.
+func (p *shaCryptParams) cost(l int) cost {
+	size, s, bs := p.newHash().Size(), len(p.salt), p.speed.blockSize
+	log2l := bits.Len(uint(l))
+	setup := blocks(2*l+s, bs) + blocks(2*l+s+log2l*max(l, size), bs) + blocks(l*l, bs) + blocks(271*s, bs)
+	perRound := blocks(size+2*l+s, bs)
+	return p.speed.cost(p.rounds+4, float64(setup)+float64(p.rounds)*float64(perRound))
+}
+
+func (shaCryptFamily) verify(ctx context.Context, v *Verifier, password string, h Hash) (Result, error) {
 	p, err := parseSHACrypt(h.Encoded)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := ctx.Err(); err != nil {
+	release, err := v.admit(ctx, p.family, p.cost(len(password)))
+	if err != nil {
 		return Result{}, err
 	}
+	defer release()
 	got, err := shaCrypt(ctx, p.newHash, []byte(password), []byte(p.salt), p.rounds)
 	if err != nil {
 		return Result{}, err
@@ -133,8 +149,14 @@ func shaCrypt(ctx context.Context, newHash func() hash.Hash, pw, salt []byte, ro
 	}
 	aSum := a.Sum(nil)
 
+	every := checkEvery(blocks(len(pw), b.BlockSize()))
 	dp := newHash()
-	for range len(pw) {
+	for i := range len(pw) {
+		if i%every == every-1 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		dp.Write(pw)
 	}
 	var pSeq []byte
@@ -153,8 +175,9 @@ func shaCrypt(ctx context.Context, newHash func() hash.Hash, pw, salt []byte, ro
 
 	c := aSum
 	d := newHash()
+	every = checkEvery(blocks(size+2*len(pw)+len(salt), b.BlockSize()))
 	for i := range rounds {
-		if i&ctxCheckMask == ctxCheckMask {
+		if i%every == every-1 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}

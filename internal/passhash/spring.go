@@ -131,7 +131,7 @@ func (f springFamily) run(ctx context.Context, v *Verifier, password string, h H
 		if err != nil || !doVerify {
 			return wrapInfo(info, err)
 		}
-		return wrap(bcryptCompare(ctx, info, rest, []byte(password)))
+		return wrap(bcryptCompare(ctx, v, info, rest, []byte(password)))
 	case "argon2", "argon2@SpringSecurity_v5_8":
 		if !doVerify {
 			return wrapInfo(argon2Family{}.identify(v, Hash{Encoded: rest}))
@@ -158,7 +158,7 @@ func (f springFamily) run(ctx context.Context, v *Verifier, password string, h H
 		if err := p.check(); err != nil || !doVerify {
 			return wrapInfo(p.info(), err)
 		}
-		return wrap(p.compare(ctx, []byte(password)))
+		return wrap(p.compare(ctx, v, []byte(password)))
 	case "pbkdf2", "pbkdf2@SpringSecurity_v5_8":
 		p, err := parseSpringPBKDF2(id, rest, v.opts.Pepper)
 		if err != nil {
@@ -167,7 +167,7 @@ func (f springFamily) run(ctx context.Context, v *Verifier, password string, h H
 		if err := p.check(); err != nil || !doVerify {
 			return wrapInfo(p.info(), err)
 		}
-		return wrap(p.compare(ctx, []byte(password)))
+		return wrap(p.compare(ctx, v, []byte(password)))
 	case "sha256":
 		return springStandard(rest, password, v.opts.Pepper, doVerify)
 	default: // MD4, MD5, SHA-1, SHA-256

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // maxEncodedLen bounds the stored value read from a legacy store. The longest
@@ -33,6 +35,9 @@ type Options struct {
 	// scrypt (Firebase console → Authentication → Users → ⋮ → Password hash
 	// parameters). Needed only for the "firebase-scrypt" Format.
 	Firebase FirebaseOptions
+	// Limits, when set, bound this Verifier's work instead of the
+	// process-wide limits (SetLimits), with a memory gate of its own.
+	Limits *Limits
 }
 
 // FirebaseOptions are the project-wide parameters of Firebase's modified
@@ -83,6 +88,7 @@ type Verifier struct {
 	families []family // detection order: most specific prefix first
 	byFormat map[string]family
 	firebase *firebaseParams // nil when Options.Firebase is unset
+	own      *processLimits  // nil: the process-wide limits
 }
 
 // New returns a Verifier for o. It fails when o is inconsistent (e.g.
@@ -97,6 +103,10 @@ func New(o Options) (*Verifier, error) {
 			}
 			v.byFormat[name] = f
 		}
+	}
+	if o.Limits != nil {
+		l := o.Limits.withDefaults()
+		v.own = &processLimits{limits: l, gate: semaphore.NewWeighted(l.Memory)}
 	}
 	if o.Firebase != (FirebaseOptions{}) {
 		fp, err := newFirebaseParams(o.Firebase)
@@ -162,12 +172,21 @@ func (v *Verifier) Verify(ctx context.Context, password string, h Hash) (Result,
 }
 
 // Identify names the family of h and whether it is weak, without verifying.
+// A hash whose verification would exceed the limits for a typical password
+// is ErrOverBudget.
 func (v *Verifier) Identify(h Hash) (Info, error) {
 	f, err := v.lookup(h)
 	if err != nil {
 		return Info{}, err
 	}
-	return f.identify(v, h)
+	info, err := f.identify(v, h)
+	if err != nil {
+		return Info{}, err
+	}
+	if err := v.dryRun(f, h, identifyPasswordLen); err != nil {
+		return Info{}, err
+	}
+	return info, nil
 }
 
 // Dummy spends the time a verification of password against h takes, and

@@ -40,5 +40,5 @@ func (f wordpressFamily) verify(ctx context.Context, v *Verifier, password strin
 	mac := hmac.New(sha512.New384, []byte(wordpressKey))
 	mac.Write([]byte(password))
 	pre := base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	return bcryptCompare(ctx, info, h.Encoded[3:], []byte(pre))
+	return bcryptCompare(ctx, v, info, h.Encoded[3:], []byte(pre))
 }

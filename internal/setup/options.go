@@ -23,6 +23,13 @@ type Options struct {
 	// returns both.
 	Secrets *secrets.Resolver
 	Reload  func() (*config.Config, error)
+	// MemoryMB is the process's memory (Lambda's
+	// AWS_LAMBDA_FUNCTION_MEMORY_SIZE, or `--memory` locally); 0 keeps
+	// passhash.DefaultLimits' memory. It sizes the gate through which
+	// memory-hard hashes are verified.
+	MemoryMB int
+	// Lambda: the CPU share follows MemoryMB as Lambda allots it.
+	Lambda bool
 }
 
 // wrap puts s, the i-th configured source, behind secret refresh and

@@ -156,6 +156,8 @@ func build(ctx context.Context, cfg *config.Config, o Options, types map[string]
 		o.Logger = NewLogger(cfg.Log, os.Stderr)
 	}
 	logger := o.Logger
+	l := applyLimits(cfg.Migration, o)
+	logger.Debug("hash verification budget", "time", l.Time, "memory_mib", l.Memory>>20, "cpu_share", l.CPUShare)
 	a := &App{Config: cfg, Logger: logger}
 	defer func() {
 		if err != nil {

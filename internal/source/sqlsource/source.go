@@ -2,7 +2,6 @@ package sqlsource
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -12,8 +11,6 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
@@ -46,6 +43,7 @@ type Source struct {
 
 	dummyMu sync.Mutex
 	dummy   *passhash.Hash
+	floor   time.Duration // padding of every non-matching answer (dummy.go)
 }
 
 var (
@@ -237,7 +235,7 @@ func (s *Source) queryOne(ctx context.Context, q string, args []any, unique bool
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("%w: %w", errUnreadableRow, err)
 		}
 		out = make(row, len(cols))
 		for i, c := range cols {
@@ -386,16 +384,19 @@ func (s *Source) dummyHash(ctx context.Context) (passhash.Hash, error) {
 	if h.Encoded == "" {
 		// No user has a hash yet: any real verification at a typical cost
 		// is as good as another.
-		enc, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), fallbackDummyCost)
-		if err != nil {
+		s.log.Warn("the sample query found no password hash; unknown users are verified against a bcrypt dummy")
+	} else if err := s.usableDummy(h); err != nil {
+		// A hostile or broken row must not become everyone's dummy.
+		s.log.Warn("the sampled hash cannot be the unknown-user dummy; using a bcrypt dummy", "error", err)
+		h = passhash.Hash{}
+	}
+	if h.Encoded == "" {
+		if h, err = fallbackDummy(); err != nil {
 			return passhash.Hash{}, err
 		}
-		h = passhash.Hash{Encoded: string(enc)}
-		s.log.Warn("the sample query found no password hash; unknown users are verified against a bcrypt dummy")
-	} else if _, err := s.verifier.Identify(h); err != nil {
-		return passhash.Hash{}, fmt.Errorf("sampled dummy hash: %w", err)
 	}
 	s.dummy = &h
+	s.floor = s.measureFloor(ctx, h)
 	return h, nil
 }
 
@@ -409,6 +410,11 @@ func (s *Source) spend(ctx context.Context, password string) error {
 	if _, err := s.verifier.Verify(ctx, password, h); err != nil {
 		if ctx.Err() != nil {
 			return err
+		}
+		if errors.Is(err, passhash.ErrCostTooHigh) {
+			// Too long a password for the family: the real row refuses it
+			// the same way.
+			return nil
 		}
 		return fmt.Errorf("dummy verification: %w", err)
 	}
@@ -425,27 +431,35 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 	if err := ctx.Err(); err != nil {
 		return nil, s.fault(op, err)
 	}
-	if !usableName(name) {
+	unknown := func() (*source.User, error) {
+		start := time.Now()
 		if err := s.spend(ctx, password); err != nil {
 			return nil, s.fault(op, err)
 		}
+		s.pad(ctx, start)
 		return nil, source.ErrUserNotFound
+	}
+	if !usableName(name) {
+		return unknown()
 	}
 	r, err := s.find(ctx, name)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrAmbiguous):
+		return nil, s.badRow(ctx, password, "", &source.RecordError{Reason: source.RecordAmbiguous, Err: err})
+	case errors.Is(err, errUnreadableRow):
+		return nil, s.badRow(ctx, password, "", &source.RecordError{Reason: source.RecordUnreadable, Err: err})
+	case err != nil:
 		return nil, s.fault(op, err)
+	case r == nil:
+		return unknown()
 	}
-	if r == nil {
-		if err := s.spend(ctx, password); err != nil {
-			return nil, s.fault(op, err)
-		}
-		return nil, source.ErrUserNotFound
-	}
+	id := asString(r.get(s.cfg.Columns.ID))
 	disabled, err := s.disabled(r)
 	if err != nil {
-		return nil, s.fault(op, err)
+		return nil, s.badRow(ctx, password, id, &source.RecordError{UserID: id, Reason: source.RecordUnreadable, Err: err})
 	}
 	h := s.hash(r)
+	start := time.Now()
 	var res passhash.Result
 	if h.Encoded == "" {
 		// A user without a usable password (social sign-in, unusable or
@@ -458,17 +472,21 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 		s.log.WarnContext(ctx, "legacy user has no verifiable password hash; they can migrate through forgot-password",
 			"user_id", asString(r.get(s.cfg.Columns.ID)))
 	} else if res, err = s.verifier.Verify(ctx, password, h); err != nil {
+		if rec := hashRecord(id, err); rec != nil {
+			return nil, s.badRow(ctx, password, id, rec)
+		}
 		return nil, s.fault(op, err)
 	}
-	if disabled {
-		return nil, source.ErrUserDisabled
-	}
-	if !res.Match {
+	if disabled || !res.Match {
+		s.pad(ctx, start)
+		if disabled {
+			return nil, source.ErrUserDisabled
+		}
 		return nil, source.ErrInvalidPassword
 	}
 	u, err := s.user(r)
 	if err != nil {
-		return nil, s.fault(op, err)
+		return nil, &source.RecordError{UserID: id, Reason: source.RecordUnreadable, Err: err}
 	}
 	u.HashFamily, u.WeakHash = res.Family, res.Weak
 	return u, nil
@@ -484,10 +502,14 @@ func (s *Source) Lookup(ctx context.Context, name string) (*source.User, error) 
 		return nil, source.ErrUserNotFound
 	}
 	r, err := s.find(ctx, name)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrAmbiguous):
+		return nil, &source.RecordError{Reason: source.RecordAmbiguous, Err: err}
+	case errors.Is(err, errUnreadableRow):
+		return nil, &source.RecordError{Reason: source.RecordUnreadable, Err: err}
+	case err != nil:
 		return nil, s.fault(op, err)
-	}
-	if r == nil {
+	case r == nil:
 		return nil, source.ErrUserNotFound
 	}
 	disabled, err := s.disabled(r)

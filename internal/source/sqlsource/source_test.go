@@ -170,11 +170,6 @@ func TestFaults(t *testing.T) {
 	t.Parallel()
 	tdb := newTestDB(t, DriverSQLite)
 	seedMembers(t, tdb, testCost)
-	tdb.exec(t, `INSERT INTO "members" ("login", "email_ok", "pw", "disabled") VALUES ('garbled', false, 'not-a-hash', false)`)
-	tdb.exec(t, `INSERT INTO "members" ("login", "email_ok", "pw", "disabled") VALUES ('twice', false, $1, false)`, bcryptHash(t, "pw", testCost))
-	tdb.exec(t, `INSERT INTO "members" ("login", "email_ok", "pw", "disabled") VALUES ('twice', false, $1, false)`, bcryptHash(t, "pw", testCost))
-	costly := strings.Replace(bcryptHash(t, "pw", testCost), "$04$", "$31$", 1)
-	tdb.exec(t, `INSERT INTO "members" ("login", "email_ok", "pw", "disabled") VALUES ('costly', false, $1, false)`, costly)
 
 	missingCol := membersConfig(tdb.d)
 	missingCol.Attributes = map[string]string{"nickname": "nickname"}
@@ -190,9 +185,6 @@ func TestFaults(t *testing.T) {
 		user, pw  string
 		wantCause error
 	}{
-		{"malformed hash", "", "", membersConfig(tdb.d), "garbled", "pw", nil},
-		{"cost out of bounds", "", "", membersConfig(tdb.d), "costly", "pw", nil},
-		{"two rows for one name", "", "", membersConfig(tdb.d), "twice", "pw", ErrAmbiguous},
 		{"column missing from the result", "", "", missingCol, "alice", "pw", ErrMissingColumn},
 		{"bad query", "", "", badQuery, "alice", "pw", nil},
 		{"database down", DriverPostgres, "postgres://ferry:x@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", down, "alice", "pw", nil},
@@ -216,9 +208,6 @@ func TestFaults(t *testing.T) {
 					u, err = s.Authenticate(t.Context(), tt.user, tt.pw)
 				} else {
 					u, err = s.Lookup(t.Context(), tt.user)
-					if tt.name == "malformed hash" || tt.name == "cost out of bounds" {
-						continue // Lookup verifies nothing
-					}
 				}
 				var se *source.Error
 				if !errors.As(err, &se) || u != nil {

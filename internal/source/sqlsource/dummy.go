@@ -1,0 +1,110 @@
+package sqlsource
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"slices"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/ferry-migrate/ferry/internal/passhash"
+	"github.com/ferry-migrate/ferry/internal/source"
+)
+
+// errUnreadableRow marks a row the driver could not scan: that user's
+// record is unusable, the source is not at fault.
+var errUnreadableRow = errors.New("row cannot be read")
+
+// floorRuns is how many dummy verifications measure the padding floor.
+const floorRuns = 3
+
+// hashRecord turns a verification error that belongs to the stored hash
+// (unknown, malformed, over budget, not allowed) into the user's
+// *source.RecordError; any other error (a cancelled context) is nil.
+func hashRecord(userID string, err error) error {
+	var reason string
+	switch {
+	case errors.Is(err, passhash.ErrCostTooHigh):
+		reason = source.RecordHashOverBudget
+	case errors.Is(err, passhash.ErrUnknownFormat):
+		reason = source.RecordHashUnknown
+	case errors.Is(err, passhash.ErrMalformed):
+		reason = source.RecordHashMalformed
+	case errors.Is(err, passhash.ErrNotAllowed):
+		reason = source.RecordHashNotAllowed
+	default:
+		return nil
+	}
+	return &source.RecordError{UserID: userID, Reason: reason, Err: err}
+}
+
+// usableDummy reports why h cannot serve as the unknown-user dummy: it
+// must parse and fit the verification budget for a typical password.
+func (s *Source) usableDummy(h passhash.Hash) error {
+	if _, err := s.verifier.Identify(h); err != nil {
+		return err
+	}
+	return nil
+}
+
+// fallbackDummy is a well-formed bcrypt hash of a random password at the
+// frameworks' common cost, for a table with no usable hash to sample.
+func fallbackDummy() (passhash.Hash, error) {
+	enc, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), fallbackDummyCost)
+	if err != nil {
+		return passhash.Hash{}, err
+	}
+	return passhash.Hash{Encoded: string(enc)}, nil
+}
+
+// measureFloor times floorRuns verifications of the dummy and keeps the
+// median: every answer that is not a match is padded to it, so a wrong
+// password on a cheap row costs what an unknown user costs.
+func (s *Source) measureFloor(ctx context.Context, h passhash.Hash) time.Duration {
+	runs := make([]time.Duration, 0, floorRuns)
+	for range floorRuns {
+		start := time.Now()
+		if _, err := s.verifier.Verify(ctx, rand.Text(), h); err != nil {
+			return 0
+		}
+		runs = append(runs, time.Since(start))
+	}
+	slices.Sort(runs)
+	return runs[len(runs)/2]
+}
+
+// pad waits until the verification begun at start has taken the floor.
+func (s *Source) pad(ctx context.Context, start time.Time) {
+	s.dummyMu.Lock()
+	floor := s.floor
+	s.dummyMu.Unlock()
+	wait := time.Until(start.Add(floor))
+	if wait <= 0 {
+		return
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// badRow answers for a matched user whose own row cannot be used: it
+// spends what a wrong password costs (a dummy verification, padded) and
+// returns the user's *source.RecordError; only a fault of the dummy itself
+// is returned as an error of its own.
+func (s *Source) badRow(ctx context.Context, password, userID string, rec error) error {
+	start := time.Now()
+	if err := s.spend(ctx, password); err != nil {
+		return s.fault("authenticate", err)
+	}
+	s.pad(ctx, start)
+	var re *source.RecordError
+	if errors.As(rec, &re) {
+		s.log.WarnContext(ctx, "legacy user's record is unusable", "user_id", re.UserID, "reason", re.Reason, "error", re.Err)
+	}
+	return rec
+}
