@@ -27,11 +27,17 @@ func authResult(r *userpool.AuthResult) authOut {
 	if out.ChallengeParameters == nil {
 		out.ChallengeParameters = map[string]string{}
 	}
-	if t := r.Tokens; t != nil {
-		out.AuthenticationResult = &authResultOut{AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn,
-			TokenType: t.TokenType, RefreshToken: t.RefreshToken, IDToken: t.IDToken}
-	}
+	out.AuthenticationResult = tokenSetOut(r.Tokens)
 	return out
+}
+
+// tokenSetOut is AuthenticationResultType; nil for no tokens.
+func tokenSetOut(t *userpool.TokenSet) *authResultOut {
+	if t == nil {
+		return nil
+	}
+	return &authResultOut{AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn,
+		TokenType: t.TokenType, RefreshToken: t.RefreshToken, IDToken: t.IDToken}
 }
 
 type initiateAuthIn struct {

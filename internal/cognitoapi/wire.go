@@ -33,6 +33,7 @@ var operations = map[string]operation{
 	"ListUsers":                   listUsers,
 	"GetCSVHeader":                getCSVHeader,
 	"GetUser":                     getUser,
+	"GetTokensFromRefreshToken":   getTokensFromRefreshToken,
 	"ChangePassword":              changePassword,
 	"GlobalSignOut":               globalSignOut,
 	"RevokeToken":                 revokeToken,

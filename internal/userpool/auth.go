@@ -329,6 +329,47 @@ func (s *Service) refresh(ctx context.Context, p *pool, c *client, params map[st
 	if tok == "" {
 		return nil, newErr(ErrInvalidParameter, "Missing required parameter REFRESH_TOKEN")
 	}
+	ts, err := s.refreshTokens(ctx, p, c, tok, func(rt *RefreshToken) error {
+		return c.checkSecretHash(params["SECRET_HASH"], rt.Username, params["USERNAME"])
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &AuthResult{Tokens: ts, ChallengeParameters: map[string]string{}}, nil
+}
+
+// RefreshInput is GetTokensFromRefreshToken's input.
+type RefreshInput struct {
+	ClientID       string
+	ClientSecret   string
+	RefreshToken   string
+	ClientMetadata map[string]string
+}
+
+// GetTokensFromRefreshToken mints new tokens from a refresh token, as
+// REFRESH_TOKEN_AUTH does; the client proves its secret with ClientSecret
+// itself rather than a SECRET_HASH. Without refresh-token rotation on the
+// client, the answer carries no new refresh token.
+func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in RefreshInput) (*TokenSet, error) {
+	p, c, err := s.loadClientPool(ctx, "", in.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Secret != "" && !constantEq(in.ClientSecret, c.Secret) {
+		return nil, newErr(ErrNotAuthorized, "Unable to verify secret hash for client %s", c.ID)
+	}
+	if !c.set.allows(FlowRefresh) {
+		return nil, newErr(ErrInvalidParameter, "REFRESH_TOKEN_AUTH flow not enabled for this client")
+	}
+	if in.RefreshToken == "" {
+		return nil, newErr(ErrInvalidParameter, "RefreshToken must not be empty.")
+	}
+	return s.refreshTokens(ctx, p, c, in.RefreshToken, nil)
+}
+
+// refreshTokens checks a refresh token of client c and mints new access
+// and id tokens from it; check, when set, runs once the token is known.
+func (s *Service) refreshTokens(ctx context.Context, p *pool, c *client, tok string, check func(*RefreshToken) error) (*TokenSet, error) {
 	invalid := newErr(ErrNotAuthorized, "Invalid Refresh Token")
 	rt, err := s.store.GetRefreshToken(ctx, tokens.HashRefreshToken(tok))
 	if errors.Is(err, ErrNotFound) {
@@ -346,8 +387,10 @@ func (s *Service) refresh(ctx context.Context, p *pool, c *client, params map[st
 	if !s.now().Before(rt.ExpiresAt) {
 		return nil, newErr(ErrNotAuthorized, "Refresh Token has expired")
 	}
-	if err := c.checkSecretHash(params["SECRET_HASH"], rt.Username, params["USERNAME"]); err != nil {
-		return nil, err
+	if check != nil {
+		if err := check(rt); err != nil {
+			return nil, err
+		}
 	}
 	u, err := s.store.GetUser(ctx, p.ID, p.set.usernameKey(rt.Username))
 	if errors.Is(err, ErrNotFound) || err == nil && u.Sub != rt.Sub {
@@ -359,11 +402,7 @@ func (s *Service) refresh(ctx context.Context, p *pool, c *client, params map[st
 	if !u.Enabled {
 		return nil, newErr(ErrNotAuthorized, msgUserDisabled)
 	}
-	ts, err := s.issue(ctx, p, c, u, rt.OriginJTI, rt.AuthTime, false)
-	if err != nil {
-		return nil, err
-	}
-	return &AuthResult{Tokens: ts, ChallengeParameters: map[string]string{}}, nil
+	return s.issue(ctx, p, c, u, rt.OriginJTI, rt.AuthTime, false)
 }
 
 // fakeSecret keys the simulated SRP challenges of unknown users, so a

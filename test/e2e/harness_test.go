@@ -150,17 +150,18 @@ type pool struct {
 }
 
 // newPool starts the local pool (AWS-form issuer, as aws-jwt-verify needs;
-// email alias, auto-verified email) with its UserMigration trigger on inv.
-func newPool(t *testing.T, inv userpool.Invoker) *pool {
+// email alias, auto-verified email) with its UserMigration trigger on inv;
+// opts adjust it further.
+func newPool(t *testing.T, inv userpool.Invoker, opts ...cognitotest.Option) *pool {
 	t.Helper()
-	s := cognitotest.NewServer(t,
+	s := cognitotest.NewServer(t, append([]cognitotest.Option{
 		cognitotest.WithMigration(inv),
 		cognitotest.WithConfig(func(c *userpool.Config) { c.AWSIssuer = true }),
 		cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
 			in.AliasAttributes = []types.AliasAttributeType{types.AliasAttributeTypeEmail}
 			in.AutoVerifiedAttributes = []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}
 		}),
-	)
+	}, opts...)...)
 	out, err := s.API.CreateUserPoolClient(t.Context(), &cip.CreateUserPoolClientInput{
 		UserPoolId: aws.String(s.PoolID), ClientName: aws.String("enabled"),
 		PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,

@@ -1,0 +1,98 @@
+// Scenario driver for Amplify JS v6 (aws-amplify, the library most web apps
+// use) against a local Cognito-compatible endpoint: Amplify.configure with
+// Auth.Cognito.userPoolEndpoint, then the app-facing calls of
+// aws-amplify/auth, each as a step.
+//
+// Usage: node amplify.mjs --endpoint URL --pool ID --client ID
+//
+// Steps are JSON lines on stdin, run one at a time as they arrive, so the
+// test can act on the pool between steps (advance its clock, read the
+// outbox):
+//   {"step": "name", "op": OP, "username": "...", "password": "...",
+//    "attributes": {"name": "..."}, "attribute": "email", "code": "123456"}
+// OP is signIn (USER_PASSWORD_AUTH), signInSRP, session, refresh
+// (fetchAuthSession forceRefresh), currentUser, userAttributes,
+// updateUserAttributes, confirmAttribute, signOut or deleteUser.
+//
+// Prints one JSON line per step: {"step","ok","detail"}; detail carries what
+// Amplify returned (or the error's name and message) and the decoded
+// claims of the session's tokens.
+import readline from "node:readline";
+import { Amplify } from "aws-amplify";
+import {
+  signIn, signOut, fetchAuthSession, getCurrentUser, fetchUserAttributes, updateUserAttributes,
+  confirmUserAttribute, deleteUser,
+} from "aws-amplify/auth";
+
+function arg(name) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+const endpoint = (arg("endpoint") || "").replace(/\/+$/, "");
+const userPoolId = arg("pool");
+const userPoolClientId = arg("client");
+if (!endpoint || !userPoolId || !userPoolClientId) {
+  console.error("amplify.mjs: need --endpoint, --pool and --client");
+  process.exit(2);
+}
+
+Amplify.configure({ Auth: { Cognito: { userPoolId, userPoolClientId, userPoolEndpoint: endpoint } } });
+
+function claims(session) {
+  const t = session?.tokens;
+  if (!t) return null;
+  return { access: t.accessToken?.payload, id: t.idToken?.payload, jti: t.accessToken?.payload?.jti };
+}
+
+async function run(s) {
+  switch (s.op) {
+    case "signIn":
+    case "signInSRP": {
+      const out = await signIn({ username: s.username, password: s.password,
+        options: { authFlowType: s.op === "signIn" ? "USER_PASSWORD_AUTH" : "USER_SRP_AUTH" } });
+      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep };
+    }
+    case "session":
+      return { claims: claims(await fetchAuthSession()) };
+    case "refresh":
+      return { claims: claims(await fetchAuthSession({ forceRefresh: true })) };
+    case "currentUser":
+      return await getCurrentUser();
+    case "userAttributes":
+      return await fetchUserAttributes();
+    case "updateUserAttributes": {
+      const out = await updateUserAttributes({ userAttributes: s.attributes });
+      const steps = {};
+      for (const [k, v] of Object.entries(out)) steps[k] = { isUpdated: v.isUpdated, step: v.nextStep?.updateAttributeStep,
+        medium: v.nextStep?.codeDeliveryDetails?.deliveryMedium };
+      return steps;
+    }
+    case "confirmAttribute":
+      await confirmUserAttribute({ userAttributeKey: s.attribute, confirmationCode: s.code });
+      return {};
+    case "signOut":
+      await signOut({ global: !!s.global });
+      return {};
+    case "deleteUser":
+      await deleteUser();
+      return {};
+    default:
+      throw Object.assign(new Error(`unknown op ${s.op}`), { name: "DriverError" });
+  }
+}
+
+const rl = readline.createInterface({ input: process.stdin });
+let failed = false;
+for await (const line of rl) {
+  if (!line.trim()) continue;
+  const s = JSON.parse(line);
+  let out;
+  try {
+    out = { step: s.step, ok: true, detail: { got: "ok", result: await run(s) } };
+  } catch (e) {
+    out = { step: s.step, ok: false, detail: { got: e.name, message: e.message } };
+    failed = true;
+  }
+  process.stdout.write(JSON.stringify(out) + "\n");
+}
+process.exit(failed ? 1 : 0);
