@@ -82,6 +82,10 @@ func check(ctx context.Context, env Env, configPath string, sample int) error {
 		fmt.Fprintf(w, "warning: %s\n", warning)
 	}
 	logger := setup.NewLogger(cliLog(cfg.Log), env.Stderr)
+	if !cfg.Migration.MarkMigrated {
+		// Without write-back the legacy schema needs no new column.
+		ctx = source.WithoutWriteBack(ctx)
+	}
 	healthy := 0
 	for _, b := range cfg.Sources {
 		if checkSource(ctx, w, b, logger, sample) {

@@ -221,6 +221,18 @@ func (s *Source) pageQuery(l listing, marked, after bool) string {
 // never holds a connection.
 func (s *Source) List(ctx context.Context, fn func(source.Entry) error) error {
 	const op = "list"
+	return s.walk(ctx, op, func(r row) error {
+		e, err := s.entry(r)
+		if err != nil {
+			return s.fault(op, err)
+		}
+		return fn(e)
+	})
+}
+
+// walk runs the listing's pages and calls fn once per row, in key order;
+// List and SampleHashes read the same rows.
+func (s *Source) walk(ctx context.Context, op string, fn func(row) error) error {
 	l, err := s.listing()
 	if err != nil {
 		return s.fault(op, err)
@@ -246,11 +258,7 @@ func (s *Source) List(ctx context.Context, fn func(source.Entry) error) error {
 			}
 		}
 		for _, r := range rows {
-			e, err := s.entry(r)
-			if err != nil {
-				return s.fault(op, err)
-			}
-			if err := fn(e); err != nil {
+			if err := fn(r); err != nil {
 				return err
 			}
 		}

@@ -573,7 +573,7 @@ func (s *Source) Check(ctx context.Context) error {
 	if _, err := s.dummyHash(ctx); err != nil {
 		return s.fault(op, err)
 	}
-	if !isNone(s.cfg.Query.Migrated) {
+	if !isNone(s.cfg.Query.Migrated) && source.WriteBackWanted(ctx) {
 		// Preparing checks the statement (and, on PostgreSQL, MySQL and
 		// SQLite, that its table and columns exist — the presets' write-back
 		// column must be added by hand) without changing a row.
