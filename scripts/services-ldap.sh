@@ -9,6 +9,14 @@
 #   - seed entries loaded offline with slapadd, passwords hashed {SSHA} by
 #     slappasswd: a service account, users, a locked user, two entries that
 #     share one mail address, and a group,
+#   - two password policies: the overlay's default (cn=default: no lockout, so
+#     tests that type wrong passwords never lock the shared users) and
+#     cn=lockout (pwdMaxFailure 3, pwdLockout TRUE, pwdLockoutDuration 300 s),
+#     which tests give to entries of their own through pwdPolicySubentry,
+#   - users under ou=hashes whose userPassword was written by OpenLDAP's own
+#     tools: slappasswd {SSHA}, {SMD5}, {CRYPT} (crypt(3) SHA-512) and a
+#     cleartext value, and one set over the wire by ldappasswd (the
+#     password-modify extended operation, hashed by slapd),
 #   - slapd listening on ldap:// (StartTLS offered) and ldaps:// on free ports.
 # It prints `export NAME=value` lines on stdout (eval them) and logs on stderr;
 # the slapd PID is kept in DIR/slapd.pid.
@@ -61,6 +69,16 @@ free_port() {
 }
 
 ssha() { /usr/sbin/slappasswd -h '{SSHA}' -s "$1"; }
+# hashpw SCHEME PASSWORD: slappasswd's hash of PASSWORD in SCHEME; {CRYPT}
+# uses crypt(3) SHA-512 ($6$, 5000 rounds), as password_crypt_salt_format
+# makes slapd write it.
+hashpw() {
+  if [ "$1" = '{CRYPT}' ]; then
+    /usr/sbin/slappasswd -h '{CRYPT}' -c '$6$%.16s' -s "$2"
+  else
+    /usr/sbin/slappasswd -h "$1" -s "$2"
+  fi
+}
 
 # run_slapd PORT SPORT starts slapd from DIR/slapd.conf on ldap://PORT and
 # ldaps://SPORT and waits (up to 10 s) until the service account can search
@@ -144,6 +162,9 @@ TLSCACertificateFile  $dir/ca.pem
 TLSCertificateFile    $dir/server.pem
 TLSCertificateKeyFile $dir/server-key.pem
 
+# What slapd hashes a password-modify (ldappasswd) value with.
+password-hash {SSHA}
+
 database mdb
 suffix   "$SUFFIX"
 rootdn   "$ADMIN_DN"
@@ -195,6 +216,59 @@ cn: default
 pwdAttribute: userPassword
 pwdLockout: TRUE
 pwdMaxFailure: 0
+
+dn: cn=lockout,ou=policies,$SUFFIX
+objectClass: device
+objectClass: pwdPolicy
+cn: lockout
+pwdAttribute: userPassword
+pwdLockout: TRUE
+pwdMaxFailure: 3
+pwdLockoutDuration: 300
+pwdFailureCountInterval: 0
+
+dn: ou=hashes,$SUFFIX
+objectClass: organizationalUnit
+ou: hashes
+
+dn: uid=h-ssha,ou=hashes,$SUFFIX
+objectClass: inetOrgPerson
+uid: h-ssha
+cn: SSHA user
+sn: SSHA
+mail: h-ssha@example.com
+userPassword: $(hashpw '{SSHA}' 'ssha-Passw0rd')
+
+dn: uid=h-smd5,ou=hashes,$SUFFIX
+objectClass: inetOrgPerson
+uid: h-smd5
+cn: SMD5 user
+sn: SMD5
+mail: h-smd5@example.com
+userPassword: $(hashpw '{SMD5}' 'smd5-Passw0rd')
+
+dn: uid=h-crypt,ou=hashes,$SUFFIX
+objectClass: inetOrgPerson
+uid: h-crypt
+cn: CRYPT user
+sn: CRYPT
+mail: h-crypt@example.com
+userPassword: $(hashpw '{CRYPT}' 'crypt-Passw0rd')
+
+dn: uid=h-clear,ou=hashes,$SUFFIX
+objectClass: inetOrgPerson
+uid: h-clear
+cn: Cleartext user
+sn: Clear
+mail: h-clear@example.com
+userPassword: $(hashpw '{CLEARTEXT}' 'clear-Passw0rd')
+
+dn: uid=h-ldappasswd,ou=hashes,$SUFFIX
+objectClass: inetOrgPerson
+uid: h-ldappasswd
+cn: ldappasswd user
+sn: Passwd
+mail: h-ldappasswd@example.com
 
 dn: ou=people,$SUFFIX
 objectClass: organizationalUnit
@@ -278,6 +352,10 @@ EOF
   done
   [ -n "$started" ] || { log "slapd would not start; see $dir/slapd.log"; cat "$dir/slapd.log" >&2; exit 1; }
   echo "$port $sport" >"$dir/ports"
+  # A password set over the wire: slapd hashes it itself (password-hash).
+  LDAPTLS_CACERT="$dir/ca.pem" ldappasswd -x -H "ldap://127.0.0.1:$port" -ZZ -D "$ADMIN_DN" -y "$dir/admin.password" \
+    -s 'ldappasswd-Passw0rd' "uid=h-ldappasswd,ou=hashes,$SUFFIX" >/dev/null || {
+    log "ldappasswd failed"; stop; exit 1; }
   log "slapd $(cat "$dir/slapd.pid") on ldap://127.0.0.1:$port and ldaps://127.0.0.1:$sport ($dir)"
 
   cat <<EOF
@@ -290,6 +368,9 @@ export FERRY_TEST_LDAP_BIND_PASSWORD=$svc_pw
 export FERRY_TEST_LDAP_ADMIN_DN=$ADMIN_DN
 export FERRY_TEST_LDAP_ADMIN_PASSWORD=$admin_pw
 export FERRY_TEST_LDAP_PIDFILE=$dir/slapd.pid
+export FERRY_TEST_LDAP_LOCKOUT_POLICY_DN=cn=lockout,ou=policies,$SUFFIX
+export FERRY_TEST_LDAP_DEFAULT_POLICY_DN=cn=default,ou=policies,$SUFFIX
+export FERRY_TEST_LDAP_HASHES_DN=ou=hashes,$SUFFIX
 EOF
 }
 
