@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/ferry-migrate/ferry/internal/identity"
 )
 
 // ErrThrottled is wrapped by every *ThrottleError.
@@ -23,6 +25,7 @@ type Scope string
 // Scopes.
 const (
 	ScopeUsername Scope = "username"
+	ScopeAccount  Scope = "account" // a legacy user id: every name of one account
 	ScopeClient   Scope = "client"
 )
 
@@ -90,7 +93,9 @@ type Limit struct {
 type ThrottleConfig struct {
 	// Disabled turns throttling off.
 	Disabled bool `yaml:"disabled"`
-	// Username limits failed attempts per normalised username.
+	// Username limits failed attempts per canonical name (identity.Key of
+	// what was typed) and, once a source has said whose the name is, per
+	// legacy account: one budget for every name of one account.
 	Username Limit `yaml:"username"`
 	// Client limits all attempts per app client id.
 	Client Limit `yaml:"client"`
@@ -222,13 +227,17 @@ func NewLimiter(cfg ThrottleConfig, counter Counter, now func() time.Time, logge
 // Attempt is an attempt Begin let through. End must be called once the
 // attempt's outcome is known.
 type Attempt struct {
-	l       *Limiter
-	userKey string // "" when the username was not counted
+	l        *Limiter
+	userKey  string // "" when the username was not counted
+	countIDs bool   // the attempt counts against the user's failures
+	idKey    string // "" when no account was charged
 }
 
 // Begin asks for one attempt of username through clientID. Every attempt
 // counts against the client; when countUser is set, the attempt also
-// counts, in advance, against the username's failures — so however many
+// counts, in advance, against the failures of the username's canonical
+// identity (identity.Key: every spelling a source could match to one row
+// shares it) — so however many
 // attempts race, no more than the limit reach the store — and End gives the
 // unit back if the attempt did not fail.
 //
@@ -252,7 +261,8 @@ func (l *Limiter) Begin(ctx context.Context, clientID, username string, countUse
 	if !countUser {
 		return a, nil
 	}
-	key := windowKey(ScopeUsername, username, l.cfg.Username.Window, now)
+	a.countIDs = true
+	key := windowKey(ScopeUsername, identity.Key(username), l.cfg.Username.Window, now)
 	ok, counted, err := l.take(ctx, ScopeUsername, key, l.cfg.Username, now)
 	switch {
 	case err != nil:
@@ -266,18 +276,50 @@ func (l *Limiter) Begin(ctx context.Context, clientID, username string, countUse
 	return a, nil
 }
 
+// Account charges the attempt, in advance like the username, to the
+// failures of the legacy account id names (a source and its user id), once
+// a source has said which account the typed name is. Every name of one
+// account — its username, its email, each spelling a source folds to it —
+// then draws on one budget. It returns a *ThrottleError when the account's
+// limit is reached (the attempt must then not reach the store), and an
+// error wrapping ErrBackend as Begin does. Calling it on an attempt Begin
+// did not count against the username, or a second time, does nothing.
+func (a *Attempt) Account(ctx context.Context, id string) error {
+	if a == nil || !a.countIDs || a.idKey != "" || a.l.cfg.Disabled {
+		return nil
+	}
+	now := a.l.now()
+	key := windowKey(ScopeAccount, id, a.l.cfg.Username.Window, now)
+	ok, counted, err := a.l.take(ctx, ScopeAccount, key, a.l.cfg.Username, now)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return &ThrottleError{Scope: ScopeAccount, Limit: a.l.cfg.Username.Max}
+	}
+	if counted {
+		a.idKey = key
+	}
+	return nil
+}
+
 // End records the attempt's outcome: an attempt that did not fail (the
 // user proved their password, or the source faulted) gives back its
-// username unit.
+// username and account units.
 func (a *Attempt) End(ctx context.Context, failed bool) {
-	if a == nil || a.userKey == "" || failed {
+	if a == nil || failed || (a.userKey == "" && a.idKey == "") {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.l.cfg.Backend.Timeout)
 	defer cancel()
-	if err := a.l.counter.Give(ctx, a.userKey); err != nil {
-		a.l.logger.LogAttrs(ctx, slog.LevelError, "throttle backend unavailable",
-			slog.String("op", "give"), slog.String("error", err.Error()))
+	for _, key := range []string{a.userKey, a.idKey} {
+		if key == "" {
+			continue
+		}
+		if err := a.l.counter.Give(ctx, key); err != nil {
+			a.l.logger.LogAttrs(ctx, slog.LevelError, "throttle backend unavailable",
+				slog.String("op", "give"), slog.String("error", err.Error()))
+		}
 	}
 }
 

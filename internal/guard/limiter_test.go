@@ -308,3 +308,77 @@ func BenchmarkBreaker(b *testing.B) {
 		t.Done(guard.Success)
 	}
 }
+
+// TestLimiterAccountSharesOneBudget: failures under several names of one
+// account (its username, its email) draw on one account budget, and a
+// success gives both units back.
+func TestLimiterAccountSharesOneBudget(t *testing.T) {
+	t.Parallel()
+	c := newClock()
+	l := newLimiter(t, guard.ThrottleConfig{}, guard.NewMemoryCounter(0, c.Now), c, nil)
+	through := 0
+	for i := range 20 {
+		name := []string{"alice", "alice@example.com", "ALİCE", "ａｌｉｃｅ@example.com"}[i%4]
+		a, err := l.Begin(t.Context(), "app", name, true)
+		var te *guard.ThrottleError
+		if errors.As(err, &te) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("attempt %d: Begin: %v", i, err)
+		}
+		err = a.Account(t.Context(), "db\x00"+"42")
+		if errors.As(err, &te) {
+			if te.Scope != guard.ScopeAccount {
+				t.Fatalf("attempt %d: scope %s, want account", i, te.Scope)
+			}
+			a.End(t.Context(), true)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		through++
+		a.End(t.Context(), true)
+	}
+	if through != guard.DefaultUsernameMax {
+		t.Errorf("%d failures reached the store under three names, want %d", through, guard.DefaultUsernameMax)
+	}
+
+	// A success gives back the account unit: another account's budget is
+	// untouched, and succeeding does not use up this one's.
+	for i := range 10 {
+		a, err := l.Begin(t.Context(), "app", fmt.Sprintf("bob-%d", i%2), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Account(t.Context(), "db\x00"+"43"); err != nil {
+			t.Fatalf("success %d: %v", i, err)
+		}
+		a.End(t.Context(), false)
+	}
+}
+
+// TestLimiterNameKeyIsCanonical: every spelling of one name shares one
+// username budget.
+func TestLimiterNameKeyIsCanonical(t *testing.T) {
+	t.Parallel()
+	c := newClock()
+	l := newLimiter(t, guard.ThrottleConfig{}, guard.NewMemoryCounter(0, c.Now), c, nil)
+	through := 0
+	for i, name := range []string{"mississ", "MISSISS", "mıſſiss", "ｍｉｓｓｉｓｓ", " Mississ", "MıSSıSS", "mississ", "MISSİSS"} {
+		a, err := l.Begin(t.Context(), "app", name, true)
+		if err != nil {
+			var te *guard.ThrottleError
+			if !errors.As(err, &te) || te.Scope != guard.ScopeUsername {
+				t.Fatalf("attempt %d: %v", i, err)
+			}
+			continue
+		}
+		through++
+		a.End(t.Context(), true)
+	}
+	if through != guard.DefaultUsernameMax {
+		t.Errorf("%d of 8 spellings reached the store, want %d", through, guard.DefaultUsernameMax)
+	}
+}

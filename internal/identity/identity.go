@@ -34,7 +34,7 @@ var caser = cases.Fold()
 // letters, ſ, the Kelvin sign) to their ordinary letters and composes
 // NFD sequences, so it is applied before and after the fold.
 func Name(name string, f Fold) string {
-	s := norm.NFKC.String(strings.TrimSpace(name))
+	s := clean(name)
 	switch f {
 	case FoldLower:
 		s = strings.ToLower(s)
@@ -43,19 +43,25 @@ func Name(name string, f Fold) string {
 	default:
 		return s
 	}
-	return norm.NFKC.String(s)
+	return clean(s)
+}
+
+// clean returns s in NFKC without surrounding white space. NFKC may turn a
+// character into a space (¯ is a space and a combining macron), so it
+// trims after normalising, and normalises again what trimming left.
+func clean(s string) string {
+	return norm.NFKC.String(strings.TrimSpace(norm.NFKC.String(s)))
 }
 
 // Key returns the throttle key of name: coarser than any fold a source
 // applies, so that every spelling a lower- or upper-folding source (or a
 // case-insensitive collation) would match to one row shares one key. Upper
-// casing first maps ı to I and ſ to S; Unicode case folding then maps every
-// cased form to one. Two names with one Key may still be two accounts in a
+// casing first maps ı to I and ſ to S, lower casing then maps İ to i (as
+// strings.ToLower does for a lower-folding source), and Unicode case
+// folding maps every remaining cased form to one. Two names with one Key may still be two accounts in a
 // case-sensitive directory; they then share a failure budget, which only
 // makes the throttle stricter.
 func Key(name string) string {
-	s := norm.NFKC.String(strings.TrimSpace(name))
-	s = strings.ToUpper(s)
-	s = caser.String(s)
-	return norm.NFKC.String(s)
+	s := strings.ToLower(strings.ToUpper(clean(name)))
+	return clean(caser.String(s))
 }
