@@ -142,10 +142,38 @@ type Config struct {
 	DummyHash string `yaml:"dummy_hash"`
 	// Realm is the Keycloak realm name (keycloak preset only).
 	Realm string `yaml:"realm"`
+	// TablePrefix is WordPress's $table_prefix (wordpress preset only;
+	// default "wp_").
+	TablePrefix string `yaml:"table_prefix"`
+	// ApplicationName restricts the aspnet-membership preset to one
+	// application's users (the provider's applicationName); empty for all.
+	ApplicationName string `yaml:"application_name"`
+	// UnlockStrategy is Devise's config.unlock_strategy (devise preset
+	// only): both (the default), time, email or none. With time or both, a
+	// locked user is unlocked once UnlockIn has passed since locked_at.
+	UnlockStrategy string `yaml:"unlock_strategy"`
+	// UnlockIn is Devise's config.unlock_in (default 1h).
+	UnlockIn time.Duration `yaml:"unlock_in"`
+	// AllowUnconfirmedAccessFor is Devise's
+	// config.allow_unconfirmed_access_for (default 0: an unconfirmed user is
+	// refused when the table has Confirmable's confirmed_at).
+	AllowUnconfirmedAccessFor time.Duration `yaml:"allow_unconfirmed_access_for"`
 	// Pool sizes the connection pool.
 	Pool Pool `yaml:"pool"`
 	// QueryTimeout bounds each query (default 2s).
 	QueryTimeout time.Duration `yaml:"query_timeout"`
+
+	// What a preset adds that has no configuration key of its own.
+	//
+	// bareHex maps the length of a stored value made only of lower-case hex
+	// digits to the Format it is in (the framework's unsalted digests).
+	bareHex map[int]string
+	// trimPassword is the cutset trimmed from both ends of the typed
+	// password before verification, as the framework does; empty for none.
+	trimPassword string
+	// rule reports a user disabled by the framework's own sign-in rules
+	// (Devise's Confirmable and Lockable), beyond the columns'.
+	rule func(r row, now time.Time) (bool, error)
 }
 
 // Queries are the statements a source runs. Each lookup query takes the name
@@ -156,6 +184,14 @@ type Queries struct {
 	// Sample returns one row with the password_hash (and salt, hash_format)
 	// columns of any real user; its hash becomes the dummy hash.
 	Sample string `yaml:"sample"`
+	// List returns every user with the lookups' columns, for `ferry
+	// status`, `ferry export` and `ferry audit`; it takes Params as $1 … and
+	// Ferry pages through it by columns.id. A preset lists its users with
+	// its own lookups' SELECT; set list when by_username or by_email is
+	// overridden (Ferry will not list rows that sign-in does not read) or
+	// for a custom schema. A ferry_migrated_at column in its result is read
+	// as the migration mark.
+	List string `yaml:"list"`
 	// Migrated records a migration; it takes the user's id as its one
 	// parameter and must be idempotent. Empty or "none": nothing is recorded.
 	Migrated string `yaml:"migrated"`
@@ -197,21 +233,33 @@ type Pool struct {
 	ConnMaxIdleTime time.Duration `yaml:"conn_max_idle_time"`
 }
 
-// resolved returns c with the preset applied underneath it and the defaults
-// filled in. It does not validate.
+// resolved returns c with the preset applied underneath it (for the
+// framework's default schema) and the defaults filled in. It does not
+// validate.
 func (c Config) resolved() (Config, error) {
+	r, _, err := c.resolve(nil)
+	return r, err
+}
+
+// resolve returns c with the preset, built for the tables found (nil: the
+// framework's default schema), applied underneath it and the defaults
+// filled in, and the preset's shape (nil without a preset).
+func (c Config) resolve(t *tables) (Config, *shape, error) {
 	r := c
+	var sh *shape
 	if c.Preset != "" {
 		p, ok := presets[c.Preset]
 		if !ok {
-			return r, fmt.Errorf("preset: unknown preset %q (known: %s)", c.Preset, strings.Join(Presets(), ", "))
+			return r, nil, fmt.Errorf("preset: unknown preset %q (known: %s)", c.Preset, strings.Join(Presets(), ", "))
 		}
 		if c.Driver != "" {
-			if _, ok := dialects[c.Driver]; !ok {
-				return r, fmt.Errorf("driver: unknown driver %q", c.Driver)
+			d, ok := dialects[c.Driver]
+			if !ok {
+				return r, nil, fmt.Errorf("driver: unknown driver %q", c.Driver)
 			}
-			base := p(dialects[c.Driver], c)
-			r = overlay(base, c)
+			built := p.build(d, c, t)
+			sh = &built
+			r = overlay(built.config(d), c)
 		}
 	}
 	if r.Lookup == "" {
@@ -238,7 +286,7 @@ func (c Config) resolved() (Config, error) {
 	if r.QueryTimeout == 0 {
 		r.QueryTimeout = DefaultQueryTimeout
 	}
-	return r, nil
+	return r, sh, nil
 }
 
 // overlay returns base with every non-empty field of c written over it.
@@ -257,6 +305,7 @@ func overlay(base, c Config) Config {
 	set(&r.Query.ByUsername, c.Query.ByUsername)
 	set(&r.Query.ByEmail, c.Query.ByEmail)
 	set(&r.Query.Sample, c.Query.Sample)
+	set(&r.Query.List, c.Query.List)
 	set(&r.Query.Migrated, c.Query.Migrated)
 	if c.Params != nil {
 		r.Params = c.Params
@@ -284,6 +333,10 @@ func overlay(base, c Config) Config {
 	set(&r.PepperFile, c.PepperFile)
 	set(&r.DummyHash, c.DummyHash)
 	set(&r.Realm, c.Realm)
+	set(&r.TablePrefix, c.TablePrefix)
+	set(&r.ApplicationName, c.ApplicationName)
+	set(&r.UnlockStrategy, c.UnlockStrategy)
+	r.UnlockIn, r.AllowUnconfirmedAccessFor = c.UnlockIn, c.AllowUnconfirmedAccessFor
 	r.Pool, r.QueryTimeout = c.Pool, c.QueryTimeout
 	return r
 }
@@ -376,6 +429,34 @@ func (c *Config) Validate() error {
 	}
 	if c.Preset == "keycloak" && r.Realm == "" && len(c.Params) == 0 {
 		add("realm", "required by the keycloak preset")
+	}
+	for _, k := range []struct {
+		key, preset string
+		set         bool
+	}{
+		{"table_prefix", "wordpress", c.TablePrefix != ""},
+		{"application_name", "aspnet-membership", c.ApplicationName != ""},
+		{"unlock_strategy", "devise", c.UnlockStrategy != ""},
+		{"unlock_in", "devise", c.UnlockIn != 0},
+		{"allow_unconfirmed_access_for", "devise", c.AllowUnconfirmedAccessFor != 0},
+	} {
+		if k.set && c.Preset != k.preset {
+			add(k.key, "only the %s preset reads it (preset is %q)", k.preset, c.Preset)
+		}
+	}
+	if c.TablePrefix != "" && !tablePrefixRE.MatchString(c.TablePrefix) {
+		add("table_prefix", "%q is not a WordPress table prefix (letters, digits and underscores, as in wp-config.php)", c.TablePrefix)
+	}
+	switch c.UnlockStrategy {
+	case "", UnlockBoth, UnlockTime, UnlockEmail, UnlockNone:
+	default:
+		add("unlock_strategy", "unknown strategy %q (both, time, email or none)", c.UnlockStrategy)
+	}
+	if c.UnlockIn < 0 {
+		add("unlock_in", "negative duration")
+	}
+	if c.AllowUnconfirmedAccessFor < 0 {
+		add("allow_unconfirmed_access_for", "negative duration")
 	}
 	return errors.Join(errs...)
 }

@@ -271,7 +271,7 @@ func TestSecretsFromFiles(t *testing.T) {
 	for _, q := range stmts {
 		mustExec(t, s.DB(), q)
 	}
-	mustExec(t, s.DB(), `INSERT INTO users (email, encrypted_password, failed_attempts) VALUES (?, ?, 0)`,
+	mustExec(t, s.DB(), `INSERT INTO users (email, encrypted_password, failed_attempts, confirmed_at) VALUES (?, ?, 0, CURRENT_TIMESTAMP)`,
 		"a@example.com", bcryptHash(t, "pw"+"pep", testCost))
 	if _, err := s.Authenticate(t.Context(), "a@example.com", "pw"); err != nil {
 		t.Errorf("Authenticate with the pepper from pepper_file: %v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,93 +13,33 @@ import (
 
 var _ source.Lister = (*Source)(nil)
 
-// ErrNoListing: the source has no preset, so Ferry does not know which
-// table to list; `ferry status` and `ferry export` need a preset.
-var ErrNoListing = errors.New("listing users needs a preset (a custom configuration names no users table)")
+// ErrNoListing: the source has no statement that lists its users.
+var ErrNoListing = errors.New("listing users needs a preset or query.list")
+
+// ErrListingOverridden: the lookups are overridden but the listing is not,
+// so the preset's listing would read rows that sign-in does not.
+var ErrListingOverridden = errors.New("query.list: required when query.by_username or query.by_email is overridden " +
+	"(status, export and audit must read the rows sign-in reads)")
 
 // ListPageSize is the number of rows one listing query reads: large enough
 // that 40,000 users take 40 round trips, small enough that a page of wide
 // rows stays well under a megabyte in memory.
 const ListPageSize = 1000
 
-// listing is how a preset's users are listed: the lookup query's SELECT
-// list, its FROM clause, a fixed condition (bound to Params), the unique
-// key the pages are ordered by, and where the write-back mark lives. All in
-// the presets' house style ($n, "ident").
+// listing is how the users are listed: a SELECT list, a FROM clause, a
+// fixed condition (bound to Params), the unique key the pages are ordered
+// by and the migration mark (see shape). All in the presets' house style
+// ($n, "ident"), except a custom query.list, which is in the driver's own
+// and is wrapped as a derived table.
 type listing struct {
-	sel   string
-	from  string
-	where string // may use $1 … for Params; empty for none
-	key   string
-	// keySel, when set, is how the key is selected for binding back: a
-	// SQL Server uniqueidentifier scans as mixed-endian bytes, its text form
-	// binds back as itself.
-	keySel string
-	// mark is the MigratedColumn, always qualified with its table: SQLite
-	// reads an unqualified "name" that is no column as a string literal,
-	// which would make a missing column look like a mark on every row.
-	mark string
+	sel, from, where, key, keySel, mark string
+	// custom is set for query.list: from is then the user's statement and
+	// where, if any, the key condition only.
+	custom bool
 }
 
-// listings holds one listing per preset; TestListingsCovered keeps it in
-// step with presets.
-var listings = map[string]func(d dialect) listing{
-	"aspnet-identity": func(dialect) listing {
-		return listing{
-			sel: `"Id", "UserName", "Email", "EmailConfirmed", "PhoneNumber", "PhoneNumberConfirmed", ` +
-				`"PasswordHash", "LockoutEnd", "LockoutEnabled"`,
-			from: `"AspNetUsers"`, key: `"Id"`, mark: `"AspNetUsers"."` + MigratedColumn + `"`,
-		}
-	},
-	"aspnet-membership": func(d dialect) listing {
-		userID, keySel := `u."UserId"`, ""
-		if d.driver == DriverSQLServer {
-			userID = `CAST(u."UserId" AS NVARCHAR(36)) AS "UserId"`
-			keySel = `CAST(u."UserId" AS NVARCHAR(36))`
-		}
-		return listing{
-			sel: userID + `, u."UserName", m."Email", ` +
-				`CASE WHEN m."PasswordFormat" = 1 THEN m."Password" END AS "PasswordHash", m."PasswordSalt", ` +
-				`m."IsApproved", m."IsLockedOut"`,
-			from: `"aspnet_Users" u JOIN "aspnet_Membership" m ON m."UserId" = u."UserId"`,
-			key:  `u."UserId"`, keySel: keySel, mark: `m."` + MigratedColumn + `"`,
-		}
-	},
-	"django": func(dialect) listing {
-		return listing{
-			sel: `"id", "username", "email", "first_name", "last_name", "is_active", ` +
-				`CASE WHEN "password" LIKE '!%' THEN NULL ELSE "password" END AS "password"`,
-			from: `"auth_user"`, key: `"id"`, mark: `"auth_user"."` + MigratedColumn + `"`,
-		}
-	},
-	"wordpress": func(dialect) listing {
-		return listing{
-			sel:  `"ID", "user_login", "user_email", "display_name", "user_pass", "user_status"`,
-			from: `"wp_users"`, key: `"ID"`, mark: `"wp_users"."` + MigratedColumn + `"`,
-		}
-	},
-	"devise": func(dialect) listing {
-		return listing{
-			sel:  `"id", "email", "encrypted_password", "confirmed_at", "locked_at"`,
-			from: `"users"`, key: `"id"`, mark: `"users"."` + MigratedColumn + `"`,
-		}
-	},
-	"laravel": func(dialect) listing {
-		return listing{
-			sel:  `"id", "name", "email", "email_verified_at", "password"`,
-			from: `"users"`, key: `"id"`, mark: `"users"."` + MigratedColumn + `"`,
-		}
-	},
-	"keycloak": func(dialect) listing {
-		return listing{
-			sel: `u."id", u."username", u."email", u."email_verified", u."enabled", u."first_name", u."last_name", ` +
-				`c."credential_data", c."secret_data"`,
-			from: `"user_entity" u JOIN "realm" r ON r."id" = u."realm_id" ` +
-				`LEFT JOIN "credential" c ON c."user_id" = u."id" AND c."type" = 'password'`,
-			where: `r."name" = $1`, key: `u."id"`, mark: `u."` + MigratedColumn + `"`,
-		}
-	},
-}
+// listAlias names the derived table a custom query.list is wrapped in.
+const listAlias = "ferry_list"
 
 // The aliases listing queries add to the lookup's columns.
 const (
@@ -106,35 +47,61 @@ const (
 	markAlias = "ferry_migrated"
 )
 
-// listing returns the source's listing, or ErrNoListing.
-func (s *Source) listing() (listing, error) {
-	l, ok := listings[s.cfg.Preset]
-	if !ok {
+// listing returns the source's listing: query.list when set, else the
+// preset's own when its lookups are not overridden.
+func (s *Source) listing(ctx context.Context) (listing, error) {
+	if err := s.ready(ctx); err != nil {
+		return listing{}, err
+	}
+	if !isNone(s.cfg.Query.List) {
+		d := dialects[s.cfg.Driver]
+		q := func(col string) string { return d.sql(listAlias + `."` + col + `"`) }
+		return listing{
+			sel: listAlias + ".*", from: "(" + s.cfg.Query.List + ") " + listAlias,
+			key: q(s.cfg.Columns.ID), mark: q(MigratedColumn), custom: true,
+		}, nil
+	}
+	if s.shape == nil {
 		return listing{}, ErrNoListing
 	}
-	return l(dialects[s.cfg.Driver]), nil
+	if s.given.Query.ByUsername != "" || s.given.Query.ByEmail != "" {
+		return listing{}, ErrListingOverridden
+	}
+	sh := s.shape
+	return listing{sel: sh.sel, from: sh.from, where: sh.where, key: sh.key, keySel: sh.keySel, mark: sh.mark}, nil
+}
+
+// sql writes a listing statement in the driver's dialect: the preset's
+// house style is rewritten, a custom query.list is left as written.
+func (s *Source) listSQL(l listing, q string) string {
+	if l.custom {
+		return q
+	}
+	return dialects[s.cfg.Driver].sql(q)
 }
 
 // marks reports whether the source's write-back marks can be read, and if
 // not, why. Marks are read only when the write-back is the preset's own
 // (a custom statement may set any column) and its column exists.
 func (s *Source) marks(ctx context.Context, l listing) (bool, string, error) {
-	p, _ := PresetConfig(s.cfg.Preset, s.cfg.Driver)
 	switch {
 	case isNone(s.cfg.Query.Migrated):
 		return false, "the write-back is off (query.migrated: none)", nil
-	case s.cfg.Query.Migrated != p.Query.Migrated:
+	case l.custom:
+		cols, err := s.columns(ctx, `SELECT * FROM `+l.from+` WHERE 1 = 0`, s.params...)
+		if err != nil {
+			return false, "", err
+		}
+		if slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, MigratedColumn) }) {
+			return true, "", nil
+		}
+		return false, fmt.Sprintf("query.list returns no %s column", MigratedColumn), nil
+	case s.given.Query.Migrated != "" && s.cfg.Query.Migrated != s.shape.config(dialects[s.cfg.Driver]).Query.Migrated:
 		return false, "query.migrated is a custom statement, whose marks Ferry cannot read", nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
-	defer cancel()
-	d := dialects[s.cfg.Driver]
 	probe := func(cols string) error {
-		rows, err := s.db.QueryContext(ctx, d.sql(`SELECT `+cols+` FROM `+l.from+` WHERE 1 = 0`))
-		if err != nil {
-			return err
-		}
-		return rows.Close()
+		_, err := s.columns(ctx, s.listSQL(l, `SELECT `+cols+` FROM `+l.from+where(l.where, "1 = 0")), s.params...)
+		return err
 	}
 	if err := probe(l.mark); err == nil {
 		return true, "", nil
@@ -164,7 +131,7 @@ func where(fixed, cond string) string {
 // migrated ones, in one query.
 func (s *Source) Count(ctx context.Context) (source.Counts, error) {
 	const op = "count"
-	l, err := s.listing()
+	l, err := s.listing(ctx)
 	if err != nil {
 		return source.Counts{}, s.fault(op, err)
 	}
@@ -176,7 +143,7 @@ func (s *Source) Count(ctx context.Context) (source.Counts, error) {
 	if marked {
 		migrated = "COUNT(" + l.mark + ")"
 	}
-	q := dialects[s.cfg.Driver].sql(`SELECT COUNT(*), ` + migrated + ` FROM ` + l.from + where(l.where, ""))
+	q := s.listSQL(l, `SELECT COUNT(*), `+migrated+` FROM `+l.from+where(l.where, ""))
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
 	defer cancel()
 	var c source.Counts
@@ -198,14 +165,19 @@ func (s *Source) pageQuery(l listing, marked, after bool) string {
 	}
 	cond := ""
 	if after {
-		cond = l.key + ` > $` + strconv.Itoa(len(s.params)+1)
+		p := `$` + strconv.Itoa(len(s.params)+1)
+		if l.custom {
+			p = d.placeholder(len(s.params) + 1)
+		}
+		cond = l.key + ` > ` + p
 	}
 	keySel := l.key
 	if l.keySel != "" {
 		keySel = l.keySel
 	}
-	q := d.sql(`SELECT ` + l.sel + `, ` + keySel + ` AS "` + keyAlias + `", ` + mark + ` AS "` + markAlias + `" FROM ` +
-		l.from + where(l.where, cond) + ` ORDER BY ` + l.key)
+	// The aliases are lower-case words that need no quoting in any dialect.
+	q := s.listSQL(l, `SELECT `+l.sel+`, `+keySel+` AS `+keyAlias+`, `+mark+` AS `+markAlias+` FROM `+
+		l.from+where(l.where, cond)+` ORDER BY `+l.key)
 	n := strconv.Itoa(ListPageSize)
 	if d.driver == DriverSQLServer {
 		return "SELECT TOP " + n + " " + strings.TrimPrefix(q, "SELECT ")
@@ -233,7 +205,7 @@ func (s *Source) List(ctx context.Context, fn func(source.Entry) error) error {
 // walk runs the listing's pages and calls fn once per row, in key order;
 // List and SampleHashes read the same rows.
 func (s *Source) walk(ctx context.Context, op string, fn func(row) error) error {
-	l, err := s.listing()
+	l, err := s.listing(ctx)
 	if err != nil {
 		return s.fault(op, err)
 	}

@@ -164,14 +164,25 @@ var presetCases = map[string]presetCase{
 			{"wordpress.tsv", func(v vector) bool { return strings.HasPrefix(v.encoded, "$wp$2y$") }},
 		},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
+			// A multisite: its upgrade adds spam and deleted to wp_users
+			// (wp-admin/includes/schema.php, populate_network).
+			tdb.ddl(t, `ALTER TABLE "wp_users" ADD "spam" SMALLINT NOT NULL DEFAULT 0`,
+				`ALTER TABLE "wp_users" ADD "deleted" SMALLINT NOT NULL DEFAULT 0`)
 			ins := `INSERT INTO "wp_users" ("user_login", "user_pass", "user_nicename", "user_email", "user_url", "user_registered",
-				"user_activation_key", "user_status", "display_name") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
-			tdb.exec(t, ins, "alice", h.hash(t, "alice-wp"), "alice", "alice@example.com", "", past, "", 0, "Alice L.")
-			tdb.exec(t, ins, "bob", h.hash(t, "bob-wp"), "bob", "bob@example.com", "https://bob.example", past, "", 0, "bob")
-			tdb.exec(t, ins, "carol", h.hash(t, "carol-wp"), "carol", "carol@example.com", "", past, "", 1, "Carol")
+				"user_activation_key", "user_status", "display_name", "spam") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+			tdb.exec(t, ins, "alice", h.hash(t, "alice-wp"), "alice", "alice@example.com", "", past, "", 0, "Alice L.", 0)
+			// user_status is no sign-in flag: WordPress signs bob in.
+			tdb.exec(t, ins, "bob", h.hash(t, "bob-wp"), "bob", "bob@example.com", "https://bob.example", past, "", 1, "bob", 0)
+			tdb.exec(t, ins, "carol", h.hash(t, "carol-wp"), "carol", "carol@example.com", "", past, "", 0, "Carol", 1)
+			meta := `INSERT INTO "wp_usermeta" ("user_id", "meta_key", "meta_value") VALUES ($1, $2, $3)`
+			tdb.exec(t, meta, 1, "first_name", "Alice")
+			tdb.exec(t, meta, 1, "last_name", "Liddell")
+			tdb.exec(t, meta, 1, "nickname", "alice")
+			tdb.exec(t, meta, 2, "first_name", "")
 			return sourcetest.Fixture{
 				User: sourcetest.Account{Name: "alice", Password: "alice-wp", Want: &source.User{
-					ID: "1", Username: "alice", Email: "alice@example.com", Attributes: map[string]string{"name": "Alice L."},
+					ID: "1", Username: "alice", Email: "alice@example.com",
+					Attributes: map[string]string{"name": "Alice L.", "given_name": "Alice", "family_name": "Liddell"},
 				}},
 				ByEmail: &sourcetest.Account{Name: "bob@example.com", Password: "bob-wp", Want: &source.User{
 					ID: "2", Username: "bob", Email: "bob@example.com", Attributes: map[string]string{"name": "bob"},
@@ -180,18 +191,36 @@ var presetCases = map[string]presetCase{
 				CaseInsensitive: tdb.driver == DriverMySQL,
 			}
 		},
+		extra: func(t *testing.T, s *Source) {
+			// wp_authenticate trims the typed password.
+			if _, err := s.Authenticate(t.Context(), "alice", " alice-wp\t"); err != nil {
+				t.Errorf("Authenticate(untrimmed password) = %v, want success", err)
+			}
+			if _, err := s.Authenticate(t.Context(), "alice", "alice- wp"); !errors.Is(err, source.ErrInvalidPassword) {
+				t.Errorf("Authenticate(inner space) = %v, want ErrInvalidPassword", err)
+			}
+		},
 	},
 
 	"devise": {
-		config:  func(h hasher) Config { return Config{Pepper: h.pepper} },
+		config: func(h hasher) Config {
+			return Config{Pepper: h.pepper, AllowUnconfirmedAccessFor: 72 * time.Hour}
+		},
 		vectors: []vectorPick{{"bcrypt_pepper.tsv", func(vector) bool { return true }}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
-			ins := `INSERT INTO "users" ("email", "encrypted_password", "confirmed_at", "failed_attempts", "locked_at", "created_at")
-				VALUES ($1, $2, $3, $4, $5, $6)`
+			ins := `INSERT INTO "users" ("email", "encrypted_password", "confirmed_at", "confirmation_sent_at",
+				"failed_attempts", "locked_at", "created_at") VALUES ($1, $2, $3, $4, $5, $6, $7)`
+			now := time.Now().UTC().Truncate(time.Second)
 			// Devise hashes password + pepper.
-			tdb.exec(t, ins, "alice@example.com", h.hash(t, "alice-devise"+h.pepper), past, 0, nil, past)
-			tdb.exec(t, ins, "bob@example.com", h.hash(t, "bob-devise"+h.pepper), nil, 0, nil, past)
-			tdb.exec(t, ins, "carol@example.com", h.hash(t, "carol-devise"+h.pepper), past, 5, past, past)
+			tdb.exec(t, ins, "alice@example.com", h.hash(t, "alice-devise"+h.pepper), past, past, 0, nil, past)
+			// Unconfirmed, inside allow_unconfirmed_access_for.
+			tdb.exec(t, ins, "bob@example.com", h.hash(t, "bob-devise"+h.pepper), nil, now.Add(-time.Hour), 0, nil, past)
+			// Locked ten minutes ago: unlock_in (1 hour) has not passed.
+			tdb.exec(t, ins, "carol@example.com", h.hash(t, "carol-devise"+h.pepper), past, past, 5, now.Add(-10*time.Minute), past)
+			// Locked two hours ago: Devise's defaults have unlocked dave.
+			tdb.exec(t, ins, "dave@example.com", h.hash(t, "dave-devise"+h.pepper), past, past, 5, now.Add(-2*time.Hour), past)
+			// Unconfirmed for too long.
+			tdb.exec(t, ins, "erin@example.com", h.hash(t, "erin-devise"+h.pepper), nil, now.Add(-100*time.Hour), 0, nil, past)
 			return sourcetest.Fixture{
 				User: sourcetest.Account{Name: "alice@example.com", Password: "alice-devise", Want: &source.User{
 					ID: "1", Username: "alice@example.com", Email: "alice@example.com", EmailVerified: true,
@@ -201,6 +230,17 @@ var presetCases = map[string]presetCase{
 				}},
 				Disabled:        &sourcetest.Account{Name: "carol@example.com", Password: "carol-devise"},
 				CaseInsensitive: true,
+			}
+		},
+		extra: func(t *testing.T, s *Source) {
+			if s.verifier == nil || s.given.Pepper == "" {
+				return // native mode signs in with the vectors' passwords
+			}
+			if _, err := s.Authenticate(t.Context(), "dave@example.com", "dave-devise"); err != nil {
+				t.Errorf("Authenticate(locked 2 hours ago) = %v, want success (unlock_in 1h)", err)
+			}
+			if _, err := s.Authenticate(t.Context(), "erin@example.com", "erin-devise"); !errors.Is(err, source.ErrUserDisabled) {
+				t.Errorf("Authenticate(unconfirmed 100 hours) = %v, want ErrUserDisabled", err)
 			}
 		},
 	},

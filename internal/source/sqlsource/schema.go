@@ -135,7 +135,14 @@ CREATE TABLE "wp_users" (
   "ferry_migrated_at" {TS}
 );
 CREATE INDEX "user_login_key" ON "wp_users" ("user_login");
-CREATE INDEX "user_email" ON "wp_users" ("user_email")`,
+CREATE INDEX "user_email" ON "wp_users" ("user_email");
+CREATE TABLE "wp_usermeta" (
+  "umeta_id" {AUTO},
+  "user_id" {BIGINT} NOT NULL,
+  "meta_key" VARCHAR(255),
+  "meta_value" {TEXT}
+);
+CREATE INDEX "wp_usermeta_user_id" ON "wp_usermeta" ("user_id")`,
 
 	"devise": `
 CREATE TABLE "users" (

@@ -1,6 +1,7 @@
 package sqlsource
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -35,7 +37,7 @@ const fallbackDummyCost = 10
 type Source struct {
 	name     string
 	log      *slog.Logger
-	cfg      Config // resolved: preset applied, defaults filled
+	cfg      Config // resolved: preset applied, defaults filled (see ready)
 	db       *sql.DB
 	verifier *passhash.Verifier
 	params   []any
@@ -44,6 +46,13 @@ type Source struct {
 	dummyMu sync.Mutex
 	dummy   *passhash.Hash
 	floor   time.Duration // padding of every non-matching answer (dummy.go)
+
+	// given is the configuration as written; shape is its preset's, built
+	// for the tables found when the source first reached the database.
+	given   Config
+	shape   *shape
+	readyMu sync.Mutex
+	isReady atomic.Bool
 }
 
 var (
@@ -104,9 +113,13 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 		cfg:      r,
 		verifier: v,
 		now:      time.Now,
+		given:    c,
 	}
-	for _, p := range r.Params {
-		s.params = append(s.params, p)
+	s.setParams()
+	if presets[c.Preset].tables == nil {
+		// Nothing to look for: the preset's statements are final.
+		_, s.shape, _ = c.resolve(nil)
+		s.isReady.Store(true)
 	}
 	if r.DummyHash != "" {
 		h := passhash.Hash{Encoded: r.DummyHash, Format: r.HashFormat}
@@ -128,6 +141,87 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 	db.SetConnMaxIdleTime(r.Pool.ConnMaxIdleTime)
 	s.db = db
 	return s, nil
+}
+
+func (s *Source) setParams() {
+	s.params = s.params[:0]
+	for _, p := range s.cfg.Params {
+		s.params = append(s.params, p)
+	}
+}
+
+// ready builds the preset's statements for the schema the database really
+// has, once, at the first query: which optional columns are there (Devise's
+// Confirmable and Lockable, a multisite's spam and deleted, Identity 2's
+// LockoutEndDateUtc), how Keycloak's tables are cased. Until it succeeds
+// every call tries again, so a database that is down at the first sign-in
+// is not remembered as an empty schema. Every entry point calls it before
+// reading s.cfg.
+func (s *Source) ready(ctx context.Context) error {
+	if s.isReady.Load() {
+		return nil
+	}
+	s.readyMu.Lock()
+	defer s.readyMu.Unlock()
+	if s.isReady.Load() {
+		return nil
+	}
+	t, err := s.probe(ctx, presets[s.given.Preset].tables(s.given))
+	if err != nil {
+		return fmt.Errorf("reading the %s schema: %w", s.given.Preset, err)
+	}
+	r, sh, err := s.given.resolve(t)
+	if err != nil {
+		return err
+	}
+	s.cfg, s.shape = r, sh
+	s.setParams()
+	s.isReady.Store(true)
+	return nil
+}
+
+// probe returns the columns of each of names that exists. A table that
+// cannot be read counts as missing, unless none can: then the database, not
+// the schema, is the problem.
+func (s *Source) probe(ctx context.Context, names []string) (*tables, error) {
+	d := dialects[s.cfg.Driver]
+	t := &tables{cols: map[string]map[string]bool{}}
+	var first error
+	for _, name := range names {
+		cols, err := s.columns(ctx, d.sql(`SELECT * FROM "`+name+`" WHERE 1 = 0`))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			first = cmp.Or(first, err)
+			continue
+		}
+		set := make(map[string]bool, len(cols))
+		for _, c := range cols {
+			set[strings.ToLower(c)] = true
+		}
+		t.cols[name] = set
+	}
+	if len(t.cols) == 0 && first != nil {
+		return nil, first
+	}
+	return t, nil
+}
+
+// columns returns the result columns of q, which must match no row.
+func (s *Source) columns(ctx context.Context, q string, args ...any) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	return cols, rows.Close()
 }
 
 // LogValue identifies the source without its DSN or pepper.
@@ -288,7 +382,21 @@ func (s *Source) hash(r row) passhash.Hash {
 			h.Format = f
 		}
 	}
+	if f, ok := s.cfg.bareHex[len(h.Encoded)]; ok && h.Format == "" && lowerHex(h.Encoded) {
+		h.Format = f
+	}
 	return h
+}
+
+// lowerHex reports whether v is made only of lower-case hex digits: how the
+// frameworks write their unsalted digests, and all they compare against.
+func lowerHex(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return v != ""
 }
 
 // disabled reports whether r's user is disabled or locked out now.
@@ -320,6 +428,9 @@ func (s *Source) disabled(r row) (bool, error) {
 		if ok && end.After(s.now()) {
 			return true, nil
 		}
+	}
+	if s.cfg.rule != nil {
+		return s.cfg.rule(r, s.now())
 	}
 	return false, nil
 }
@@ -425,11 +536,17 @@ func (s *Source) spend(ctx context.Context, password string) error {
 // the stored hash.
 func (s *Source) Authenticate(ctx context.Context, name, password string) (*source.User, error) {
 	const op = "authenticate"
-	if password == "" {
-		return nil, source.ErrInvalidPassword
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, s.fault(op, err)
+	}
+	if err := s.ready(ctx); err != nil {
+		return nil, s.fault(op, err)
+	}
+	if s.cfg.trimPassword != "" {
+		password = strings.Trim(password, s.cfg.trimPassword)
+	}
+	if password == "" {
+		return nil, source.ErrInvalidPassword
 	}
 	unknown := func() (*source.User, error) {
 		start := time.Now()
@@ -498,6 +615,9 @@ func (s *Source) Lookup(ctx context.Context, name string) (*source.User, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, s.fault(op, err)
 	}
+	if err := s.ready(ctx); err != nil {
+		return nil, s.fault(op, err)
+	}
 	if !usableName(name) {
 		return nil, source.ErrUserNotFound
 	}
@@ -535,6 +655,9 @@ func (s *Source) Lookup(ctx context.Context, name string) (*source.User, error) 
 // the statement is (the presets' only update a NULL mark); without a
 // statement it does nothing.
 func (s *Source) MarkMigrated(ctx context.Context, u *source.User) error {
+	if err := s.ready(ctx); err != nil {
+		return s.fault("mark", err)
+	}
 	if isNone(s.cfg.Query.Migrated) {
 		return nil
 	}
@@ -555,6 +678,9 @@ func (s *Source) MarkMigrated(ctx context.Context, u *source.User) error {
 func (s *Source) Check(ctx context.Context) error {
 	const op = "check"
 	if err := s.db.PingContext(ctx); err != nil {
+		return s.fault(op, err)
+	}
+	if err := s.ready(ctx); err != nil {
 		return s.fault(op, err)
 	}
 	probe := append([]any{"\u2400ferry-check\u2400"}, s.params...)
