@@ -24,7 +24,7 @@ import (
 const checkTimeout = 10 * time.Second
 
 // errCheckFailed is returned when any check failed; the report says which.
-var errCheckFailed = errors.New("check failed")
+var errCheckFailed = fmt.Errorf("check failed: %w", errReported)
 
 func newCheckCmd(env Env) *cobra.Command {
 	var opts struct {
@@ -62,7 +62,7 @@ func check(ctx context.Context, env Env, configPath string, sample int) error {
 	w := env.Stdout
 	cfg, err := setup.LoadFile(configPath)
 	if err != nil {
-		fmt.Fprintf(w, "config %s: %v\n", configPath, err)
+		fmt.Fprintln(w, err)
 		return errCheckFailed
 	}
 	names := make([]string, len(cfg.Sources))

@@ -57,7 +57,7 @@ func TestCheck(t *testing.T) {
 		wantErr bool
 	}{
 		{name: "healthy SQLite source", args: []string{"--config", good}, want: []string{"config " + good + ": ok, 1 source(s)", "source django (sql):", "health: ok", "hashes:"}},
-		{name: "every config problem", args: []string{"--config", bad}, wantErr: true, want: []string{"sources[0].config.drver: unknown field", "migration: pool_mode:"}},
+		{name: "every config problem", args: []string{"--config", bad}, wantErr: true, want: []string{"sources[0].config.drver: unknown field"}},
 		{name: "unreachable server", args: []string{"--config", unreachable}, wantErr: true, want: []string{"source pg (sql):", "health: error:"}},
 		{name: "bad sample size", args: []string{"--config", good, "--sample", "0"}, wantErr: true},
 		{name: "one source down, one healthy", args: []string{"--config", mixed}, wantErr: true,
@@ -66,7 +66,7 @@ func TestCheck(t *testing.T) {
 		{name: "literal credential warns", args: []string{"--config", literal}, wantErr: true,
 			want: []string{"warning: sources[0].config.dsn: a literal credential in the configuration"}},
 		{name: "routing to an unknown source", args: []string{"--config", misrouted}, wantErr: true,
-			want: []string{`migration: routing[0].sources[0]: unknown source "corp-ldap"`}},
+			want: []string{`migration.routing[0].sources[0]: unknown source "corp-ldap"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -115,7 +115,7 @@ type exportReport struct {
 func runExport(ctx context.Context, env Env, configPath, out string, pool *poolOpts, limits export.Limits) (*exportReport, error) {
 	cfg, err := setup.LoadFile(configPath)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", configPath, err)
+		return nil, err
 	}
 	logger := setup.NewLogger(cliLog(cfg.Log), env.Stderr)
 	header := export.StandardHeader

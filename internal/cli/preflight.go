@@ -20,7 +20,7 @@ import (
 )
 
 // errBlockers is returned when preflight found a blocker; the report says which.
-var errBlockers = errors.New("preflight found blockers")
+var errBlockers = fmt.Errorf("preflight found blockers: %w", errReported)
 
 // poolFlags are the flags of the commands that talk to a user pool.
 type poolFlags struct {
@@ -99,7 +99,7 @@ it, only the pool-side checks run. Exits non-zero when there is a blocker.`,
 			if opts.config != "" {
 				cfg, err := setup.LoadFile(opts.config)
 				if err != nil {
-					return fmt.Errorf("config %s: %w", opts.config, err)
+					return err
 				}
 				o.Expect = preflight.FromConfig(cfg)
 			}

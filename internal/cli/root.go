@@ -4,6 +4,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -37,9 +39,18 @@ func NewRoot(env Env) *cobra.Command {
 // constructor here.
 var commands = []func(Env) *cobra.Command{newDemoCmd, newServeCmd, newOutboxCmd, newHashCmd, newInvokeCmd, newCheckCmd, newPreflightCmd, newAttachCmd, newStatusCmd, newExportCmd}
 
-// Run executes the command line args and returns the error to report.
+// Run executes the command line args. It writes the error, if any, to
+// env.Stderr once, and returns it for the exit status.
 func Run(ctx context.Context, args []string, env Env) error {
 	root := NewRoot(env)
 	root.SetArgs(args)
-	return root.ExecuteContext(ctx)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !errors.Is(err, errReported) {
+		fmt.Fprintln(env.Stderr, "ferry:", err)
+	}
+	return err
 }
+
+// errReported is wrapped by the errors of commands that have already
+// written what went wrong in their report (check, preflight).
+var errReported = errors.New("reported above")

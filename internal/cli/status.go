@@ -165,7 +165,7 @@ type poolStatus struct {
 func watchStatus(ctx context.Context, env Env, configPath string, pool *poolOpts, asJSON bool, every time.Duration, n int) error {
 	cfg, err := setup.LoadFile(configPath)
 	if err != nil {
-		return fmt.Errorf("config %s: %w", configPath, err)
+		return err
 	}
 	logger := setup.NewLogger(cliLog(cfg.Log), env.Stderr)
 	mapper, err := export.NewMapper(cfg.Migration, export.StandardHeader)

@@ -147,7 +147,7 @@ func (c *Config) Validate() error {
 	var errs []error
 	add := func(path string, err error) {
 		for _, e := range flatten(err) {
-			errs = append(errs, fmt.Errorf("%s: %w", path, e))
+			errs = append(errs, joinPath(path, e))
 		}
 	}
 	if len(c.Sources) == 0 {

@@ -115,12 +115,13 @@ func TestLoadErrors(t *testing.T) {
 		name string
 		yml  string
 		want []string // every line expected in the error
+		only bool     // and no other line
 	}{
 		{name: "empty", yml: "", want: []string{"empty document"}},
 		{name: "not a mapping", yml: "- a\n", want: []string{"must be a mapping"}},
 		{name: "bad YAML", yml: "sources: [\n", want: []string{"invalid configuration"}},
 		{name: "no sources", yml: "log: {level: info}\n", want: []string{"sources: at least one source is required"}},
-		{name: "every problem at once", yml: `
+		{name: "every key problem at once", only: true, yml: `
 sources:
   - name: a
     type: fake
@@ -135,26 +136,70 @@ sources:
       path: ${UNSET}
       query: {by_username: q}
 migratoin: {}
+`, want: []string{
+			"sources[0].config.pth: unknown field (line 6)",
+			"sources[0].config.query.by_usrname: unknown field (line 7)",
+			`sources[1].type: unknown source type "nosuch" (one of fake, other) (line 9)`,
+			"sources[2].config.path: environment variable UNSET is not set (line 13)",
+			"migratoin: unknown field (line 15)",
+		}},
+		{name: "every value problem at once", only: true, yml: `
+sources:
+  - name: a
+    type: fake
+    config:
+      query: {by_username: y}
+  - name: a
+    type: fake
+    config: {path: p, query: {by_username: q}}
+  - type: other
+    config:
+      path: p
+      query: {by_username: q}
 migration:
   pool_mode: pigeon
   deadline: 9s
 trigger: {failure_style: loud}
 log: {level: chatty, format: xml}
 `, want: []string{
-			"sources[0].config.pth: unknown field (line 6)",
-			"sources[0].config.query.by_usrname: unknown field (line 7)",
-			"sources[0].config: path: required",
-			"sources[0].config: query.by_username: required",
-			`sources[1].name: "a" is also the name of sources[0]`,
-			`sources[1].type: unknown source type "nosuch" (one of fake, other) (line 9)`,
-			"sources[2].name: required",
-			"sources[2].config.path: environment variable UNSET is not set (line 13)",
-			"migratoin: unknown field (line 15)",
-			"migration: pool_mode:",
-			"migration: deadline:",
-			"trigger.failure_style:",
-			"log.level:",
-			"log.format:",
+			"sources[0].config.path: required (line 5)",
+			`sources[1].name: "a" is also the name of sources[0] (line 7)`,
+			"sources[2].name: required (line 10)",
+			"migration.pool_mode: ",
+			"migration.deadline: ",
+			"trigger.failure_style: ",
+			"log.level: ",
+			"log.format: ",
+		}},
+		{name: "a typo is one problem", only: true, yml: `
+sources:
+  - name: a
+    type: fake
+    config:
+      pathh: p
+      query: {by_username: q}
+`, want: []string{"sources[0].config.pathh: unknown field (line 6)"}},
+		{name: "an unset variable is one problem", only: true, yml: `
+sources:
+  - name: a
+    type: fake
+    config:
+      path: ${NOPE}
+      query: {by_username: q}
+`, want: []string{"sources[0].config.path: environment variable NOPE is not set (line 6)"}},
+		{name: "a value of the wrong kind", only: true, yml: `
+sources:
+  - name: a
+    type: fake
+    config:
+      path: p
+      query: {by_username: q}
+      port: many
+migration:
+  deadline: soon
+`, want: []string{
+			`sources[0].config.port: must be a whole number, not "many" (line 8)`,
+			`migration.deadline: must be a duration such as 500ms, 30s or 5m, not "soon" (line 10)`,
 		}},
 		{name: "secret set twice", yml: `
 sources:
@@ -183,7 +228,7 @@ migration:
   routing:
     - match: {email_domain: corp.example.com}
       sources: [a, corp-ldap]
-`, want: []string{`migration: routing[0].sources[1]: `, `"corp-ldap"`}},
+`, want: []string{`migration.routing[0].sources[1]: `, `"corp-ldap"`}},
 		{name: "wrong shape", yml: `
 sources:
   name: a
@@ -202,6 +247,14 @@ sources:
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			if lines := strings.Count(err.Error(), "\n"); tc.only && lines != len(tc.want) {
+				t.Errorf("error has %d problems, want %d:\n%v", lines, len(tc.want), err)
+			}
+			for _, leak := range []string{"fakeConfig", "config.", "unmarshal", "!!", "not found in type"} {
+				if strings.Contains(strings.ReplaceAll(err.Error(), "].config.", "]"), leak) {
+					t.Errorf("error names a Go type or library (%q):\n%v", leak, err)
 				}
 			}
 		})

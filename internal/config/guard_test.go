@@ -96,13 +96,13 @@ rollout:
 		t.Fatal("Load accepted an invalid guard and rollout")
 	}
 	for _, want := range []string{
-		"guard.throttle: username.max: -1 must not be negative",
-		`guard.throttle: on_backend_error: "sometimes" is not one of open, closed`,
-		"guard.throttle: backend.table: required for type dynamodb",
-		"guard.breaker: failure_ratio: 2 must be between 0 and 1",
-		`rollout: mode: "canary" is not one of live, shadow`,
-		"rollout: percent: 150 is outside 0..100",
-		"rollout: clients[0]: empty client id",
+		"guard.throttle.username.max: -1 must not be negative",
+		`guard.throttle.on_backend_error: "sometimes" is not one of open, closed`,
+		"guard.throttle.backend.table: required for type dynamodb",
+		"guard.breaker.failure_ratio: 2 must be between 0 and 1",
+		`rollout.mode: "canary" is not one of live, shadow`,
+		"rollout.percent: 150 is outside 0..100",
+		"rollout.clients[0]: empty client id",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -63,10 +62,15 @@ func (l Loader) Load(data []byte) (*Config, error) {
 	}
 	w := &walker{l: l, refs: map[string][]string{}}
 	w.walk(root, reflect.TypeFor[Config](), "")
+	if len(w.errs) > 0 {
+		// Decoding and validating a document with unknown keys or unset
+		// variables would only repeat the same problems in other words.
+		return nil, fmt.Errorf("%w:\n%w", ErrInvalid, errors.Join(w.errs...))
+	}
 
 	var cfg Config
 	if err := root.Decode(&cfg); err != nil {
-		w.errs = append(w.errs, err)
+		w.errs = append(w.errs, decodeErrors(root, err)...)
 	}
 	for i, n := range backendConfigNodes(root) {
 		if i >= len(cfg.Sources) {
@@ -81,12 +85,17 @@ func (l Loader) Load(data []byte) (*Config, error) {
 		if n == nil {
 			continue // no config: Validate reports what is required
 		}
-		if err := decodeStrict(n, b.Config); err != nil {
-			w.errs = append(w.errs, fmt.Errorf("sources[%d].config: %w", i, err))
+		if err := n.Decode(b.Config); err != nil {
+			w.errs = append(w.errs, decodeErrors(root, err)...)
 		}
 	}
+	if len(w.errs) > 0 {
+		return nil, fmt.Errorf("%w:\n%w", ErrInvalid, errors.Join(w.errs...))
+	}
 	if err := cfg.Validate(); err != nil {
-		w.errs = append(w.errs, flatten(err)...)
+		for _, e := range flatten(err) {
+			w.errs = append(w.errs, located(root, e))
+		}
 	}
 	if len(w.errs) > 0 {
 		return nil, fmt.Errorf("%w:\n%w", ErrInvalid, errors.Join(w.errs...))
@@ -96,19 +105,6 @@ func (l Loader) Load(data []byte) (*Config, error) {
 	}
 	cfg.Warnings = w.warnings
 	return &cfg, nil
-}
-
-// decodeStrict decodes n into v rejecting unknown keys. yaml's Node.Decode
-// is never strict, so the node is encoded again and decoded by a Decoder
-// with KnownFields.
-func decodeStrict(n *yaml.Node, v any) error {
-	b, err := yaml.Marshal(n)
-	if err != nil {
-		return err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	return dec.Decode(v)
 }
 
 // backendConfigNodes returns, for each entry of sources, its config node

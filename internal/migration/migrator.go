@@ -120,6 +120,9 @@ func (f *Fault) Error() string {
 	if f.Source == "" {
 		return "migration fault: " + f.Err.Error()
 	}
+	if se := (*source.Error)(nil); errors.As(f.Err, &se) && se.Source == f.Source {
+		return fmt.Sprintf("migration fault in source %s: %s: %v", f.Source, se.Op, se.Err) // the name once
+	}
 	return fmt.Sprintf("migration fault in source %s: %v", f.Source, f.Err)
 }
 

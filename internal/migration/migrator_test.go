@@ -590,3 +590,15 @@ func TestNew(t *testing.T) {
 		})
 	}
 }
+
+func TestFaultNamesTheSourceOnce(t *testing.T) {
+	t.Parallel()
+	f := &migration.Fault{Source: "blog", Err: &source.Error{Source: "blog", Op: "authenticate", Err: errors.New("dial tcp: refused")}}
+	if got, want := f.Error(), "migration fault in source blog: authenticate: dial tcp: refused"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	var se *source.Error
+	if !errors.As(f, &se) {
+		t.Error("the source error is no longer reachable with errors.As")
+	}
+}

@@ -30,7 +30,7 @@ sources:
     config:
       user_pool_id: pool
       challenge_policy: accept-everything
-`, want: []string{"sources[0].config: client_id: required", "sources[0].config: user_pool_id:", "sources[0].config: challenge_policy:"}},
+`, want: []string{"sources[0].config.client_id: required", "sources[0].config.user_pool_id:", "sources[0].config.challenge_policy:"}},
 		{name: "unknown key", yaml: `
 sources:
   - name: old-pool

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 
@@ -84,13 +85,24 @@ func Load(data []byte) (*config.Config, error) {
 	return loadWith(data, secrets.New(secrets.Options{}))
 }
 
-// LoadFile reads, parses and validates the configuration at path.
+// LoadFile reads, parses and validates the configuration at path. Its
+// error starts "config <path>: ".
 func LoadFile(path string) (*config.Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			err = pe.Err
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("config %s: no such file (pass --config with the path of your configuration; docs/configuration.md describes one)", path)
+		}
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	return Load(data)
+	cfg, err := Load(data)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
 }
 
 // FromEnv loads the configuration the Lambda way: inline YAML in
