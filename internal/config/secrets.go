@@ -26,6 +26,7 @@ var ErrNoSecretResolver = errors.New("secret references are not supported here")
 var secretKeys = map[string]bool{
 	"dsn": true, "password": true, "bind_password": true, "token": true, "secret": true,
 	"pepper": true, "client_secret": true, "hmac_key": true, "api_key": true, "private_key": true,
+	"base64_signer_key": true,
 }
 
 // resolveSecret resolves one reference (without ${}) in the value at path.

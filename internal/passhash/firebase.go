@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -27,21 +28,49 @@ type firebaseParams struct {
 }
 
 func newFirebaseParams(o FirebaseOptions) (*firebaseParams, error) {
-	signer, err := base64.StdEncoding.DecodeString(o.SignerKey)
-	if err != nil || len(signer) == 0 {
-		return nil, fmt.Errorf("passhash: firebase signer key is not base64")
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("passhash: firebase %w", err)
 	}
-	sep, err := base64.StdEncoding.DecodeString(o.SaltSeparator)
-	if err != nil {
-		return nil, fmt.Errorf("passhash: firebase salt separator is not base64")
+	signer, _ := base64.StdEncoding.DecodeString(o.SignerKey)
+	sep, _ := base64.StdEncoding.DecodeString(o.SaltSeparator)
+	return &firebaseParams{signerKey: signer, saltSep: sep, rounds: o.Rounds, memCost: o.MemCost}, nil
+}
+
+// ValidateBlock checks the firebase block of a source's configuration,
+// when it is set: one error per problem, each with its path from key
+// ("firebase.rounds: …").
+func ValidateBlock(key string, o FirebaseOptions) []error {
+	if o.IsZero() {
+		return nil
+	}
+	err := o.Validate()
+	if err == nil {
+		return nil
+	}
+	var out []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		out = append(out, errors.New(key+"."+line))
+	}
+	return out
+}
+
+// Validate reports every parameter out of range, each with its name as the
+// Firebase console and a source's firebase block write it.
+func (o FirebaseOptions) Validate() error {
+	var errs []error
+	if b, err := base64.StdEncoding.DecodeString(o.SignerKey); err != nil || len(b) == 0 {
+		errs = append(errs, errors.New("base64_signer_key: required, in base64 as the console shows it"))
+	}
+	if _, err := base64.StdEncoding.DecodeString(o.SaltSeparator); err != nil {
+		errs = append(errs, errors.New("base64_salt_separator: not base64"))
 	}
 	if o.Rounds < 1 || o.Rounds > firebaseMaxRounds {
-		return nil, fmt.Errorf("passhash: firebase rounds %d outside 1–%d", o.Rounds, firebaseMaxRounds)
+		errs = append(errs, fmt.Errorf("rounds: %d is outside 1–%d", o.Rounds, firebaseMaxRounds))
 	}
 	if o.MemCost < 1 || o.MemCost > firebaseMaxMemCost {
-		return nil, fmt.Errorf("passhash: firebase mem cost %d outside 1–%d", o.MemCost, firebaseMaxMemCost)
+		errs = append(errs, fmt.Errorf("mem_cost: %d is outside 1–%d", o.MemCost, firebaseMaxMemCost))
 	}
-	return &firebaseParams{signerKey: signer, saltSep: sep, rounds: o.Rounds, memCost: o.MemCost}, nil
+	return errors.Join(errs...)
 }
 
 // firebaseFamily verifies Firebase Authentication's modified scrypt
@@ -62,7 +91,7 @@ func (firebaseFamily) detect(string) bool { return false }
 func (f firebaseFamily) parse(v *Verifier, h Hash) (*scryptParams, error) {
 	fp := v.firebase
 	if fp == nil {
-		return nil, fmt.Errorf("%w: firebase-scrypt needs Options.Firebase", ErrNotAllowed)
+		return nil, fmt.Errorf("%w: firebase-scrypt needs the project's password hash parameters (the source's firebase block)", ErrNotAllowed)
 	}
 	salt, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h.Salt))
 	if err != nil || len(salt) == 0 {

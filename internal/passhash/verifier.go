@@ -41,17 +41,21 @@ type Options struct {
 }
 
 // FirebaseOptions are the project-wide parameters of Firebase's modified
-// scrypt, as the Firebase console shows them.
+// scrypt, as the Firebase console shows them; in a source's configuration,
+// its firebase block with the console's names.
 type FirebaseOptions struct {
 	// SignerKey is the base64 "base64_signer_key".
-	SignerKey string
+	SignerKey string `yaml:"base64_signer_key"`
 	// SaltSeparator is the base64 "base64_salt_separator".
-	SaltSeparator string
+	SaltSeparator string `yaml:"base64_salt_separator"`
 	// Rounds is "rounds" (scrypt r), 1–8.
-	Rounds int
+	Rounds int `yaml:"rounds"`
 	// MemCost is "mem_cost" (scrypt N = 2^MemCost), 1–14.
-	MemCost int
+	MemCost int `yaml:"mem_cost"`
 }
+
+// IsZero reports whether no parameter is set.
+func (o FirebaseOptions) IsZero() bool { return o == FirebaseOptions{} }
 
 // LogValue redacts the pepper and the Firebase signer key.
 func (o Options) LogValue() slog.Value {

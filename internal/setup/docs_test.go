@@ -20,7 +20,7 @@ func TestSourcesGuideExamples(t *testing.T) {
 	}
 	l := loader(sourceTypes())
 	l.LookupEnv = func(string) (string, bool) { return "placeholder", true }
-	l.ReadFile = func(string) ([]byte, error) { return []byte("placeholder-secret\n"), nil }
+	l.ReadFile = func(string) ([]byte, error) { return []byte("cGxhY2Vob2xkZXItc2VjcmV0\n"), nil } // base64, as some secrets must be
 	types := map[string]int{}
 	for _, block := range strings.Split(string(md), "```yaml\n")[1:] {
 		block, _, _ = strings.Cut(block, "```")

@@ -83,6 +83,9 @@ type Config struct {
 	// PepperFile names a file holding it.
 	Pepper     string `yaml:"pepper"`
 	PepperFile string `yaml:"pepper_file"`
+	// Firebase holds the project's password hash parameters, for users
+	// exported from Firebase Authentication (hash_format firebase-scrypt).
+	Firebase passhash.FirebaseOptions `yaml:"firebase"`
 }
 
 // LogValue keeps the pepper out of logs.
@@ -135,6 +138,7 @@ func (c *Config) Validate() error {
 	if c.Pepper != "" && c.PepperFile != "" {
 		errs = append(errs, errors.New("pepper: set either pepper or pepper_file, not both"))
 	}
+	errs = append(errs, passhash.ValidateBlock("firebase", c.Firebase)...)
 	return errors.Join(errs...)
 }
 
@@ -198,7 +202,7 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 	if err != nil {
 		return nil, fault(err)
 	}
-	v, err := passhash.New(passhash.Options{Pepper: pepper})
+	v, err := passhash.New(passhash.Options{Pepper: pepper, Firebase: c.Firebase})
 	if err != nil {
 		return nil, fault(err)
 	}

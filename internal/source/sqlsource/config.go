@@ -135,6 +135,9 @@ type Config struct {
 	// application did (Devise's pepper); PepperFile names a file holding it.
 	Pepper     string `yaml:"pepper"`
 	PepperFile string `yaml:"pepper_file"`
+	// Firebase holds the project's password hash parameters, for hashes
+	// exported from Firebase Authentication (hash_format firebase-scrypt).
+	Firebase passhash.FirebaseOptions `yaml:"firebase"`
 	// DummyHash is a stored hash of the same family and cost as the real
 	// users', verified for unknown users so that they cost the same time as
 	// a wrong password. Empty: sampled once from the users table with
@@ -332,6 +335,7 @@ func overlay(base, c Config) Config {
 	set(&r.Pepper, c.Pepper)
 	set(&r.PepperFile, c.PepperFile)
 	set(&r.DummyHash, c.DummyHash)
+	r.Firebase = c.Firebase
 	set(&r.Realm, c.Realm)
 	set(&r.TablePrefix, c.TablePrefix)
 	set(&r.ApplicationName, c.ApplicationName)
@@ -418,6 +422,7 @@ func (c *Config) Validate() error {
 			add("attributes", "empty column or attribute name in %q: %q", col, attr)
 		}
 	}
+	errs = append(errs, passhash.ValidateBlock("firebase", r.Firebase)...)
 	if r.Pool.MaxOpen < 0 || r.Pool.MaxIdle < 0 {
 		add("pool", "negative size")
 	}
