@@ -543,7 +543,7 @@ func (m *Migrator) answer(ctx context.Context, res *Result, req Request, name st
 		// the code Cognito sends. This is also what Cognito assumes when a
 		// forgot-password answer leaves the status unset.
 		res.FinalUserStatus = StatusResetRequired
-	case p.ResetWeakHash && u.WeakHash:
+	case u.ResetRequired, p.ResetWeakHash && u.WeakHash:
 		res.FinalUserStatus = StatusResetRequired
 	case p.PasswordPolicy != nil && !p.PasswordPolicy.Allows(req.Password):
 		res.FinalUserStatus = StatusResetRequired

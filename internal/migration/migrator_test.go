@@ -60,6 +60,9 @@ func TestMigrateAuthentication(t *testing.T) {
 	noEmail := alice()
 	noEmail.user.Username, noEmail.user.Email, noEmail.user.ID = "bob@example.com", "", "19"
 	weak.user.Phone, noEmail.user.Phone = "+15550101", "+15550102"
+	mustReset := alice()
+	mustReset.user.Username, mustReset.user.Email, mustReset.user.ID, mustReset.user.ResetRequired = "reset", "reset@example.com", "20", true
+	mustReset.user.Phone = "+15550103"
 
 	tests := []struct {
 		name     string
@@ -181,6 +184,15 @@ func TestMigrateAuthentication(t *testing.T) {
 			},
 		},
 		{
+			name:     "a reset the legacy directory requires, whatever the policy",
+			policy:   migration.Policy{Attributes: []string{"email"}},
+			username: "reset", password: "Corr3ct-horse",
+			want: migration.Result{
+				UserAttributes:  map[string]string{"email": "reset@example.com", "custom:legacy_id": "17"},
+				FinalUserStatus: "RESET_REQUIRED", MessageAction: "SUPPRESS", DesiredDeliveryMediums: []string{"EMAIL"}, Source: "main",
+			},
+		},
+		{
 			name:     "password failing the pool policy resets",
 			policy:   migration.Policy{Attributes: []string{"email"}, PasswordPolicy: &migration.PasswordPolicy{MinLength: 14}},
 			username: "alice", password: "Corr3ct-horse",
@@ -224,7 +236,7 @@ func TestMigrateAuthentication(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			src := newSource(alice(), weak, noEmail)
+			src := newSource(alice(), weak, noEmail, mustReset)
 			m := newMigrator(t, tc.policy, migration.NamedSource{Name: "main", Source: src})
 			got, err := m.Migrate(t.Context(), migration.Request{
 				Kind: migration.Authentication, Username: tc.username, Password: tc.password,

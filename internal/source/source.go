@@ -218,6 +218,11 @@ type User struct {
 	// WeakHash is true when the stored hash is of a family or with parameters
 	// that policy may treat as weak (RESET_REQUIRED).
 	WeakHash bool
+	// ResetRequired is true when the legacy directory itself requires a new
+	// password (an HTTP source's password_reset_required, Keycloak's
+	// UPDATE_PASSWORD required action): the user migrates RESET_REQUIRED,
+	// whatever the policy.
+	ResetRequired bool
 }
 
 // LogValue lets a User be logged without its attribute values (which may be
@@ -231,6 +236,7 @@ func (u *User) LogValue() slog.Value {
 		slog.String("username", u.Username),
 		slog.String("hash_family", u.HashFamily),
 		slog.Bool("weak_hash", u.WeakHash),
+		slog.Bool("reset_required", u.ResetRequired),
 	)
 }
 

@@ -361,8 +361,8 @@ type ferryUser struct {
 	PhoneNumberVerified bool              `json:"phone_number_verified"`
 	Attributes          map[string]string `json:"attributes"`
 	Groups              []string          `json:"groups"`
-	// PasswordResetRequired marks the password (or its legacy hash) weak:
-	// policy may migrate the user with RESET_REQUIRED.
+	// PasswordResetRequired: the legacy application requires a new
+	// password; the user migrates with RESET_REQUIRED.
 	PasswordResetRequired bool `json:"password_reset_required"`
 }
 
@@ -390,7 +390,7 @@ func (s *Source) ferryCall(ctx context.Context, path string, body credentials, p
 		PhoneVerified: fu.PhoneNumberVerified && fu.PhoneNumber != "",
 		Attributes:    fu.Attributes,
 		Groups:        fu.Groups,
-		WeakHash:      fu.PasswordResetRequired,
+		ResetRequired: fu.PasswordResetRequired,
 	}
 	if u.Attributes == nil {
 		u.Attributes = map[string]string{}
@@ -477,7 +477,7 @@ func (s *Source) keycloakGet(ctx context.Context, name string) (*source.User, er
 	}
 	for _, a := range ku.RequiredActions {
 		if a == "UPDATE_PASSWORD" {
-			u.WeakHash = true
+			u.ResetRequired = true
 		}
 	}
 	return u, nil

@@ -65,7 +65,7 @@ var (
 		Attributes: map[string]string{"given_name": "Alice", "family_name": "Liddell", "custom:plan": "pro"},
 		Groups:     []string{"staff"},
 	}
-	wantBob = &source.User{ID: "1002", Username: "bob", Email: "Bob@Example.com", WeakHash: true, Attributes: map[string]string{}}
+	wantBob = &source.User{ID: "1002", Username: "bob", Email: "Bob@Example.com", ResetRequired: true, Attributes: map[string]string{}}
 )
 
 // refServer starts the reference implementation over HTTP on 127.0.0.1.
