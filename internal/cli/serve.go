@@ -318,6 +318,7 @@ func printBanner(w io.Writer, endpoint string, o serveOptions, poolID, clientID 
 		fmt.Fprintln(w, "storage: in memory (--ephemeral): everything is lost on exit")
 	}
 	if poolID == "" {
+		printEnvironment(w, endpoint, o.region)
 		fmt.Fprintf(w, "\nCreate a pool:\n  aws cognito-idp create-user-pool --endpoint-url %s --region %s --pool-name my-pool\n", endpoint, o.region)
 		fmt.Fprintf(w, "\nCodes sent to users: ferry outbox --endpoint %s\n", endpoint)
 		return
@@ -325,6 +326,7 @@ func printBanner(w io.Writer, endpoint string, o serveOptions, poolID, clientID 
 	fmt.Fprintf(w, "pool:   %s (UserMigration → Ferry's trigger, in-process)\n", poolID)
 	fmt.Fprintf(w, "client: %s\n", clientID)
 	fmt.Fprintf(w, "jwks:   %s/%s/.well-known/jwks.json\n", endpoint, poolID)
+	printEnvironment(w, endpoint, userpool.PoolRegion(poolID))
 	fmt.Fprintf(w, "\nSign a legacy user in (the first sign-in migrates them):\n")
 	fmt.Fprintf(w, "  aws cognito-idp initiate-auth --endpoint-url %s --region %s \\\n", endpoint, userpool.PoolRegion(poolID))
 	fmt.Fprintf(w, "    --auth-flow USER_PASSWORD_AUTH --client-id %s \\\n", clientID)
@@ -334,4 +336,13 @@ func printBanner(w io.Writer, endpoint string, o serveOptions, poolID, clientID 
 	fmt.Fprintf(w, "\nStart a password reset (migrates the user too; the code lands in the outbox):\n")
 	fmt.Fprintf(w, "  aws cognito-idp forgot-password --endpoint-url %s --region %s --client-id %s --username <legacy user>\n", endpoint, userpool.PoolRegion(poolID), clientID)
 	fmt.Fprintf(w, "  ferry outbox --endpoint %s\n", endpoint)
+}
+
+// printEnvironment prints what the AWS CLI and SDKs need before they call
+// the local pool: some credentials (it accepts any, but a client refuses to
+// sign without them) and a region.
+func printEnvironment(w io.Writer, endpoint, region string) {
+	fmt.Fprintf(w, "\nIn the shell that runs the AWS CLI or your app (any credentials will do here):\n")
+	fmt.Fprintf(w, "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=%s AWS_DEFAULT_REGION=%s\n", region, region)
+	fmt.Fprintf(w, "  export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=%s  # SDKs, AWS CLI 2.13+; the commands below pass --endpoint-url\n", endpoint)
 }
