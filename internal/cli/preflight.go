@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aws/smithy-go/logging"
 	"io"
 	"os"
 	"strings"
@@ -56,12 +57,18 @@ func (f *poolFlags) client(ctx context.Context) (*cip.Client, error) {
 	if f.endpoint != "" && os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
 		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
 	}
+	// The SDK's own logger would print its IMDS fallback warnings to the
+	// terminal; what matters to the user is the error below.
+	opts = append(opts, awsconfig.WithLogger(logging.Nop{}))
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("aws configuration: %w", err)
 	}
 	if cfg.Region == "" {
 		cfg.Region = region
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("no AWS credentials for the Cognito API: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them (for the local pool, pass --endpoint-url) [%w]", err)
 	}
 	return cip.NewFromConfig(cfg, func(o *cip.Options) {
 		if f.endpoint != "" {

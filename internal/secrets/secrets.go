@@ -29,6 +29,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aws/smithy-go/logging"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -184,7 +185,9 @@ type entry struct {
 // New returns a Resolver.
 func New(o Options) *Resolver {
 	if o.AWSConfig == nil {
-		o.AWSConfig = func(ctx context.Context) (aws.Config, error) { return awsconfig.LoadDefaultConfig(ctx) }
+		o.AWSConfig = func(ctx context.Context) (aws.Config, error) {
+			return awsconfig.LoadDefaultConfig(ctx, awsconfig.WithLogger(logging.Nop{})) // no SDK warnings on the terminal
+		}
 	}
 	if o.MinRefresh <= 0 {
 		o.MinRefresh = DefaultMinRefresh
