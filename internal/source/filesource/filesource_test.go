@@ -95,7 +95,8 @@ func TestConformance(t *testing.T) {
 				ByEmail: &sourcetest.Account{Name: "bob@example.com", Password: "bob-pw", Want: &source.User{
 					ID: "2", Username: "bob", Email: "bob@example.com",
 				}},
-				Disabled: &sourcetest.Account{Name: "carol", Password: "carol-pw"},
+				Disabled:       &sourcetest.Account{Name: "carol", Password: "carol-pw"},
+				VerifiesHashes: true,
 			}
 		})
 	})
@@ -115,6 +116,7 @@ func TestConformance(t *testing.T) {
 				}},
 				Disabled:        &sourcetest.Account{Name: "carol", Password: "carol-pw"},
 				CaseInsensitive: true,
+				VerifiesHashes:  true,
 			}
 		})
 	})

@@ -3,7 +3,8 @@
 // calls Run with a factory that seeds a directory and returns a Fixture
 // describing the users it holds, and the suite checks the source.Source
 // contract against it (outcomes, faults, hostile names, case rule,
-// cancellation, concurrency, idempotent write-back).
+// cancellation, concurrency, idempotent write-back, and that an unknown
+// user costs a real verification).
 //
 // The suite knows nothing about any backend: seeding is the factory's job.
 package sourcetest
@@ -54,6 +55,10 @@ type Fixture struct {
 	// Concurrency is how many Authenticate calls the concurrency case runs
 	// at once; zero means 50.
 	Concurrency int
+	// VerifiesHashes is true when the source verifies stored hashes itself
+	// (SQL, file, LDAP compare mode): the suite then checks that an unknown
+	// user costs a real verification, as long as a wrong password does.
+	VerifiesHashes bool
 }
 
 // PromptBound is how long a source may take to give up once its context is
@@ -85,6 +90,11 @@ func Run(t *testing.T, newFixture func(t *testing.T) Fixture) {
 		{"MarkMigratedTwice", testMarkMigratedTwice},
 		{"ReturnedUserIsACopy", testReturnedUserIsACopy},
 	}
+	// Not parallel, and before the parallel cases are released: a timing
+	// comparison needs the machine to itself.
+	t.Run("UnknownUserCostsAVerification", func(t *testing.T) {
+		testUnknownUserCost(t, newFixture)
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -141,6 +151,38 @@ func testUnknownUser(t *testing.T, f Fixture) {
 	for _, name := range []string{"no-such-user-4f1c", "nobody@nowhere.invalid"} {
 		u, err := f.Source.Authenticate(t.Context(), name, f.User.Password)
 		wantOutcome(t, fmt.Sprintf("Authenticate(%q)", name), u, err, source.ErrUserNotFound)
+	}
+}
+
+// testUnknownUserCost interleaves wrong-password and unknown-user calls and
+// compares the fastest of each, so that load from other processes affects
+// both alike. An unknown user answered without a verification would be many
+// times faster: that is how an attacker lists the users by timing.
+func testUnknownUserCost(t *testing.T, newFixture func(t *testing.T) Fixture) {
+	if testing.Short() {
+		t.Skip("timing case: skipped with -short")
+	}
+	f := newFixture(t)
+	if !f.VerifiesHashes {
+		t.Skip("the source does not verify hashes itself")
+	}
+	var wrong, unknown time.Duration
+	measure := func(best *time.Duration, name string, want error) {
+		start := time.Now()
+		if _, err := f.Source.Authenticate(t.Context(), name, f.User.Password+"-wrong"); !errors.Is(err, want) {
+			t.Fatalf("Authenticate(%q) = %v, want %v", name, err, want)
+		}
+		if d := time.Since(start); *best == 0 || d < *best {
+			*best = d
+		}
+	}
+	for range 7 {
+		measure(&wrong, f.User.Name, source.ErrInvalidPassword)
+		measure(&unknown, "no-such-user-4f1c", source.ErrUserNotFound)
+	}
+	t.Logf("fastest: wrong password %v, unknown user %v", wrong, unknown)
+	if unknown < wrong/2 {
+		t.Errorf("an unknown user took %v, a wrong password %v: unknown users must cost a real verification", unknown, wrong)
 	}
 }
 

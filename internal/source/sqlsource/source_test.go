@@ -123,6 +123,7 @@ func TestConformance(t *testing.T) {
 				}},
 				Disabled:        &sourcetest.Account{Name: "carol", Password: members[2].password},
 				CaseInsensitive: driver != DriverSQLite,
+				VerifiesHashes:  true,
 			}
 		})
 	})
