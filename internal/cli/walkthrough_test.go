@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,38 +13,45 @@ import (
 )
 
 // TestOperationsWalkthrough runs the newcomer walkthrough of
-// docs/operations.md against the local pool: ferry serve with a legacy
-// WordPress database, ferry preflight, ferry attach, sign-ins with the AWS
+// docs/operations.md against the local pool: the configuration it writes,
+// ferry check, ferry serve, ferry preflight, ferry attach, sign-ins with the AWS
 // CLI, and the EMF metric lines in the server's log stream.
 func TestOperationsWalkthrough(t *testing.T) {
 	t.Parallel()
 	awsCLI := testenv.Tool(t, "aws")
 	dir := t.TempDir()
-	dbPath := wordpressLegacyDB(t, dir)
+	// 1. The configuration, as the walkthrough writes it, with the users
+	// file's path from the repository's root.
+	doc, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)cat > ferry.yaml <<'EOF'\n(.*?)\n\s*EOF\n`).FindSubmatch(doc)
+	if m == nil {
+		t.Fatal("docs/operations.md: the walkthrough no longer writes ferry.yaml")
+	}
+	users, err := filepath.Abs("../../examples/file/users.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := strings.ReplaceAll(regexp.MustCompile(`(?m)^   `).ReplaceAllString(string(m[1]), ""), "examples/file/users.yaml", users)
 	confPath := filepath.Join(dir, "ferry.yaml")
-	conf := fmt.Sprintf(`sources:
-  - name: blog
-    type: sql
-    config:
-      preset: wordpress
-      driver: sqlite
-      dsn: %q
-metrics:
-  namespace: Ferry/local
-`, "file:"+dbPath)
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if out, _, err := ferryRun(t, "", "check", "--config", confPath); err != nil {
+		t.Fatalf("ferry check: %v\n%s", err, out)
+	}
 
 	// 1. ferry serve --config ferry.yaml
-	endpoint, stdout, stderr := startServe(t, serveOptions{ephemeral: true, configPath: confPath, issuer: "aws", logLevel: "info"})
+	endpoint, stdout, stderr := startServe(t, serveOptions{ephemeral: true, configPath: confPath, issuer: "aws", logLevel: "info", region: "us-east-1"})
 	banner := stdout.String()
 	pool := regexp.MustCompile(`pool:\s+(\S+)`).FindStringSubmatch(banner)
 	client := regexp.MustCompile(`client:\s+(\S+)`).FindStringSubmatch(banner)
 	if pool == nil || client == nil {
 		t.Fatalf("banner:\n%s", banner)
 	}
-	region := "eu-west-1"
+	region := "us-east-1" // ferry serve's default, as the walkthrough runs it
 
 	// 2. ferry preflight: the pool as ferry serve made it is ready.
 	out, _, err := ferryRun(t, "", "preflight", "--user-pool-id", pool[1], "--endpoint-url", endpoint, "--region", region, "--config", confPath)
@@ -54,13 +60,17 @@ metrics:
 	}
 	// 3. ferry attach: pointing the trigger at the function it already
 	// names changes nothing.
+	arn := inProcessTriggerARN(region)
+	if !strings.Contains(string(doc), "--function-arn "+arn) {
+		t.Errorf("docs/operations.md does not attach %s, the ARN ferry serve attached", arn)
+	}
 	out, _, err = ferryRun(t, "", "attach", "--user-pool-id", pool[1], "--endpoint-url", endpoint, "--region", region,
-		"--function-arn", inProcessTriggerARN(region))
-	if err != nil {
+		"--function-arn", arn)
+	if err != nil || !strings.Contains(out, "nothing changed") {
 		t.Fatalf("ferry attach: %v\n%s", err, out)
 	}
 
-	// 4. Sign-ins with the AWS CLI: the first migrates ann, a wrong
+	// 4. Sign-ins with the AWS CLI: the first migrates alice, a wrong
 	// password is refused.
 	aws := func(args ...string) (string, error) {
 		cmd := exec.CommandContext(t.Context(), awsCLI, append([]string{"cognito-idp", "--endpoint-url", endpoint, "--region", region, "--output", "json"}, args...)...)
@@ -71,16 +81,16 @@ metrics:
 	}
 	signIn := func(password string) (string, error) {
 		return aws("initiate-auth", "--auth-flow", "USER_PASSWORD_AUTH", "--client-id", client[1],
-			"--auth-parameters", "USERNAME=ann,PASSWORD="+password)
+			"--auth-parameters", "USERNAME=alice,PASSWORD="+password)
 	}
-	if out, err := signIn("Legacy-pass1"); err != nil || !strings.Contains(out, "IdToken") {
+	if out, err := signIn("Alice-demo-1"); err != nil || !strings.Contains(out, "IdToken") {
 		t.Fatalf("aws cognito-idp initiate-auth: %v\n%s\n%s", err, out, stderr.String())
 	}
-	if out, err := signIn("Legacy-pass1"); err != nil || !strings.Contains(out, "IdToken") {
+	if out, err := signIn("Alice-demo-1"); err != nil || !strings.Contains(out, "IdToken") {
 		t.Fatalf("second sign-in (no trigger): %v\n%s", err, out)
 	}
 	if out, err := aws("initiate-auth", "--auth-flow", "USER_PASSWORD_AUTH", "--client-id", client[1],
-		"--auth-parameters", "USERNAME=nobody,PASSWORD=Legacy-pass1"); err == nil {
+		"--auth-parameters", "USERNAME=nobody,PASSWORD=Alice-demo-1"); err == nil {
 		t.Fatalf("unknown user signed in:\n%s", out)
 	}
 
@@ -98,15 +108,15 @@ metrics:
 			t.Errorf("namespace %q", d.Namespace)
 		}
 	}
-	if len(lines) > 0 && lines[0].Dim("HashFamily") != "phpass" {
-		t.Errorf("HashFamily = %q, want phpass", lines[0].Dim("HashFamily"))
+	if len(lines) > 0 && lines[0].Dim("HashFamily") != "bcrypt" {
+		t.Errorf("HashFamily = %q, want bcrypt", lines[0].Dim("HashFamily"))
 	}
 	want := "migrated/UserMigration_Authentication unknown/UserMigration_Authentication"
 	if got := strings.Join(outcomes, " "); got != want {
 		t.Errorf("EMF outcomes = %s, want %s\n%s", got, want, stderr.String())
 	}
 	for _, line := range strings.Split(stderr.String(), "\n") {
-		if strings.Contains(line, `"_aws"`) && (strings.Contains(line, "ann") || strings.Contains(line, "nobody") || strings.Contains(line, "Legacy-pass1")) {
+		if strings.Contains(line, `"_aws"`) && (strings.Contains(line, "alice") || strings.Contains(line, "nobody") || strings.Contains(line, "Alice-demo-1")) {
 			t.Errorf("EMF line with personal data: %s", line)
 		}
 	}
