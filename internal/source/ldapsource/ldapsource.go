@@ -394,16 +394,22 @@ func (s *Source) guardedBind(ctx context.Context, e *ldap.Entry, p policy, passw
 	return s.bind(ctx, who, password)
 }
 
-// readLockState reads dn's lock and failure attributes.
-func (s *Source) readLockState(ctx context.Context, dn string) (*ldap.Entry, error) {
-	req := ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
-		"(objectClass=*)", lockAttributes, nil)
+// searchReq runs req on a pooled service-account connection.
+func (s *Source) searchReq(ctx context.Context, req *ldap.SearchRequest) (*ldap.SearchResult, error) {
 	var res *ldap.SearchResult
 	err := withConn(ctx, s.search, s.cfg.RequestTimeout, func(c *ldap.Conn) error {
 		var err error
 		res, err = c.Search(req)
 		return err
 	})
+	return res, err
+}
+
+// readLockState reads dn's lock and failure attributes.
+func (s *Source) readLockState(ctx context.Context, dn string) (*ldap.Entry, error) {
+	req := ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
+		"(objectClass=*)", lockAttributes, nil)
+	res, err := s.searchReq(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("read lock state of %s: %w", dn, err)
 	}
@@ -456,12 +462,7 @@ func (s *Source) find(ctx context.Context, name string) (*ldap.Entry, error) {
 	// A size limit of 2 is enough to tell one match from several.
 	req := ldap.NewSearchRequest(s.cfg.BaseDN, scope, ldap.NeverDerefAliases, 2, 0, false,
 		filter, s.cfg.searchAttributes(), nil)
-	var res *ldap.SearchResult
-	err := withConn(ctx, s.search, s.cfg.RequestTimeout, func(c *ldap.Conn) error {
-		var err error
-		res, err = c.Search(req)
-		return err
-	})
+	res, err := s.searchReq(ctx, req)
 	switch {
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded):
 		return nil, fmt.Errorf("search %s: %w", filter, ErrAmbiguous)
@@ -537,7 +538,7 @@ func (s *Source) compare(ctx context.Context, e *ldap.Entry, password string) (p
 		h, clear := s.storedHash(v)
 		res, err := s.verifier.Verify(ctx, password, h)
 		if err != nil {
-			if rec := hashRecord(s.entryID(e), err); rec != nil {
+			if rec := source.HashRecord(s.entryID(e), err); rec != nil {
 				s.dummyVerify(ctx, password)
 				s.log.WarnContext(ctx, "legacy user's record is unusable", "dn", e.DN, "reason", rec.Reason, "error", err)
 				return passhash.Result{}, rec
@@ -575,26 +576,6 @@ func (s *Source) storedHash(v string) (h passhash.Hash, clear bool) {
 		return passhash.Hash{Encoded: v}, false
 	}
 	return passhash.Hash{Encoded: v, Format: "plaintext"}, true
-}
-
-// hashRecord turns a verification error that belongs to the stored value
-// into the user's *source.RecordError; any other error (a cancelled
-// context) is nil.
-func hashRecord(userID string, err error) *source.RecordError {
-	var reason string
-	switch {
-	case errors.Is(err, passhash.ErrCostTooHigh):
-		reason = source.RecordHashOverBudget
-	case errors.Is(err, passhash.ErrUnknownFormat):
-		reason = source.RecordHashUnknown
-	case errors.Is(err, passhash.ErrMalformed):
-		reason = source.RecordHashMalformed
-	case errors.Is(err, passhash.ErrNotAllowed):
-		reason = source.RecordHashNotAllowed
-	default:
-		return nil
-	}
-	return &source.RecordError{UserID: userID, Reason: reason, Err: err}
 }
 
 // dummyVerify spends what a wrong password would cost and ignores the
@@ -665,12 +646,7 @@ func (s *Source) user(ctx context.Context, e *ldap.Entry) (*source.User, error) 
 	})
 	req := ldap.NewSearchRequest(g.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
 		filter, []string{g.NameAttribute}, nil)
-	var res *ldap.SearchResult
-	err = withConn(ctx, s.search, s.cfg.RequestTimeout, func(c *ldap.Conn) error {
-		var err error
-		res, err = c.Search(req)
-		return err
-	})
+	res, err := s.searchReq(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("group search: %w", err)
 	}

@@ -283,12 +283,7 @@ func (s *Source) readPolicy(ctx context.Context, dn string, ad bool) (policy, er
 	}
 	req := ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
 		"(objectClass=*)", attrs, nil)
-	var res *ldap.SearchResult
-	err := withConn(ctx, s.search, s.cfg.RequestTimeout, func(c *ldap.Conn) error {
-		var err error
-		res, err = c.Search(req)
-		return err
-	})
+	res, err := s.searchReq(ctx, req)
 	switch {
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject):
 		return policy{}, fmt.Errorf("password policy %s does not exist or the service account may not read it", dn)
