@@ -17,6 +17,11 @@
 #     tools: slappasswd {SSHA}, {SMD5}, {CRYPT} (crypt(3) SHA-512) and a
 #     cleartext value, and one set over the wire by ldappasswd (the
 #     password-modify extended operation, hashed by slapd),
+#   - MANY_COUNT users under ou=many, more than OpenLDAP's default size limit
+#     of 500, for paged listings; the service account may page through any
+#     number of entries (limits size.prtotal=unlimited, as a directory that
+#     Ferry lists must allow), a second, read-only account keeps the default
+#     limit (so a listing it runs is cut short and must be refused),
 #   - slapd listening on ldap:// (StartTLS offered) and ldaps:// on free ports.
 # It prints `export NAME=value` lines on stdout (eval them) and logs on stderr;
 # the slapd PID is kept in DIR/slapd.pid.
@@ -35,6 +40,8 @@ SLAPD=${SLAPD:-/usr/sbin/slapd}
 SUFFIX="dc=ferry,dc=test"
 ADMIN_DN="cn=admin,$SUFFIX"
 SVC_DN="cn=ferry-svc,ou=services,$SUFFIX"
+LIMITED_DN="cn=ferry-svc-limited,ou=services,$SUFFIX"
+MANY_COUNT=650
 
 stop() {
   local pidfile="$dir/slapd.pid"
@@ -137,9 +144,10 @@ start() {
     -days 2 -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
   chmod 600 "$dir/server-key.pem" "$dir/ca-key.pem"
 
-  local admin_pw svc_pw
+  local admin_pw svc_pw limited_pw
   admin_pw="admin-$(openssl rand -hex 8)"
   svc_pw="svc-$(openssl rand -hex 8)"
+  limited_pw="limited-$(openssl rand -hex 8)"
   printf '%s' "$admin_pw" >"$dir/admin.password"
   printf '%s' "$svc_pw" >"$dir/bind.password"
   chmod 600 "$dir/admin.password" "$dir/bind.password"
@@ -175,14 +183,20 @@ maxsize  67108864
 overlay ppolicy
 ppolicy_default "cn=default,ou=policies,$SUFFIX"
 
-# The service account may read everything, userPassword included (the
+# A paged listing by the service account may return every entry; other
+# identities keep the default size limit (500) for paged searches too.
+limits dn.exact="$SVC_DN" size.prtotal=unlimited
+
+# The service accounts may read everything, userPassword included (the
 # compare_hash mode reads it); users may bind; nobody else sees anything.
 access to attrs=userPassword
   by dn.exact="$SVC_DN" read
+  by dn.exact="$LIMITED_DN" read
   by anonymous auth
   by * none
 access to *
   by dn.exact="$SVC_DN" read
+  by dn.exact="$LIMITED_DN" read
   by self read
   by * none
 EOF
@@ -204,6 +218,12 @@ objectClass: organizationalRole
 objectClass: simpleSecurityObject
 cn: ferry-svc
 userPassword: $(ssha "$svc_pw")
+
+dn: $LIMITED_DN
+objectClass: organizationalRole
+objectClass: simpleSecurityObject
+cn: ferry-svc-limited
+userPassword: $(ssha "$limited_pw")
 
 dn: ou=policies,$SUFFIX
 objectClass: organizationalUnit
@@ -336,7 +356,19 @@ objectClass: groupOfNames
 cn: staff
 member: uid=alice,ou=people,$SUFFIX
 member: uid=bob,ou=people,$SUFFIX
+
+dn: ou=many,$SUFFIX
+objectClass: organizationalUnit
+ou: many
 EOF
+  # Listing users: one hash for all (slappasswd costs a process each), so
+  # that compare_hash samples have a value to classify.
+  local many_hash i
+  many_hash=$(ssha 'many-Passw0rd')
+  for i in $(seq 1 "$MANY_COUNT"); do
+    printf '\ndn: uid=m%04d,ou=many,%s\nobjectClass: inetOrgPerson\nuid: m%04d\ncn: Many %d\nsn: Many\nmail: m%04d@example.com\nuserPassword: %s\n' \
+      "$i" "$SUFFIX" "$i" "$i" "$i" "$many_hash"
+  done >>"$dir/seed.ldif"
 
   "${SLAPD%slapd}slapadd" -f "$dir/slapd.conf" -l "$dir/seed.ldif" -q 2>"$dir/slapadd.log" || {
     log "slapadd failed:"; cat "$dir/slapadd.log" >&2; exit 1; }
@@ -371,6 +403,10 @@ export FERRY_TEST_LDAP_PIDFILE=$dir/slapd.pid
 export FERRY_TEST_LDAP_LOCKOUT_POLICY_DN=cn=lockout,ou=policies,$SUFFIX
 export FERRY_TEST_LDAP_DEFAULT_POLICY_DN=cn=default,ou=policies,$SUFFIX
 export FERRY_TEST_LDAP_HASHES_DN=ou=hashes,$SUFFIX
+export FERRY_TEST_LDAP_MANY_DN=ou=many,$SUFFIX
+export FERRY_TEST_LDAP_MANY_COUNT=$MANY_COUNT
+export FERRY_TEST_LDAP_LIMITED_BIND_DN=$LIMITED_DN
+export FERRY_TEST_LDAP_LIMITED_BIND_PASSWORD=$limited_pw
 EOF
 }
 

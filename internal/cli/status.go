@@ -37,7 +37,7 @@ const (
 	statusSourceTimeout = 10 * time.Minute
 )
 
-// errUnlisted: a source of a type that cannot list its users (LDAP, HTTP).
+// errUnlisted: a source of a type that cannot list its users (HTTP, Cognito).
 var errUnlisted = errors.New("this type of source cannot list its users")
 
 // lister returns s as a source.Lister, or errUnlisted.
@@ -330,8 +330,22 @@ func printStatus(w io.Writer, r *statusReport) {
 		fmt.Fprintln(w)
 	}
 	if p := r.Pool; p != nil {
-		fmt.Fprintf(w, "pool %s: %d users, %d from the legacy sources, %d created otherwise\n",
-			p.ID, p.Users, p.FromLegacy, p.Other)
+		var uncounted []string
+		for _, s := range r.Sources {
+			if s.Unlisted != "" || s.Error != "" {
+				uncounted = append(uncounted, s.Name)
+			}
+		}
+		if len(uncounted) == 0 {
+			fmt.Fprintf(w, "pool %s: %d users, %d from the legacy sources, %d created otherwise\n",
+				p.ID, p.Users, p.FromLegacy, p.Other)
+		} else {
+			// Users of a source that was not listed cannot be told from
+			// users created otherwise.
+			fmt.Fprintf(w, "pool %s: %d users, %d from the listed legacy sources; %d not matched, "+
+				"some of whom may come from %s, which could not be counted\n",
+				p.ID, p.Users, p.FromLegacy, p.Other, strings.Join(uncounted, ", "))
+		}
 	}
 }
 

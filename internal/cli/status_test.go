@@ -316,3 +316,19 @@ func TestStatusPoolBound(t *testing.T) {
 		t.Errorf("status with a pool over --max-pool-users = %v\n%s", err, out)
 	}
 }
+
+// TestStatusPoolWithUnlistedSource: pool users are not said to be
+// "created otherwise" when a source that may hold them was not counted.
+func TestStatusPoolWithUnlistedSource(t *testing.T) {
+	t.Parallel()
+	cfg := withUnlistedSource(t, legacyDjangoConfig(t, sqlsource.DriverSQLite))
+	srv := poolWithOneLegacyUser(t)
+	out, _, err := ferryRun(t, "", "status", "--config", cfg, "--user-pool-id", srv.PoolID, "--endpoint-url", srv.URL)
+	if err != nil {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
+	want := "pool " + srv.PoolID + ": 2 users, 1 from the listed legacy sources; 1 not matched, some of whom may come from custom, which could not be counted"
+	if !strings.Contains(out, want) || strings.Contains(out, "created otherwise") {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+}

@@ -56,7 +56,7 @@ func sourceTypes() map[string]sourceType {
 	return map[string]sourceType{
 		"sql":     backend((*sqlsource.Config).Open),
 		"file":    backend((*filesource.Config).Open),
-		"ldap":    backend((*ldapsource.Config).Open),
+		"ldap":    backend((*ldapsource.Config).OpenSource),
 		"http":    backend((*httpsource.Config).Open),
 		"cognito": backend((*cognitosource.Config).Open),
 	}
@@ -176,10 +176,14 @@ func build(ctx context.Context, cfg *config.Config, o Options, types map[string]
 			_ = a.Close()
 		}
 	}()
+	var capped []failureCapper
 	for i, b := range cfg.Sources {
 		s, err := openSource(ctx, b, logger, types)
 		if err != nil {
 			return nil, err
+		}
+		if fc, ok := s.(failureCapper); ok {
+			capped = append(capped, fc)
 		}
 		if s, err = o.wrap(i, b, s, types); err != nil {
 			_ = CloseSource(s)
@@ -187,7 +191,7 @@ func build(ctx context.Context, cfg *config.Config, o Options, types map[string]
 		}
 		a.Sources = append(a.Sources, migration.NamedSource{Name: b.Name, Source: s})
 	}
-	mo, err := guards(ctx, cfg, logger)
+	mo, err := guards(ctx, capThrottle(ctx, cfg, capped, logger), logger)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,14 @@ const (
 	MaxPoolSize = 64
 	// DefaultUserFilter finds an inetOrgPerson by uid.
 	DefaultUserFilter = "(&(objectClass=person)(uid={username}))"
+	// DefaultPageSize is the page size of a listing (RFC 2696 paged
+	// search): Active Directory's MaxPageSize is 1,000 by default, and 500
+	// is OpenLDAP's default size limit, so one page fits under both.
+	DefaultPageSize = 500
+	// MaxPageSize bounds PageSize: one page is held in memory at a time.
+	MaxPageSize = 10_000
+	// MaxPolicyFailures bounds password_policy.max_failure.
+	MaxPolicyFailures = 1_000
 )
 
 // Config configures an LDAP or Active Directory source.
@@ -125,6 +133,23 @@ type Config struct {
 	// PasswordAttribute, in ModeCompareHash, holds the stored hash
 	// (default userPassword).
 	PasswordAttribute string `yaml:"password_attribute"`
+	// AllowPlaintext, in ModeCompareHash, accepts a cleartext value
+	// ({CLEARTEXT}secret, or a value without a {SCHEME} prefix, which
+	// OpenLDAP compares as cleartext). Such users migrate flagged weak.
+	// Off, their sign-ins are refused as unusable records
+	// (hash_not_allowed), each on its own: the source is not at fault.
+	AllowPlaintext bool `yaml:"allow_plaintext"`
+
+	// PasswordPolicy says where the directory's lockout rules are read.
+	PasswordPolicy PasswordPolicy `yaml:"password_policy"`
+
+	// ListFilter selects the users `ferry status`, `ferry export` and
+	// `ferry audit` list (default: UserFilter with {username} and {email}
+	// replaced by *, e.g. (&(objectClass=person)(uid=*))).
+	ListFilter string `yaml:"list_filter"`
+	// PageSize is the number of entries a listing asks for per page
+	// (default DefaultPageSize).
+	PageSize int `yaml:"page_size"`
 
 	// Attributes maps directory attributes onto the user.
 	Attributes Attributes `yaml:"attributes"`
@@ -168,6 +193,41 @@ type Attributes struct {
 	// attributes ("department"). objectGUID and objectSid values are
 	// rendered as text.
 	Extra map[string]string `yaml:"extra"`
+}
+
+// PasswordPolicy locates the directory's account lockout rules, so that a
+// lock the directory would already have lifted is not treated as a lock,
+// and so that sign-ins through Cognito never lock a directory account.
+//
+// OpenLDAP (ppolicy overlay): an entry's pwdPolicySubentry names its
+// policy; entries without one follow the overlay's default policy
+// (ppolicy_default, olcPPolicyDefault), which only the server's
+// configuration knows, so it is given here:
+//
+//	password_policy:
+//	  default_dn: cn=default,ou=policies,dc=example,dc=com
+//
+// Active Directory: the domain object holds lockoutThreshold,
+// lockoutDuration and lockOutObservationWindow:
+//
+//	password_policy:
+//	  domain_dn: DC=corp,DC=example,DC=com
+//
+// MaxFailure and LockoutDuration stand in for a policy the service account
+// cannot read; see docs/sources-ldap-http.md.
+type PasswordPolicy struct {
+	// DefaultDN is the ppolicy overlay's default policy entry.
+	DefaultDN string `yaml:"default_dn"`
+	// DomainDN is the Active Directory domain whose lockout policy
+	// applies.
+	DomainDN string `yaml:"domain_dn"`
+	// MaxFailure is the number of failed binds after which the directory
+	// locks an account, when no readable policy says (pwdMaxFailure,
+	// lockoutThreshold). When a policy says too, the smaller applies.
+	MaxFailure int `yaml:"max_failure"`
+	// LockoutDuration is how long a lock lasts, when no readable policy
+	// says (pwdLockoutDuration, lockoutDuration).
+	LockoutDuration time.Duration `yaml:"lockout_duration"`
 }
 
 // GroupSearch finds the groups a user belongs to when the directory keeps
@@ -280,6 +340,34 @@ func (c *Config) Validate() error {
 	default:
 		bad("mode", "%q: want %s or %s", c.Mode, ModeBind, ModeCompareHash)
 	}
+	if c.AllowPlaintext && c.Mode != ModeCompareHash {
+		bad("allow_plaintext", "only used with mode %s (bind mode never reads the stored password)", ModeCompareHash)
+	}
+	pp := c.PasswordPolicy
+	for _, f := range []struct{ path, dn string }{
+		{"password_policy.default_dn", pp.DefaultDN}, {"password_policy.domain_dn", pp.DomainDN},
+	} {
+		if f.dn == "" {
+			continue
+		}
+		if _, err := ldap.ParseDN(f.dn); err != nil {
+			bad(f.path, "%v", err)
+		}
+	}
+	if pp.MaxFailure < 0 || pp.MaxFailure > MaxPolicyFailures {
+		bad("password_policy.max_failure", "%d: want 0 (read from the policy) to %d", pp.MaxFailure, MaxPolicyFailures)
+	}
+	if pp.LockoutDuration < 0 {
+		bad("password_policy.lockout_duration", "%v: want a positive duration (0: read from the policy)", pp.LockoutDuration)
+	}
+	if c.ListFilter != "" {
+		if _, err := ldap.CompileFilter(c.ListFilter); err != nil {
+			bad("list_filter", "%v", err)
+		}
+	}
+	if c.PageSize < 0 || c.PageSize > MaxPageSize {
+		bad("page_size", "%d: want 1 to %d (0: %d)", c.PageSize, MaxPageSize, DefaultPageSize)
+	}
 	if c.BindTemplate != "" && !strings.Contains(c.BindTemplate, "{username}") && !strings.Contains(c.BindTemplate, "{dn}") {
 		bad("bind_template", "no placeholder ({username} or {dn})")
 	}
@@ -352,6 +440,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PoolSize == 0 {
 		c.PoolSize = DefaultPoolSize
+	}
+	if c.PageSize == 0 {
+		c.PageSize = DefaultPageSize
+	}
+	if c.ListFilter == "" {
+		c.ListFilter = expand(c.UserFilter, map[string]string{"username": "*", "email": "*"})
 	}
 	return c
 }

@@ -33,7 +33,8 @@ const (
 func (c *Config) searchAttributes() []string {
 	a := c.Attributes
 	attrs := []string{a.ID, a.Username, a.Email, a.Phone, a.GivenName, a.FamilyName, a.Name, "cn",
-		attrUserAccountControl, attrPwdAccountLockedTime, attrNsAccountLock}
+		attrUserAccountControl, attrNsAccountLock}
+	attrs = append(attrs, lockAttributes...)
 	if a.Groups != "" {
 		attrs = append(attrs, a.Groups)
 	}
@@ -46,7 +47,13 @@ func (c *Config) searchAttributes() []string {
 	return attrs
 }
 
-// disabledReason returns why e is a disabled account, or "".
+// lockAttributes are the attributes (operational ones included, which a
+// search returns only when named) that the lock decision reads.
+var lockAttributes = []string{attrPwdAccountLockedTime, attrPwdPolicySubentry, attrPwdFailureTime,
+	attrLockoutTime, attrBadPwdCount, attrBadPasswordTime}
+
+// disabledReason returns why e is a disabled account, or "": the flags
+// that disable an account for good. Locks that expire are lockReason's.
 func disabledReason(e *ldap.Entry) string {
 	if v := e.GetEqualFoldAttributeValue(attrUserAccountControl); v != "" {
 		// AD writes it as a signed 32-bit decimal.
@@ -54,9 +61,6 @@ func disabledReason(e *ldap.Entry) string {
 		if err == nil && n&uacAccountDisable != 0 {
 			return "userAccountControl ACCOUNTDISABLE"
 		}
-	}
-	if e.GetEqualFoldAttributeValue(attrPwdAccountLockedTime) != "" {
-		return "pwdAccountLockedTime set"
 	}
 	if strings.EqualFold(strings.TrimSpace(e.GetEqualFoldAttributeValue(attrNsAccountLock)), "true") {
 		return "nsAccountLock true"

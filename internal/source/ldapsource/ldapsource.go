@@ -6,9 +6,21 @@
 // Outcomes map as source.Source requires: no entry is ErrUserNotFound, LDAP
 // result 49 (invalidCredentials) on the user bind is ErrInvalidPassword, an
 // account disabled in the directory (AD userAccountControl ACCOUNTDISABLE,
-// OpenLDAP ppolicy pwdAccountLockedTime, 389-DS nsAccountLock) is
-// ErrUserDisabled; an unreachable server, a timeout, any other result code
-// and a name matching several entries are faults (*source.Error).
+// 389-DS nsAccountLock) or locked (OpenLDAP ppolicy pwdAccountLockedTime,
+// AD lockoutTime) is ErrUserDisabled; an unreachable server, a timeout, any
+// other result code and a name matching several entries are faults
+// (*source.Error). A stored password compare_hash mode cannot use is that
+// user's *source.RecordError.
+//
+// Password policy (policy.go): a lock lasts as long as the directory's
+// policy says (pwdLockoutDuration, AD lockoutDuration), so a user whose
+// temporary lock has run out migrates; "000001010000Z" and policies
+// without a duration lock until an administrator unlocks. In bind mode the
+// source never sends a bind that could be the one to lock an account: when
+// the failures the directory holds against the entry are one short of the
+// policy's pwdMaxFailure, the sign-in is refused without binding, and
+// FailureCap tells the composition root to keep the per-user throttle
+// below that count.
 //
 // Timing: when no entry matches, the source still performs a bind as a
 // DN that does not exist under the base DN, with the typed password; the
@@ -40,6 +52,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-ldap/ldap/v3"
@@ -77,6 +90,14 @@ type Source struct {
 	fallback     string
 	// dummyName is a name under the base DN that no entry has.
 	dummyName string
+
+	// now is the clock lock expiry is decided by.
+	now      func() time.Time
+	policies policies
+	// bindLocks serialise the failure check and the bind of one entry
+	// (striped by DN), so that two concurrent wrong passwords cannot both
+	// pass the check and together reach pwdMaxFailure.
+	bindLocks [64]sync.Mutex
 }
 
 var (
@@ -121,6 +142,7 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 		cfg:       cfg,
 		log:       log.With("source", name, "type", "ldap"),
 		dummyName: "ferry-absent-" + hex.EncodeToString(rnd[:]),
+		now:       time.Now,
 	}
 	s.search = newPool(cfg.PoolSize, func(ctx context.Context) (*ldap.Conn, error) {
 		conn, err := s.dial(ctx, tlsConf)
@@ -145,7 +167,7 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 	})
 	s.log.DebugContext(ctx, "opened", "config", cfg)
 	if cfg.Mode == ModeCompareHash {
-		s.verifier, err = passhash.New(passhash.Options{})
+		s.verifier, err = passhash.New(passhash.Options{AllowPlaintext: cfg.AllowPlaintext})
 		if err != nil {
 			return fail(err)
 		}
@@ -251,15 +273,50 @@ func (s *Source) Lookup(ctx context.Context, name string) (*source.User, error) 
 	if e == nil {
 		return nil, source.ErrUserNotFound
 	}
-	if reason := disabledReason(e); reason != "" {
-		s.log.DebugContext(ctx, "disabled account", "dn", e.DN, "reason", reason)
-		return nil, source.ErrUserDisabled
+	if _, err := s.usable(ctx, e); err != nil {
+		if source.IsOutcome(err) {
+			return nil, err
+		}
+		return fault(err)
 	}
 	u, err := s.user(ctx, e)
 	if err != nil {
 		return fault(err)
 	}
 	return u, nil
+}
+
+// usable returns e's password policy, or the outcome that stops a sign-in
+// before any password is looked at: ErrUserDisabled for a disabled or
+// locked account, a *source.RecordError when e's own policy entry cannot
+// be read. Other errors are faults.
+func (s *Source) usable(ctx context.Context, e *ldap.Entry) (policy, error) {
+	p, own, err := s.policyFor(ctx, e)
+	if err != nil {
+		if own {
+			s.log.WarnContext(ctx, "legacy user's record is unusable", "dn", e.DN, "reason", source.RecordUnreadable, "error", err)
+			return policy{}, &source.RecordError{UserID: s.entryID(e), Reason: source.RecordUnreadable, Err: err}
+		}
+		return policy{}, err
+	}
+	reason := disabledReason(e)
+	if reason == "" {
+		reason = lockReason(e, p, s.now())
+	}
+	if reason != "" {
+		s.log.DebugContext(ctx, "disabled account", "dn", e.DN, "reason", reason)
+		return policy{}, source.ErrUserDisabled
+	}
+	return p, nil
+}
+
+// entryID is e's legacy id as User.ID has it (the DN when the id
+// attribute is missing or unreadable).
+func (s *Source) entryID(e *ldap.Entry) string {
+	if id, err := textValue(e, s.cfg.Attributes.ID); err == nil && id != "" {
+		return id
+	}
+	return e.DN
 }
 
 // Authenticate finds the user and verifies password.
@@ -282,16 +339,19 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 		s.dummyVerify(ctx, password)
 		return nil, source.ErrUserNotFound
 	}
-	if reason := disabledReason(e); reason != "" {
+	p, err := s.usable(ctx, e)
+	if err != nil {
 		s.dummyVerify(ctx, password)
-		s.log.DebugContext(ctx, "disabled account", "dn", e.DN, "reason", reason)
-		return nil, source.ErrUserDisabled
+		if source.IsOutcome(err) {
+			return nil, err
+		}
+		return fault(err)
 	}
 	var res passhash.Result
 	if s.cfg.Mode == ModeCompareHash {
 		res, err = s.compare(ctx, e, password)
 	} else {
-		err = s.bind(ctx, s.bindName(e.DN, e.GetEqualFoldAttributeValue(s.cfg.Attributes.Username)), password)
+		err = s.guardedBind(ctx, e, p, password)
 	}
 	if err != nil {
 		if source.IsOutcome(err) {
@@ -305,6 +365,67 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 	}
 	u.HashFamily, u.WeakHash = res.Family, res.Weak
 	return u, nil
+}
+
+// guardedBind binds as e unless a failed bind could lock e: under a
+// lockout policy it reads the failures the directory holds against e
+// afresh, with every other sign-in of e in this process waiting, and
+// refuses (ErrUserDisabled, after the dummy bind a refusal costs) when one
+// more would reach pwdMaxFailure. Such a user signs in once to the legacy
+// system, which clears the count, or waits for pwdFailureCountInterval.
+func (s *Source) guardedBind(ctx context.Context, e *ldap.Entry, p policy, password string) error {
+	who := s.bindName(e.DN, e.GetEqualFoldAttributeValue(s.cfg.Attributes.Username))
+	if !p.Lockout {
+		return s.bind(ctx, who, password)
+	}
+	mu := &s.bindLocks[stripe(e.DN)]
+	mu.Lock()
+	defer mu.Unlock()
+	fresh, err := s.readLockState(ctx, e.DN)
+	if err != nil {
+		return err
+	}
+	if n, risk := bindWouldRisk(fresh, p, s.now()); risk {
+		s.dummyVerify(ctx, password)
+		s.log.WarnContext(ctx, "sign-in refused without binding: one more failed bind would lock the directory account",
+			"dn", e.DN, "failures", n, "max_failure", p.MaxFailure)
+		return source.ErrUserDisabled
+	}
+	return s.bind(ctx, who, password)
+}
+
+// searchReq runs req on a pooled service-account connection.
+func (s *Source) searchReq(ctx context.Context, req *ldap.SearchRequest) (*ldap.SearchResult, error) {
+	var res *ldap.SearchResult
+	err := withConn(ctx, s.search, s.cfg.RequestTimeout, func(c *ldap.Conn) error {
+		var err error
+		res, err = c.Search(req)
+		return err
+	})
+	return res, err
+}
+
+// readLockState reads dn's lock and failure attributes.
+func (s *Source) readLockState(ctx context.Context, dn string) (*ldap.Entry, error) {
+	req := ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
+		"(objectClass=*)", lockAttributes, nil)
+	res, err := s.searchReq(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("read lock state of %s: %w", dn, err)
+	}
+	if len(res.Entries) != 1 {
+		return nil, fmt.Errorf("read lock state of %s: entry gone", dn)
+	}
+	return res.Entries[0], nil
+}
+
+// stripe picks the bind lock of dn (FNV-1a of its lower-cased text).
+func stripe(dn string) int {
+	h := uint32(2166136261)
+	for _, b := range []byte(strings.ToLower(dn)) {
+		h = (h ^ uint32(b)) * 16777619
+	}
+	return int(h % uint32(len((*Source)(nil).bindLocks)))
 }
 
 // searchName turns the name as typed into what the filter is given, and
@@ -341,12 +462,7 @@ func (s *Source) find(ctx context.Context, name string) (*ldap.Entry, error) {
 	// A size limit of 2 is enough to tell one match from several.
 	req := ldap.NewSearchRequest(s.cfg.BaseDN, scope, ldap.NeverDerefAliases, 2, 0, false,
 		filter, s.cfg.searchAttributes(), nil)
-	var res *ldap.SearchResult
-	err := withConn(ctx, s.search, s.cfg.RequestTimeout, func(c *ldap.Conn) error {
-		var err error
-		res, err = c.Search(req)
-		return err
-	})
+	res, err := s.searchReq(ctx, req)
 	switch {
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded):
 		return nil, fmt.Errorf("search %s: %w", filter, ErrAmbiguous)
@@ -410,26 +526,56 @@ func (s *Source) bind(ctx context.Context, who, password string) error {
 	return nil
 }
 
-// compare verifies password against the entry's stored hash.
+// compare verifies password against the entry's stored hash. A value the
+// verifier cannot use (unknown scheme, malformed, over budget, cleartext
+// without allow_plaintext) is that user's *source.RecordError.
 func (s *Source) compare(ctx context.Context, e *ldap.Entry, password string) (passhash.Result, error) {
 	values := e.GetEqualFoldAttributeValues(s.cfg.PasswordAttribute)
 	if len(values) == 0 {
 		return passhash.Result{}, fmt.Errorf("entry %s: no readable %s (check the service account's access)", e.DN, s.cfg.PasswordAttribute)
 	}
-	for i, v := range values {
-		res, err := s.verifier.Verify(ctx, password, passhash.Hash{Encoded: v})
+	for _, v := range values {
+		h, clear := s.storedHash(v)
+		res, err := s.verifier.Verify(ctx, password, h)
 		if err != nil {
+			if rec := source.HashRecord(s.entryID(e), err); rec != nil {
+				s.dummyVerify(ctx, password)
+				s.log.WarnContext(ctx, "legacy user's record is unusable", "dn", e.DN, "reason", rec.Reason, "error", err)
+				return passhash.Result{}, rec
+			}
 			return passhash.Result{}, fmt.Errorf("entry %s: %s: %w", e.DN, s.cfg.PasswordAttribute, err)
 		}
-		if i == 0 {
+		if !clear && s.dummyHash.Load() == nil {
 			hv := v
-			s.dummyHash.Store(&hv)
+			s.dummyHash.CompareAndSwap(nil, &hv)
 		}
 		if res.Match {
 			return res, nil
 		}
 	}
 	return passhash.Result{}, source.ErrInvalidPassword
+}
+
+// storedHash reads a password attribute value: a {SCHEME} prefix names
+// the scheme, as OpenLDAP reads it; {CLEARTEXT}secret is the password
+// itself (clear is true: passhash's "plaintext" format, allowed only with
+// allow_plaintext). A value without a prefix, which OpenLDAP would compare
+// as cleartext, is a hash when a passhash family claims it (applications
+// that verify passwords themselves store bcrypt or $6$ values bare) and
+// cleartext otherwise.
+func (s *Source) storedHash(v string) (h passhash.Hash, clear bool) {
+	if strings.HasPrefix(v, "{") {
+		if end := strings.IndexByte(v, '}'); end > 0 {
+			if !strings.EqualFold(v[1:end], "CLEARTEXT") {
+				return passhash.Hash{Encoded: v}, false
+			}
+			return passhash.Hash{Encoded: v[end+1:], Format: "plaintext"}, true
+		}
+	}
+	if _, err := s.verifier.Identify(passhash.Hash{Encoded: v}); !errors.Is(err, passhash.ErrUnknownFormat) {
+		return passhash.Hash{Encoded: v}, false
+	}
+	return passhash.Hash{Encoded: v, Format: "plaintext"}, true
 }
 
 // dummyVerify spends what a wrong password would cost and ignores the
@@ -500,12 +646,7 @@ func (s *Source) user(ctx context.Context, e *ldap.Entry) (*source.User, error) 
 	})
 	req := ldap.NewSearchRequest(g.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
 		filter, []string{g.NameAttribute}, nil)
-	var res *ldap.SearchResult
-	err = withConn(ctx, s.search, s.cfg.RequestTimeout, func(c *ldap.Conn) error {
-		var err error
-		res, err = c.Search(req)
-		return err
-	})
+	res, err := s.searchReq(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("group search: %w", err)
 	}

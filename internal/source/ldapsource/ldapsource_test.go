@@ -271,7 +271,8 @@ func TestCompareHash(t *testing.T) {
 		}
 	})
 
-	// A malformed stored value is a fault, not a wrong password.
+	// A malformed stored value is that user's unusable record: neither a
+	// wrong password nor a fault of the source.
 	admin := d.srv.admin(t)
 	mod := ldap.NewModifyRequest("uid=bob,"+d.ou, nil)
 	mod.Replace("userPassword", []string{"$2y$99$not-a-real-bcrypt-hash-at-all-but-sixty-characters-long.."})
@@ -279,8 +280,13 @@ func TestCompareHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := s.Authenticate(t.Context(), "bob", bobPassword)
-	if err == nil || source.IsOutcome(err) {
-		t.Errorf("Authenticate with a malformed stored hash: err = %v, want a fault", err)
+	var rec *source.RecordError
+	if !errors.As(err, &rec) || rec.UserID != d.bob.ID ||
+		(rec.Reason != source.RecordHashMalformed && rec.Reason != source.RecordHashOverBudget) {
+		t.Errorf("Authenticate with a malformed stored hash: err = %v, want bob's RecordError (malformed or over budget)", err)
+	}
+	if errors.Is(err, source.ErrInvalidPassword) {
+		t.Errorf("Authenticate with a malformed stored hash: err = %v reads as a wrong password", err)
 	}
 }
 
