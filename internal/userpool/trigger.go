@@ -65,8 +65,22 @@ type triggerCall struct {
 
 type triggerCallKey struct{}
 
-// withTriggerCall returns ctx carrying tc for the triggers raised under it.
+// withTriggerCall returns ctx carrying tc for the triggers raised under it;
+// without metadata of its own, tc keeps the ClientMetadata ctx carries.
 func withTriggerCall(ctx context.Context, tc triggerCall) context.Context {
+	if tc.meta == nil {
+		tc.meta = callOf(ctx).meta
+	}
+	return context.WithValue(ctx, triggerCallKey{}, tc)
+}
+
+// WithClientMetadata returns ctx carrying a request's ClientMetadata to
+// the triggers the operation raises, for the operations that take it in
+// the API but not in their Go signature (ConfirmSignUp,
+// ConfirmForgotPassword, ResendConfirmationCode, AdminConfirmSignUp).
+func WithClientMetadata(ctx context.Context, meta map[string]string) context.Context {
+	tc := callOf(ctx)
+	tc.meta = meta
 	return context.WithValue(ctx, triggerCallKey{}, tc)
 }
 

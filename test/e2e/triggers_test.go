@@ -317,9 +317,13 @@ func TestTriggersNodeLambda(t *testing.T) {
 		t.Errorf("SignUp message = %+v, want body %q", m, want)
 	}
 
-	_, err = api.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(client), Username: aws.String("ada")})
+	_, err = api.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(client), Username: aws.String("ada"),
+		ClientMetadata: meta})
 	expectErr("ResendConfirmationCode", err, "ok", "")
-	lam.expectEvents("ResendConfirmationCode", []string{"CustomMessage_ResendCode"}, "ada")
+	evs = lam.expectEvents("ResendConfirmationCode", []string{"CustomMessage_ResendCode"}, "ada")
+	if len(evs) == 1 && evs[0].event.(*events.CognitoEventUserPoolsCustomMessage).Request.ClientMetadata["app"] != "web" {
+		t.Errorf("CustomMessage_ResendCode lacks the request's ClientMetadata")
+	}
 	m = lastMessage(t, p, "ada")
 	if !strings.HasPrefix(m.Body, "[CustomMessage_ResendCode] ") || !strings.HasSuffix(m.Body, m.Code) {
 		t.Errorf("ResendConfirmationCode message = %+v", m)
@@ -327,7 +331,7 @@ func TestTriggersNodeLambda(t *testing.T) {
 
 	// ConfirmSignUp: PostConfirmation_ConfirmSignUp with the confirmed user.
 	_, err = api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(client), Username: aws.String("ada"),
-		ConfirmationCode: aws.String(m.Code)})
+		ConfirmationCode: aws.String(m.Code), ClientMetadata: meta})
 	expectErr("ConfirmSignUp", err, "ok", "")
 	evs = lam.expectEvents("ConfirmSignUp", []string{"PostConfirmation_ConfirmSignUp"}, "ada")
 	if len(evs) == 1 {
@@ -335,6 +339,9 @@ func TestTriggersNodeLambda(t *testing.T) {
 		a := ev.Request.UserAttributes
 		if a["cognito:user_status"] != "CONFIRMED" || a["sub"] == "" || a["email"] != "ada@app.example" {
 			t.Errorf("PostConfirmation_ConfirmSignUp attributes: %v", a)
+		}
+		if ev.Request.ClientMetadata["app"] != "web" {
+			t.Errorf("PostConfirmation_ConfirmSignUp clientMetadata: %v", ev.Request.ClientMetadata)
 		}
 	}
 
@@ -473,9 +480,12 @@ func TestTriggersNodeLambda(t *testing.T) {
 		t.Errorf("ForgotPassword message = %+v", m)
 	}
 	_, err = api.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(client), Username: aws.String("ada"),
-		ConfirmationCode: aws.String(m.Code), Password: aws.String("Ada#N3wPassword")})
+		ConfirmationCode: aws.String(m.Code), Password: aws.String("Ada#N3wPassword"), ClientMetadata: meta})
 	expectErr("ConfirmForgotPassword", err, "ok", "")
-	lam.expectEvents("ConfirmForgotPassword", []string{"PostConfirmation_ConfirmForgotPassword"}, "ada")
+	evs = lam.expectEvents("ConfirmForgotPassword", []string{"PostConfirmation_ConfirmForgotPassword"}, "ada")
+	if len(evs) == 1 && evs[0].event.(*events.CognitoEventUserPoolsPostConfirmation).Request.ClientMetadata["app"] != "web" {
+		t.Errorf("PostConfirmation_ConfirmForgotPassword lacks the request's ClientMetadata")
+	}
 
 	// A user migrated by ForgotPassword: UserMigration_ForgotPassword,
 	// the code through CustomMessage_ForgotPassword, and the first new
