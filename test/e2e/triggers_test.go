@@ -541,6 +541,15 @@ func TestTriggersNodeLambda(t *testing.T) {
 		}
 	}
 
+	// SRP: the same triggers around PASSWORD_VERIFIER.
+	o := newGoClient(p).run(ctx, step{Name: "SRP sign-in", Op: opSRPAuth, Username: "ada", Password: "Ada#N3wPassword"})
+	scenarios++
+	if o.got != "ok" {
+		t.Errorf("SRP sign-in: %s %s", o.got, o.message)
+	}
+	lam.expectEvents("SRP sign-in", []string{"PreAuthentication_Authentication",
+		"PostAuthentication_Authentication", "TokenGeneration_Authentication"}, "ada")
+
 	// PreAuthentication for an unknown user, in a pool without a
 	// migration trigger on a client that prevents user-existence errors:
 	// userNotFound true, the answer unchanged.
