@@ -157,6 +157,16 @@ func (s *Service) runTrigger(ctx context.Context, p *pool, name, arn string, ev 
 	return nil
 }
 
+// runNotice runs a trigger whose answer Cognito ignores but for its
+// errors (PreAuthentication, PostAuthentication, PostConfirmation): a
+// version 1 event with request and an empty response.
+func (s *Service) runNotice(ctx context.Context, p *pool, name, arn, source, userName string, request any) error {
+	ev := newEvent(p, callOf(ctx), "1", source, userName)
+	ev.Request = request
+	ev.Response = struct{}{}
+	return s.runTrigger(ctx, p, name, arn, ev, nil)
+}
+
 // invoke runs one trigger payload with Cognito's attempts, timeout and
 // error mapping, and returns the function's answer.
 func (s *Service) invoke(ctx context.Context, p *pool, name, arn string, payload []byte) ([]byte, error) {

@@ -20,19 +20,15 @@ func (s *Service) preAuthentication(ctx context.Context, p *pool, typed string, 
 	if arn == "" {
 		return nil
 	}
-	tc := callOf(ctx)
 	name, attrs := typed, map[string]string{}
 	if u != nil {
 		name, attrs = u.Username, eventAttributes(p, u)
 	}
-	ev := newEvent(p, tc, "1", sourcePreAuthentication, name)
-	ev.Request = struct {
+	return s.runNotice(ctx, p, triggerPreAuthentication, arn, sourcePreAuthentication, name, struct {
 		UserAttributes map[string]string `json:"userAttributes"`
 		ValidationData map[string]string `json:"validationData"`
 		UserNotFound   bool              `json:"userNotFound"`
-	}{attrs, nonNil(tc.meta), u == nil}
-	ev.Response = struct{}{}
-	return s.runTrigger(ctx, p, triggerPreAuthentication, arn, ev, nil)
+	}{attrs, nonNil(callOf(ctx).meta), u == nil})
 }
 
 // postAuthentication runs the pool's PostAuthentication trigger once a
@@ -44,13 +40,9 @@ func (s *Service) postAuthentication(ctx context.Context, p *pool, u *User) erro
 	if arn == "" {
 		return nil
 	}
-	tc := callOf(ctx)
-	ev := newEvent(p, tc, "1", sourcePostAuthentication, u.Username)
-	ev.Request = struct {
+	return s.runNotice(ctx, p, triggerPostAuthentication, arn, sourcePostAuthentication, u.Username, struct {
 		NewDeviceUsed  bool              `json:"newDeviceUsed"`
 		UserAttributes map[string]string `json:"userAttributes"`
 		ClientMetadata map[string]string `json:"clientMetadata"`
-	}{false, eventAttributes(p, u), nonNil(tc.meta)}
-	ev.Response = struct{}{}
-	return s.runTrigger(ctx, p, triggerPostAuthentication, arn, ev, nil)
+	}{false, eventAttributes(p, u), nonNil(callOf(ctx).meta)})
 }

@@ -19,12 +19,8 @@ func (s *Service) postConfirmation(ctx context.Context, p *pool, u *User, source
 	if arn == "" {
 		return nil
 	}
-	tc := callOf(ctx)
-	ev := newEvent(p, tc, "1", source, u.Username)
-	ev.Request = struct {
+	return s.runNotice(ctx, p, triggerPostConfirmation, arn, source, u.Username, struct {
 		UserAttributes map[string]string `json:"userAttributes"`
 		ClientMetadata map[string]string `json:"clientMetadata"`
-	}{eventAttributes(p, u), nonNil(tc.meta)}
-	ev.Response = struct{}{}
-	return s.runTrigger(ctx, p, triggerPostConfirmation, arn, ev, nil)
+	}{eventAttributes(p, u), nonNil(callOf(ctx).meta)})
 }

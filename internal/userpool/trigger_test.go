@@ -2,7 +2,6 @@ package userpool_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -11,8 +10,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/tokens"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
 
@@ -49,20 +51,12 @@ func triggerFixture(t *testing.T, fns map[string]userpool.Invoker, tokenVersion 
 	o.pool = func(in *userpool.CreatePoolInput) {
 		lc := &in.Settings.LambdaConfig
 		lc.UserMigration = ""
+		members := map[string]*string{"PreSignUp": &lc.PreSignUp, "PostConfirmation": &lc.PostConfirmation,
+			"PreAuthentication": &lc.PreAuthentication, "PostAuthentication": &lc.PostAuthentication,
+			"CustomMessage": &lc.CustomMessage, "PreTokenGeneration": &lc.PreTokenGeneration}
 		for name := range fns {
-			switch name {
-			case "PreSignUp":
-				lc.PreSignUp = arn(name)
-			case "PostConfirmation":
-				lc.PostConfirmation = arn(name)
-			case "PreAuthentication":
-				lc.PreAuthentication = arn(name)
-			case "PostAuthentication":
-				lc.PostAuthentication = arn(name)
-			case "CustomMessage":
-				lc.CustomMessage = arn(name)
-			case "PreTokenGeneration":
-				lc.PreTokenGeneration = arn(name)
+			*members[name] = arn(name)
+			if name == "PreTokenGeneration" {
 				lc.PreTokenGenerationConfig = json.RawMessage(`{"LambdaVersion":"` + tokenVersion + `","LambdaArn":"` + arn(name) + `"}`)
 			}
 		}
@@ -74,22 +68,19 @@ func triggerFixture(t *testing.T, fns map[string]userpool.Invoker, tokenVersion 
 	return newFixture(t, nil, o)
 }
 
-// jwtClaims decodes a token's payload.
-func jwtClaims(t *testing.T, jwt string) map[string]any {
+// verifiedClaims checks a token's signature with the pool's key and
+// returns its claims.
+func verifiedClaims(t *testing.T, token string, key tokens.Key) map[string]any {
 	t.Helper()
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", jwt)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("parse token: %v", err)
 	}
-	var c map[string]any
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
+	claims := map[string]any{}
+	if err := tok.Claims(&key.Private.PublicKey, &claims); err != nil {
+		t.Fatalf("token signature: %v", err)
 	}
-	return c
+	return claims
 }
 
 func (f *fixture) confirmedUser(t *testing.T, name string, attrs map[string]string) {
@@ -123,7 +114,7 @@ func TestPreTokenGenerationFixedClaims(t *testing.T) {
 	if err != nil || res.Tokens == nil {
 		t.Fatalf("sign-in: %v", err)
 	}
-	id := jwtClaims(t, res.Tokens.IDToken)
+	id := verifiedClaims(t, res.Tokens.IDToken, keys(t).IDToken)
 	u := f.user(t, "ann")
 	if id["tier"] != "gold" || id["email"] != nil {
 		t.Errorf("overrides not applied: %v", id)
@@ -132,7 +123,7 @@ func TestPreTokenGenerationFixedClaims(t *testing.T) {
 		id["exp"] == nil || id["auth_time"] == nil || !strings.HasSuffix(id["iss"].(string), "/"+f.poolID) {
 		t.Errorf("a fixed claim changed: %v", id)
 	}
-	if access := jwtClaims(t, res.Tokens.AccessToken); access["tier"] != nil {
+	if access := verifiedClaims(t, res.Tokens.AccessToken, keys(t).AccessToken); access["tier"] != nil {
 		t.Errorf("a V1_0 answer reached the access token: %v", access)
 	}
 }
