@@ -21,11 +21,9 @@
 //   message       CustomMessage: a branded subject and body carrying codeParameter;
 //                 userName nocode*: a body without the code (an invalid answer)
 //   migrate       UserMigration_ForgotPassword for fern / fern@legacy.example
-// A handler that throws answers as a Node Lambda does: HTTP 200,
-// X-Amz-Function-Error: Unhandled, {"errorType":"Error","errorMessage":"..."}.
+// A handler that throws answers as a Node Lambda does (invoke-api.js).
 "use strict";
-const http = require("node:http");
-const crypto = require("node:crypto");
+const { serve } = require("./invoke-api.js");
 
 const starts = (ev, prefix) => String(ev.userName || "").startsWith(prefix);
 
@@ -108,48 +106,25 @@ const handlers = {
 
 const events = [];
 
-function send(res, status, headers, body) {
-  res.writeHead(status, { "content-type": "application/json", "x-amzn-requestid": crypto.randomUUID(), ...headers });
-  res.end(JSON.stringify(body));
-}
-
 function handlerFor(name) {
   const key = Object.keys(handlers).find((k) => name.endsWith(k));
   return key && handlers[key];
 }
 
-const server = http.createServer((req, res) => {
-  if (req.method === "GET" && req.url === "/_events") return send(res, 200, {}, { events });
-  if (req.method === "POST" && req.url === "/_reset") {
-    events.length = 0;
-    return send(res, 200, {}, {});
-  }
-  const m = req.url.match(/^\/2015-03-31\/functions\/([^/?]+)\/invocations(\?.*)?$/);
-  if (req.method !== "POST" || !m) return send(res, 404, { "x-amzn-errortype": "ResourceNotFoundException" }, { Type: "User", message: `not found: ${req.method} ${req.url}` });
-  const parts = decodeURIComponent(m[1]).split(":");
-  const fi = parts.indexOf("function");
-  const name = fi >= 0 ? parts[fi + 1] : parts[0];
-  const handler = handlerFor(name);
-  if (!handler) return send(res, 404, { "x-amzn-errortype": "ResourceNotFoundException" }, { Type: "User", message: `Function not found: ${m[1]}` });
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    let ev;
-    try {
-      ev = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-    } catch {
-      return send(res, 400, { "x-amzn-errortype": "InvalidRequestContentException" }, { Type: "User", message: "Could not parse request body into json" });
+serve({
+  handlerFor,
+  // A deep copy: the record is the event as received, before the handler edits it.
+  received: (name, ev) => events.push({ function: name, event: JSON.parse(JSON.stringify(ev)) }),
+  routes(req, send) {
+    if (req.method === "GET" && req.url === "/_events") {
+      send(200, {}, { events });
+      return true;
     }
-    // A deep copy: the record is the event as received, before the handler edits it.
-    events.push({ function: name, event: JSON.parse(JSON.stringify(ev)) });
-    try {
-      send(res, 200, { "x-amz-executed-version": "$LATEST" }, handler(ev));
-    } catch (e) {
-      send(res, 200, { "x-amz-executed-version": "$LATEST", "x-amz-function-error": "Unhandled" }, { errorType: "Error", errorMessage: e.message });
+    if (req.method === "POST" && req.url === "/_reset") {
+      events.length = 0;
+      send(200, {}, {});
+      return true;
     }
-  });
+    return false;
+  },
 });
-server.listen(Number(process.env.PORT || 0), "127.0.0.1", () => {
-  console.log(JSON.stringify({ listening: `http://127.0.0.1:${server.address().port}`, pid: process.pid }));
-});
-process.on("SIGTERM", () => server.close(() => process.exit(0)));
