@@ -214,7 +214,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (er
 	return nil
 }
 
-// newResolver finds a pool's migration trigger: Ferry's in-process trigger
+// newResolver finds a pool's triggers: Ferry's in-process trigger
 // under its ARN in any region, any other function over the Invoke API.
 func newResolver(app *setup.App, o serveOptions) userpool.Resolver {
 	var (

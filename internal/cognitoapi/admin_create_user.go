@@ -8,13 +8,15 @@ import (
 
 func adminCreateUser(ctx context.Context, s *Server, c *call) (any, error) {
 	var in struct {
-		UserPoolID             string        `json:"UserPoolId"`
-		Username               string        `json:"Username"`
-		UserAttributes         []attributeIn `json:"UserAttributes"`
-		TemporaryPassword      string        `json:"TemporaryPassword"`
-		ForceAliasCreation     bool          `json:"ForceAliasCreation"`
-		MessageAction          string        `json:"MessageAction"`
-		DesiredDeliveryMediums []string      `json:"DesiredDeliveryMediums"`
+		UserPoolID             string            `json:"UserPoolId"`
+		Username               string            `json:"Username"`
+		UserAttributes         []attributeIn     `json:"UserAttributes"`
+		TemporaryPassword      string            `json:"TemporaryPassword"`
+		ForceAliasCreation     bool              `json:"ForceAliasCreation"`
+		MessageAction          string            `json:"MessageAction"`
+		DesiredDeliveryMediums []string          `json:"DesiredDeliveryMediums"`
+		ClientMetadata         map[string]string `json:"ClientMetadata"`
+		ValidationData         []attributeIn     `json:"ValidationData"`
 	}
 	if err := decode(c, &in); err != nil {
 		return nil, err
@@ -26,9 +28,14 @@ func adminCreateUser(ctx context.Context, s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	validation, err := attributeMap("ValidationData", in.ValidationData)
+	if err != nil {
+		return nil, err
+	}
 	u, err := s.svc.AdminCreateUser(ctx, userpool.AdminCreateUserInput{PoolID: in.UserPoolID, Username: in.Username,
 		Attributes: attrs, TemporaryPassword: in.TemporaryPassword, ForceAliasCreation: in.ForceAliasCreation,
-		MessageAction: in.MessageAction, DesiredDeliveryMediums: in.DesiredDeliveryMediums})
+		MessageAction: in.MessageAction, DesiredDeliveryMediums: in.DesiredDeliveryMediums,
+		ClientMetadata: in.ClientMetadata, ValidationData: validation})
 	if err != nil {
 		return nil, err
 	}

@@ -252,7 +252,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 	out := Outbox{Messages: []OutboxMessage{}}
 	for _, m := range msgs {
 		out.Messages = append(out.Messages, OutboxMessage{ID: m.ID, PoolID: m.PoolID, Username: m.Username,
-			Medium: m.Medium, Destination: m.Destination, Kind: m.Kind, Code: m.Code, Body: m.Body,
+			Medium: m.Medium, Destination: m.Destination, Kind: m.Kind, Code: m.Code, Body: m.Body, Subject: m.Subject,
 			CreatedAt: float64(m.CreatedAt.UnixMilli()) / 1000})
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -274,6 +274,7 @@ type OutboxMessage struct {
 	Kind        string  `json:"kind"`
 	Code        string  `json:"code,omitempty"`
 	Body        string  `json:"body"`
+	Subject     string  `json:"subject,omitempty"`
 	CreatedAt   float64 `json:"createdAt"` // epoch seconds
 }
 

@@ -14,6 +14,7 @@ func signUp(ctx context.Context, s *Server, c *call) (any, error) {
 		Password       string            `json:"Password"`
 		UserAttributes []attributeIn     `json:"UserAttributes"`
 		ClientMetadata map[string]string `json:"ClientMetadata"`
+		ValidationData []attributeIn     `json:"ValidationData"`
 	}
 	if err := decode(c, &in); err != nil {
 		return nil, err
@@ -25,8 +26,13 @@ func signUp(ctx context.Context, s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	validation, err := attributeMap("ValidationData", in.ValidationData)
+	if err != nil {
+		return nil, err
+	}
 	res, err := s.svc.SignUp(ctx, userpool.SignUpInput{ClientID: in.ClientID, SecretHash: in.SecretHash,
-		Username: in.Username, Password: in.Password, Attributes: attrs, ClientMetadata: in.ClientMetadata})
+		Username: in.Username, Password: in.Password, Attributes: attrs, ClientMetadata: in.ClientMetadata,
+		ValidationData: validation})
 	if err != nil {
 		return nil, err
 	}

@@ -49,6 +49,9 @@ type Identity struct {
 	// become JSON booleans, everything else stays a string. Attributes
 	// named like a registered claim (sub, iss, exp, …) are ignored.
 	Attributes map[string]string
+	// Customize, when set, edits the claims of the id and the access token
+	// just before they are signed (a pool's pre token generation trigger).
+	Customize func(idClaims, accessClaims map[string]any)
 }
 
 // reservedClaims cannot be set through attributes.
@@ -137,6 +140,10 @@ func (i *Issuer) Issue(id Identity, accessTTL, idTTL time.Duration) (access, idT
 		default:
 			ic[name] = value
 		}
+	}
+
+	if id.Customize != nil {
+		id.Customize(ic, ac)
 	}
 
 	as, err := signer(i.Keys.AccessToken)

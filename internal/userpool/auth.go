@@ -124,6 +124,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthResult, 
 	if err != nil {
 		return nil, err
 	}
+	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID, sdk: in.SDK, meta: in.ClientMetadata})
 	switch in.AuthFlow {
 	case "CUSTOM_AUTH", "USER_AUTH":
 		return nil, newErr(ErrInvalidParameter, "%s flow is not supported by this user pool server.", in.AuthFlow)
@@ -174,12 +175,20 @@ func (s *Service) passwordAuth(ctx context.Context, p *pool, c *client, in AuthI
 			// Spend a password check's time, so an unknown name does not
 			// answer faster than a wrong password.
 			checkVerifier(&User{PoolID: p.ID, Username: typed}, password)
+			if c.set.preventsExistenceErrors() {
+				if err := s.preAuthentication(ctx, p, typed, nil); err != nil {
+					return nil, err
+				}
+			}
 			return nil, s.unknownUser(c)
 		}
 		u, migrated, err = s.migrateOnSignIn(ctx, p, c, typed, password, in)
 		if err != nil {
 			return nil, err
 		}
+	}
+	if err := s.preAuthentication(ctx, p, typed, u); err != nil {
+		return nil, err
 	}
 	if err := s.checkSignInState(c, u); err != nil {
 		return nil, err
@@ -245,6 +254,9 @@ func (s *Service) afterPassword(ctx context.Context, p *pool, c *client, u *User
 			"USER_ID_FOR_SRP": u.Username, "userAttributes": string(attrsJSON), "requiredAttributes": string(reqJSON),
 		}}, nil
 	}
+	if err := s.postAuthentication(ctx, p, u); err != nil {
+		return nil, err
+	}
 	ts, err := s.issue(ctx, p, c, u, "", s.now(), true)
 	if err != nil {
 		return nil, err
@@ -281,12 +293,17 @@ func (s *Service) issuer(poolID string) *tokens.Issuer {
 // issue mints tokens for u; originJTI "" starts a new sign-in.
 func (s *Service) issue(ctx context.Context, p *pool, c *client, u *User, originJTI string, authTime time.Time, withRefresh bool) (*TokenSet, error) {
 	accessTTL, idTTL, refreshTTL := c.tokenTTLs()
+	refreshing := originJTI != ""
 	if originJTI == "" {
 		originJTI = uuid.NewString()
 	}
 	attrs := s.readableAttributes(c, u)
-	access, id, err := s.issuer(p.ID).Issue(tokens.Identity{Sub: u.Sub, Username: u.Username, ClientID: c.ID,
-		OriginJTI: originJTI, AuthTime: authTime, Attributes: attrs}, accessTTL, idTTL)
+	ident := tokens.Identity{Sub: u.Sub, Username: u.Username, ClientID: c.ID,
+		OriginJTI: originJTI, AuthTime: authTime, Attributes: attrs}
+	if err := s.preTokenGeneration(ctx, p, u, &ident, refreshing); err != nil {
+		return nil, err
+	}
+	access, id, err := s.issuer(p.ID).Issue(ident, accessTTL, idTTL)
 	if err != nil {
 		return nil, fmt.Errorf("issue tokens: %w", err)
 	}
@@ -364,6 +381,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in RefreshInput
 	if in.RefreshToken == "" {
 		return nil, newErr(ErrInvalidParameter, "RefreshToken must not be empty.")
 	}
+	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID, meta: in.ClientMetadata})
 	return s.refreshTokens(ctx, p, c, in.RefreshToken, nil)
 }
 
@@ -441,6 +459,11 @@ func (s *Service) startSRP(ctx context.Context, p *pool, c *client, typed, srpA 
 	case u == nil && !c.set.preventsExistenceErrors():
 		// SRP never runs the migration trigger: it never sees a password.
 		return nil, newErr(ErrUserNotFound, msgUserNotExist)
+	}
+	if err := s.preAuthentication(ctx, p, typed, u); err != nil {
+		return nil, err
+	}
+	switch {
 	case u == nil:
 		m := hmac.New(sha256.New, fakeSecret)
 		m.Write([]byte(p.ID + "\x00" + p.set.usernameKey(typed)))
@@ -493,11 +516,12 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 	if err != nil {
 		return nil, err
 	}
+	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID, meta: in.ClientMetadata})
 	switch in.ChallengeName {
 	case "PASSWORD_VERIFIER":
 		return s.passwordVerifier(ctx, p, c, in.Responses)
 	case "NEW_PASSWORD_REQUIRED":
-		return s.newPasswordRequired(ctx, p, c, in.Session, in.Responses)
+		return s.newPasswordRequired(withTriggerSource(ctx, sourceTokenNewPassword), p, c, in.Session, in.Responses)
 	case "":
 		return nil, newErr(ErrInvalidParameter, "ChallengeName must not be empty.")
 	default:

@@ -29,6 +29,7 @@ func (s *Service) ForgotPassword(ctx context.Context, in ForgotPasswordInput) (*
 	if err := c.checkSecretHash(in.SecretHash, in.Username); err != nil {
 		return nil, err
 	}
+	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID, sdk: in.SDK, meta: in.ClientMetadata})
 	u, err := s.findUser(ctx, p, in.Username)
 	if err != nil {
 		return nil, err
@@ -87,7 +88,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHas
 	if err := s.checkCode(ctx, p, u, true, code); err != nil {
 		return err
 	}
-	_, err = s.updateUser(ctx, p, u, func(n *User) error {
+	u, err = s.updateUser(ctx, p, u, func(n *User) error {
 		if n.ResetCode == nil || !constantEq(n.ResetCode.Code, code) {
 			return newErr(ErrExpiredCode, msgExpiredCode)
 		}
@@ -106,5 +107,8 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHas
 	if err != nil && !errors.Is(err, ErrExpiredCode) {
 		return fmt.Errorf("confirm forgot password: %w", err)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return s.postConfirmation(withTriggerCall(ctx, triggerCall{clientID: c.ID}), p, u, sourcePostConfirmationForgot)
 }

@@ -46,7 +46,7 @@ func (s *Service) migrateOnSignIn(ctx context.Context, p *pool, c *client, typed
 		if u, err := s.findUser(ctx, p, typed); err != nil || u != nil {
 			return migrated{user: u}, err
 		}
-		resp, err := s.runTrigger(ctx, p, c, trigger.SourceAuthentication, typed, password, in.ClientMetadata, nil, in.SDK)
+		resp, err := s.runMigration(ctx, p, c, trigger.SourceAuthentication, typed, password, in.ClientMetadata, nil, in.SDK)
 		if err != nil {
 			return nil, err
 		}
@@ -91,7 +91,7 @@ func (s *Service) migrateOnForgot(ctx context.Context, p *pool, c *client, typed
 		if u, err := s.findUser(ctx, p, typed); err != nil || u != nil {
 			return (*CodeDelivery)(nil), err
 		}
-		resp, err := s.runTrigger(ctx, p, c, trigger.SourceForgotPassword, typed, "", nil, meta, sdk)
+		resp, err := s.runMigration(ctx, p, c, trigger.SourceForgotPassword, typed, "", nil, meta, sdk)
 		if err != nil {
 			return nil, err
 		}
@@ -133,20 +133,15 @@ func (s *Service) migrateOnForgot(ctx context.Context, p *pool, c *client, typed
 	return v.(*CodeDelivery), nil
 }
 
-// runTrigger invokes the pool's migration trigger and returns its response,
-// or nil when the function returned no user (empty userAttributes).
-func (s *Service) runTrigger(ctx context.Context, p *pool, c *client, source, typed, password string,
+// runMigration invokes the pool's migration trigger and returns its
+// response, or nil when the function returned no user (empty
+// userAttributes).
+func (s *Service) runMigration(ctx context.Context, p *pool, c *client, source, typed, password string,
 	validationData, clientMetadata map[string]string, sdk string) (*trigger.Response, error) {
 	arn := p.set.LambdaConfig.UserMigration
-	var inv Invoker
-	var rerr error
-	if s.resolve == nil {
-		rerr = errors.New("no trigger resolver configured")
-	} else {
-		inv, rerr = s.resolve(arn)
-	}
-	if rerr != nil || inv == nil {
-		s.log.ErrorContext(ctx, "migration trigger unavailable", "pool", p.ID, "trigger", arn, "err", rerr)
+	inv, err := s.invoker(arn)
+	if err != nil {
+		s.log.ErrorContext(ctx, "migration trigger unavailable", "pool", p.ID, "trigger", arn, "err", err)
 		return nil, newErr(ErrUserNotFound, "Exception migrating user in app client %s", c.ID)
 	}
 	if sdk == "" {
@@ -159,44 +154,9 @@ func (s *Service) runTrigger(ctx context.Context, p *pool, c *client, source, ty
 	if err != nil {
 		return nil, err
 	}
-	var (
-		out      []byte
-		lastErr  error
-		timedOut bool
-	)
-	for attempt := 1; attempt <= s.triggerAttempts; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, s.triggerTimeout)
-		out, err = inv.Invoke(actx, payload)
-		expired := errors.Is(actx.Err(), context.DeadlineExceeded)
-		cancel()
-		var fe *FunctionError
-		switch {
-		case err == nil:
-			lastErr = nil
-		case errors.As(err, &fe):
-			s.log.InfoContext(ctx, "migration trigger refused", "pool", p.ID, "trigger", arn, "type", fe.Type)
-			return nil, newErr(ErrLambdaValidation, "UserMigration failed with error %s.", fe.Message)
-		case ctx.Err() != nil:
-			return nil, fmt.Errorf("migration trigger: %w", ctx.Err())
-		default:
-			lastErr = err
-			timedOut = expired
-			s.log.WarnContext(ctx, "migration trigger attempt failed", "pool", p.ID, "trigger", arn,
-				"attempt", attempt, "timeout", expired, "err", err)
-			if serverFault(err) {
-				// Lambda answered 5xx (it could not run the function):
-				// Cognito does not retry those.
-				attempt = s.triggerAttempts
-			}
-			continue
-		}
-		break
-	}
-	if lastErr != nil {
-		if timedOut {
-			return nil, newErr(ErrUnexpectedLambda, "UserMigration invocation failed due to error Socket timeout while invoking Lambda function.")
-		}
-		return nil, &Error{Kind: ErrUnexpectedLambda, Message: "UserMigration invocation failed due to error Lambda function could not be invoked.", Err: lastErr}
+	out, err := s.invokeWith(ctx, p, triggerUserMigration, arn, inv, payload)
+	if err != nil {
+		return nil, err
 	}
 	var back trigger.Event
 	if err := json.Unmarshal(out, &back); err != nil {

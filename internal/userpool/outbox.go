@@ -32,8 +32,12 @@ func (m *SMTPMailer) Send(ctx context.Context, msg *Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	subject := msg.Subject
+	if subject == "" {
+		subject = subjects[msg.Kind]
+	}
 	body := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
-		m.From, msg.Destination, subjects[msg.Kind], msg.Body)
+		m.From, msg.Destination, subject, msg.Body)
 	if err := smtp.SendMail(m.Addr, m.Auth, m.From, []string{msg.Destination}, []byte(body)); err != nil {
 		return fmt.Errorf("smtp %s: %w", m.Addr, err)
 	}
@@ -130,8 +134,16 @@ func (s *Service) deliver(ctx context.Context, u *User, kind, medium, attr, dest
 	case kind == "invitation":
 		body = fmt.Sprintf("Your username is %s and temporary password is %s", u.Username, code)
 	}
+	subject := ""
+	if medium == "EMAIL" {
+		subject = subjects[kind]
+	}
+	body, subject, err := s.customMessage(ctx, u, kind, medium, code, body, subject)
+	if err != nil {
+		return nil, err
+	}
 	m := &Message{PoolID: u.PoolID, Username: u.Username, Medium: medium, Destination: dest,
-		Kind: kind, Code: code, Body: body, CreatedAt: s.now()}
+		Kind: kind, Code: code, Body: body, Subject: subject, CreatedAt: s.now()}
 	if err := s.store.AppendMessage(ctx, m); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}

@@ -209,6 +209,7 @@ type Message struct {
 	Kind        string // "confirmation", "reset", "invitation", "verification"
 	Code        string
 	Body        string
+	Subject     string // EMAIL only: the subject line
 	CreatedAt   time.Time
 }
 

@@ -259,6 +259,7 @@ type SignUpInput struct {
 	Password       string
 	Attributes     map[string]string
 	ClientMetadata map[string]string
+	ValidationData map[string]string
 }
 
 // SignUpResult is SignUp's output.
@@ -278,6 +279,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, er
 	if err := c.checkSecretHash(in.SecretHash, in.Username); err != nil {
 		return nil, err
 	}
+	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID, meta: in.ClientMetadata})
 	if p.set.AdminCreateUserConfig.AllowAdminCreateUserOnly {
 		return nil, newErr(ErrNotAuthorized, "SignUp is not permitted for this user pool")
 	}
@@ -299,7 +301,12 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, er
 	if err != nil {
 		return nil, err
 	}
+	confirmed, err := s.preSignUp(ctx, p, u, sourcePreSignUpSignUp, in.ValidationData)
+	if err != nil {
+		return nil, err
+	}
 	medium, attr, dest, ok := channel(&p.set, u.Attributes, false)
+	ok = ok && !confirmed
 	code := ""
 	if ok {
 		code = newCode()
@@ -309,7 +316,10 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, er
 	if err := s.createUser(ctx, p, u, false); err != nil {
 		return nil, err
 	}
-	res := &SignUpResult{UserSub: u.Sub}
+	res := &SignUpResult{UserSub: u.Sub, UserConfirmed: confirmed}
+	if confirmed {
+		return res, s.postConfirmation(ctx, p, u, sourcePostConfirmationSignUp)
+	}
 	if ok {
 		d, err := s.deliver(ctx, u, "confirmation", medium, attr, dest, code)
 		if err != nil {
@@ -364,6 +374,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, usern
 	if u == nil {
 		return unknownForCode(c)
 	}
+	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID})
 	if u.Status != "UNCONFIRMED" {
 		return newErr(ErrNotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
 	}
@@ -389,8 +400,10 @@ func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, usern
 			return err
 		}
 	}
-	_, err = s.updateUser(ctx, p, u, confirm)
-	return err
+	if u, err = s.updateUser(ctx, p, u, confirm); err != nil {
+		return err
+	}
+	return s.postConfirmation(ctx, p, u, sourcePostConfirmationSignUp)
 }
 
 // releaseAliases removes u's alias keys from any other user holding them
@@ -440,6 +453,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, clientID, secretHa
 	if !ok {
 		return nil, newErr(ErrInvalidParameter, "Auto verification not turned on.")
 	}
+	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID, source: sourceMessageResendCode})
 	code := newCode()
 	u, err = s.updateUser(ctx, p, u, func(n *User) error {
 		n.ConfirmationCode = &Code{Code: code, ExpiresAt: s.now().Add(confirmationCodeTTL)}
@@ -460,6 +474,8 @@ type AdminCreateUserInput struct {
 	ForceAliasCreation     bool
 	MessageAction          string // "", RESEND, SUPPRESS
 	DesiredDeliveryMediums []string
+	ClientMetadata         map[string]string
+	ValidationData         map[string]string
 }
 
 // AdminCreateUser creates a user in FORCE_CHANGE_PASSWORD with a temporary
@@ -469,6 +485,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in AdminCreateUserInput) 
 	if err != nil {
 		return nil, err
 	}
+	ctx = withTriggerCall(ctx, triggerCall{meta: in.ClientMetadata})
 	for _, m := range in.DesiredDeliveryMediums {
 		if m != "EMAIL" && m != "SMS" {
 			return nil, newErr(ErrInvalidParameter, "Invalid DesiredDeliveryMediums value: %s", m)
@@ -508,6 +525,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, in AdminCreateUserInput) 
 	u, err := s.buildUser(p, newUserInput{typed: in.Username, attrs: in.Attributes, status: "FORCE_CHANGE_PASSWORD",
 		password: temp, origin: "admin", mode: attrCreate})
 	if err != nil {
+		return nil, err
+	}
+	if _, err := s.preSignUp(ctx, p, u, sourcePreSignUpAdminCreateUser, in.ValidationData); err != nil {
 		return nil, err
 	}
 	if err := s.createUser(ctx, p, u, in.ForceAliasCreation); err != nil {
@@ -672,12 +692,15 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, poolID, username strin
 	if u.Status != "UNCONFIRMED" {
 		return newErr(ErrNotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
 	}
-	_, err = s.updateUser(ctx, p, u, func(n *User) error {
+	u, err = s.updateUser(ctx, p, u, func(n *User) error {
 		n.Status = "CONFIRMED"
 		n.ConfirmationCode = nil
 		return nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.postConfirmation(ctx, p, u, sourcePostConfirmationSignUp)
 }
 
 // AdminSetUserEnabled enables or disables a user. Disabling also signs the

@@ -300,8 +300,17 @@ func verifyTokens(t *testing.T, p *pool, sets []tokenSet) {
 // when the test ends.
 func startNodeLambda(t *testing.T) string {
 	t.Helper()
+	return startNodeScript(t, "migration-lambda.js")
+}
+
+// startNodeScript starts an Invoke API server written in Node (a script of
+// test/clients/node that prints {"listening":<url>} once ready) on
+// 127.0.0.1 and returns its base URL; the process is stopped (by its PID)
+// when the test ends.
+func startNodeScript(t *testing.T, script string) string {
+	t.Helper()
 	node, dir := requireNode(t)
-	cmd := exec.Command(node, "migration-lambda.js")
+	cmd := exec.Command(node, script)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PORT=0")
 	stdout, err := cmd.StdoutPipe()
@@ -310,7 +319,7 @@ func startNodeLambda(t *testing.T) string {
 	}
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start migration-lambda.js: %v", err)
+		t.Fatalf("start %s: %v", script, err)
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
@@ -330,11 +339,11 @@ func startNodeLambda(t *testing.T) string {
 	select {
 	case url, ok := <-ready:
 		if !ok {
-			t.Fatal("migration-lambda.js exited before listening")
+			t.Fatalf("%s exited before listening", script)
 		}
 		return url
 	case <-time.After(30 * time.Second):
-		t.Fatal("migration-lambda.js did not listen within 30 s")
+		t.Fatalf("%s did not listen within 30 s", script)
 	}
 	return ""
 }

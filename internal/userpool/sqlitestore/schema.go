@@ -184,6 +184,9 @@ INSERT INTO user_filters_v3 (pool_id, attribute, value, username_key, user_id)
 DROP TABLE user_filters;
 ALTER TABLE user_filters_v3 RENAME TO user_filters;
 `,
+	// 4: messages keep their email subject (a CustomMessage trigger or a
+	// template sets it).
+	`ALTER TABLE messages ADD COLUMN subject TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the user_version of a database this package has

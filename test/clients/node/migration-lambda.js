@@ -1,5 +1,5 @@
 // A user-migration Lambda written in Node, served behind the Lambda Invoke
-// API (POST /2015-03-31/functions/<name>/invocations) on 127.0.0.1, with its
+// API (POST /2015-03-31/functions/<name>/invocations, invoke-api.js) on 127.0.0.1, with its
 // own small legacy user table. Ferry's local pool reaches it exactly as
 // Cognito reaches a Lambda, which proves the pool runs any function — not
 // only Ferry's own Go trigger.
@@ -18,8 +18,8 @@
 // Lambda whose handler throws does: HTTP 200, X-Amz-Function-Error: Unhandled,
 // {"errorType":"Error","errorMessage":"..."}. Passwords are never logged.
 "use strict";
-const http = require("node:http");
 const crypto = require("node:crypto");
+const { serve } = require("./invoke-api.js");
 
 const SCRYPT = { N: 16384, r: 8, p: 1 };
 const hash = (password, salt) => crypto.scryptSync(password, salt, 32, SCRYPT);
@@ -74,38 +74,14 @@ function handler(ev) {
 const functionName = process.env.FUNCTION_NAME || "legacy-migrate";
 const invocations = {};
 
-function send(res, status, headers, body) {
-  res.writeHead(status, { "content-type": "application/json", "x-amzn-requestid": crypto.randomUUID(), ...headers });
-  res.end(JSON.stringify(body));
-}
-
-const server = http.createServer((req, res) => {
-  if (req.method === "GET" && req.url === "/_stats") return send(res, 200, {}, { invocations });
-  const m = req.url.match(/^\/2015-03-31\/functions\/([^/?]+)\/invocations(\?.*)?$/);
-  if (req.method !== "POST" || !m) return send(res, 404, { "x-amzn-errortype": "ResourceNotFoundException" }, { Type: "User", message: `not found: ${req.method} ${req.url}` });
-  const parts = decodeURIComponent(m[1]).split(":");
-  const fi = parts.indexOf("function");
-  const name = fi >= 0 ? parts[fi + 1] : parts[0];
-  if (name !== functionName) return send(res, 404, { "x-amzn-errortype": "ResourceNotFoundException" }, { Type: "User", message: `Function not found: ${m[1]}` });
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    let ev;
-    try {
-      ev = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-    } catch {
-      return send(res, 400, { "x-amzn-errortype": "InvalidRequestContentException" }, { Type: "User", message: "Could not parse request body into json" });
-    }
+serve({
+  handlerFor: (name) => (name === functionName ? handler : undefined),
+  received: (_, ev) => {
     invocations[ev.triggerSource] = (invocations[ev.triggerSource] || 0) + 1;
-    try {
-      const out = handler(ev);
-      send(res, 200, { "x-amz-executed-version": "$LATEST" }, out);
-    } catch (e) {
-      send(res, 200, { "x-amz-executed-version": "$LATEST", "x-amz-function-error": "Unhandled" }, { errorType: "Error", errorMessage: e.message });
-    }
-  });
+  },
+  routes(req, send) {
+    if (req.method !== "GET" || req.url !== "/_stats") return false;
+    send(200, {}, { invocations });
+    return true;
+  },
 });
-server.listen(Number(process.env.PORT || 0), "127.0.0.1", () => {
-  console.log(JSON.stringify({ listening: `http://127.0.0.1:${server.address().port}`, pid: process.pid }));
-});
-process.on("SIGTERM", () => server.close(() => process.exit(0)));
