@@ -46,7 +46,7 @@ if ($ferry_action === 'install' || $ferry_action === 'network') {
 if ($ferry_action === 'network') {
     define('WP_ALLOW_MULTISITE', true);
 }
-if ($ferry_action === 'users' && !empty($spec['multisite'])) {
+if (($ferry_action === 'users' || $ferry_action === 'unspam') && !empty($spec['multisite'])) {
     // What the Network Setup screen tells the administrator to add to wp-config.php.
     define('MULTISITE', true);
     define('SUBDOMAIN_INSTALL', false);
