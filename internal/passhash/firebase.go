@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -29,17 +30,17 @@ type firebaseParams struct {
 func newFirebaseParams(o FirebaseOptions) (*firebaseParams, error) {
 	signer, err := base64.StdEncoding.DecodeString(o.SignerKey)
 	if err != nil || len(signer) == 0 {
-		return nil, fmt.Errorf("passhash: firebase signer key is not base64")
+		return nil, errors.New("firebase.base64_signer_key is not base64: copy it from the Firebase console (Authentication → Users → ⋮ → Password hash parameters)")
 	}
 	sep, err := base64.StdEncoding.DecodeString(o.SaltSeparator)
 	if err != nil {
-		return nil, fmt.Errorf("passhash: firebase salt separator is not base64")
+		return nil, errors.New("firebase.base64_salt_separator is not base64: copy it from the Firebase console's password hash parameters")
 	}
 	if o.Rounds < 1 || o.Rounds > firebaseMaxRounds {
-		return nil, fmt.Errorf("passhash: firebase rounds %d outside 1–%d", o.Rounds, firebaseMaxRounds)
+		return nil, fmt.Errorf("firebase.rounds is %d; Firebase uses 1–%d (the console's password hash parameters show it)", o.Rounds, firebaseMaxRounds)
 	}
 	if o.MemCost < 1 || o.MemCost > firebaseMaxMemCost {
-		return nil, fmt.Errorf("passhash: firebase mem cost %d outside 1–%d", o.MemCost, firebaseMaxMemCost)
+		return nil, fmt.Errorf("firebase.mem_cost is %d; Firebase uses 1–%d (the console's password hash parameters show it)", o.MemCost, firebaseMaxMemCost)
 	}
 	return &firebaseParams{signerKey: signer, saltSep: sep, rounds: o.Rounds, memCost: o.MemCost}, nil
 }
@@ -62,7 +63,7 @@ func (firebaseFamily) detect(string) bool { return false }
 func (f firebaseFamily) parse(v *Verifier, h Hash) (*scryptParams, error) {
 	fp := v.firebase
 	if fp == nil {
-		return nil, fmt.Errorf("%w: firebase-scrypt needs Options.Firebase", ErrNotAllowed)
+		return nil, fmt.Errorf("%w: firebase-scrypt needs the source's firebase settings (base64_signer_key, base64_salt_separator, rounds, mem_cost)", ErrNotAllowed)
 	}
 	salt, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h.Salt))
 	if err != nil || len(salt) == 0 {

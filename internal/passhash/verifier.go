@@ -44,13 +44,13 @@ type Options struct {
 // scrypt, as the Firebase console shows them.
 type FirebaseOptions struct {
 	// SignerKey is the base64 "base64_signer_key".
-	SignerKey string
+	SignerKey string `yaml:"base64_signer_key"`
 	// SaltSeparator is the base64 "base64_salt_separator".
-	SaltSeparator string
+	SaltSeparator string `yaml:"base64_salt_separator"`
 	// Rounds is "rounds" (scrypt r), 1–8.
-	Rounds int
+	Rounds int `yaml:"rounds"`
 	// MemCost is "mem_cost" (scrypt N = 2^MemCost), 1–14.
-	MemCost int
+	MemCost int `yaml:"mem_cost"`
 }
 
 // LogValue redacts the pepper and the Firebase signer key.

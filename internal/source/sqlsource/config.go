@@ -135,6 +135,12 @@ type Config struct {
 	// application did (Devise's pepper); PepperFile names a file holding it.
 	Pepper     string `yaml:"pepper"`
 	PepperFile string `yaml:"pepper_file"`
+	// Firebase holds the project's password hash parameters for rows in
+	// Firebase's modified scrypt (hash_format: firebase-scrypt), as the
+	// Firebase console shows them:
+	//
+	//	firebase: {base64_signer_key: "…", base64_salt_separator: "Bw==", rounds: 8, mem_cost: 14}
+	Firebase passhash.FirebaseOptions `yaml:"firebase"`
 	// DummyHash is a stored hash of the same family and cost as the real
 	// users', verified for unknown users so that they cost the same time as
 	// a wrong password. Empty: sampled once from the users table with

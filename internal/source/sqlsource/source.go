@@ -100,7 +100,7 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 	if err != nil {
 		return nil, fault(fmt.Errorf("pepper_file: %w", err))
 	}
-	v, err := passhash.New(passhash.Options{Pepper: pepper})
+	v, err := passhash.New(passhash.Options{Pepper: pepper, Firebase: c.Firebase})
 	if err != nil {
 		return nil, fault(err)
 	}
