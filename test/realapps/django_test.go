@@ -2,7 +2,6 @@ package realapps
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -188,7 +187,7 @@ func postgresSite(t *testing.T) djangoSite {
 	if err != nil {
 		t.Fatalf("FERRY_TEST_POSTGRES_DSN: %v", err)
 	}
-	schema := "realapps_" + strings.ToLower(rand.Text()[:10])
+	schema := scratchName()
 	conn, err := pgx.Connect(t.Context(), base)
 	if err != nil {
 		t.Fatalf("PostgreSQL: %v", err)

@@ -3,6 +3,7 @@ package realapps
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -391,6 +392,9 @@ func (r *poolRunner) export(t *testing.T) []string {
 	return ferryExport(t, r.config, r.poolFlags()...)
 }
 
+// scratchName is a fresh name for a test's own schema or database.
+func scratchName() string { return "realapps_" + strings.ToLower(rand.Text()[:10]) }
+
 // writeConfig writes a ferry configuration file into t's temporary directory.
 func writeConfig(t *testing.T, yaml string) string {
 	t.Helper()
@@ -401,7 +405,7 @@ func writeConfig(t *testing.T, yaml string) string {
 	return p
 }
 
-// requireTools skips t (or fails it under FERRY_REQUIRE_INTEGRATION=1) when
+// requireFiles skips t (or fails it under FERRY_REQUIRE_INTEGRATION=1) when
 // a file the suite runs is missing.
 func requireFiles(t *testing.T, what string, paths ...string) {
 	t.Helper()

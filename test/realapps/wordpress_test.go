@@ -2,7 +2,6 @@ package realapps
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"os"
@@ -133,7 +132,7 @@ func newWordPressApp(t *testing.T, multisite bool) *app {
 	if err != nil {
 		t.Fatalf("FERRY_TEST_MYSQL_DSN: %v", err)
 	}
-	dbName := "realapps_" + strings.ToLower(rand.Text()[:10])
+	dbName := scratchName()
 	admin, err := sql.Open("mysql", base)
 	if err != nil {
 		t.Fatal(err)
