@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 # Debian packages: servers the integration tests run against, the AWS CLI,
 # and the independent implementations that generated the hash vectors.
 pkgs=(mariadb-server slapd ldap-utils awscli)
+# The real applications test/realapps installs and runs: Django with the
+# hashers' libraries and its PostgreSQL driver, WordPress on php-cli.
+pkgs+=(python3-django python3-argon2 python3-bcrypt python3-psycopg2 wordpress php-cli php-mysql)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

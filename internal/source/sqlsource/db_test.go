@@ -182,3 +182,13 @@ func forEachDriver(t *testing.T, fn func(t *testing.T, driver string)) {
 }
 
 func id(n int64) string { return fmt.Sprint(n) }
+
+// TestSQLServer says, in every run, whether SQL Server joined the matrix:
+// it is not required anywhere (no SQL Server runs in CI), so without
+// FERRY_TEST_SQLSERVER_DSN it skips with the way to add it.
+func TestSQLServer(t *testing.T) {
+	if os.Getenv(sqlServerDSNVar) == "" {
+		t.Skipf("skipping SQL Server: set %s=sqlserver://sa:…@127.0.0.1:1433 to run every preset's DDL and statements on it too", sqlServerDSNVar)
+	}
+	t.Logf("SQL Server is in the driver matrix of every test of this package (%s set)", sqlServerDSNVar)
+}

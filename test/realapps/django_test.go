@@ -1,0 +1,218 @@
+package realapps
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ferry-migrate/ferry/internal/testenv"
+)
+
+// python is Debian's interpreter, the one python3-django and friends are
+// installed for (a pyenv shim on PATH would not see them).
+const python = "/usr/bin/python3"
+
+// djangoUser is one account app.py creates: Django's User model and, for
+// hasher, make_password with that PASSWORD_HASHERS algorithm (empty: the
+// default, PBKDF2); a nil password is set_unusable_password().
+type djangoUser struct {
+	Username  string  `json:"username"`
+	Email     string  `json:"email"`
+	Password  *string `json:"password"`
+	Hasher    string  `json:"hasher,omitempty"`
+	FirstName string  `json:"first_name"`
+	LastName  string  `json:"last_name"`
+	IsActive  bool    `json:"is_active"`
+}
+
+func pw(s string) *string { return &s }
+
+// djangoAccounts are the site's users, one per hasher and state. Passwords
+// hold spaces and non-ASCII where Django keeps them as typed.
+func djangoAccounts() []djangoUser {
+	return []djangoUser{
+		{Username: "pbkdf2", Password: pw("Pbkdf2 default-1"), FirstName: "Pia", LastName: "Berg", IsActive: true},
+		{Username: "pbkdf2sha1", Password: pw("Pbkdf2-sha1-1"), Hasher: "pbkdf2_sha1", IsActive: true},
+		{Username: "argon2", Password: pw("Ärgon2-pw-1"), Hasher: "argon2", IsActive: true},
+		{Username: "bcryptsha256", Password: pw("Bcrypt-sha256-1"), Hasher: "bcrypt_sha256", IsActive: true},
+		{Username: "md5", Password: pw("Salted-md5-1"), Hasher: "md5", IsActive: true},
+		{Username: "sha1", Password: pw("Salted-sha1-1"), Hasher: "sha1", IsActive: true},
+		{Username: "unsaltedmd5", Password: pw("Unsalted-md5-1"), Hasher: "unsalted_md5", IsActive: true},
+		{Username: "unsaltedsha1", Password: pw("Unsalted-sha1-1"), Hasher: "unsalted_sha1", IsActive: true},
+		{Username: "unusable", IsActive: true},
+		{Username: "inactive", Password: pw("Inactive-pw-1"), IsActive: false},
+		{Username: "returning", Password: pw("Returning-pw-1"), IsActive: false},
+		{Username: "forgetful", Password: pw("Forgetful-pw-1"), IsActive: true},
+	}
+}
+
+// djangoScenarios is the table every Django install runs, per runner.
+// reset_weak_hash is on: Django's digests come back RESET_REQUIRED, and so
+// does Django 3.2's PBKDF2 (260,000 iterations, below OWASP's 600,000 that
+// Django 4.2 adopted); Argon2 and BCryptSHA256 at Django's default costs
+// come back CONFIRMED.
+func djangoScenarios() []scenario {
+	return []scenario{
+		{name: "right password, PBKDF2 (Django 3.2's default, 260,000 iterations)", user: "pbkdf2", password: "Pbkdf2 default-1", want: "migrated", reset: true},
+		{name: "right password, PBKDF2-SHA1", user: "pbkdf2sha1", password: "Pbkdf2-sha1-1", want: "migrated", reset: true},
+		{name: "right password, Argon2 (Django's default costs)", user: "argon2", password: "Ärgon2-pw-1", want: "migrated"},
+		{name: "right password, BCryptSHA256", user: "bcryptsha256", password: "Bcrypt-sha256-1", want: "migrated"},
+		{name: "wrong password, salted MD5", user: "md5", password: "Salted-md5-2", want: "wrong_password"},
+		{name: "right password, salted MD5 (weak)", user: "md5", password: "Salted-md5-1", want: "migrated", reset: true},
+		{name: "right password by email, salted SHA1 (weak)", user: "sha1", password: "Salted-sha1-1", byEmail: true, want: "migrated", reset: true},
+		{name: "right password, UnsaltedMD5 bare hex (weak)", user: "unsaltedmd5", password: "Unsalted-md5-1", want: "migrated", reset: true},
+		{name: "right password, UnsaltedSHA1 sha1$$ (weak)", user: "unsaltedsha1", password: "Unsalted-sha1-1", want: "migrated", reset: true},
+		{name: "unknown user", user: "nobody", password: "Nobody-pw-1", want: "unknown"},
+		{name: "is_active=False", user: "inactive", password: "Inactive-pw-1", want: "disabled"},
+		{name: "set_unusable_password: sign-in refused", user: "unusable", password: "anything-1", want: "wrong_password"},
+		{name: "set_unusable_password: forgot-password migrates", op: opForgot, user: "unusable", want: "migrated", reset: true},
+		{name: "deactivated: refused", user: "returning", password: "Returning-pw-1", want: "disabled"},
+		{name: "reactivated by the admin: migrates", user: "returning", password: "Returning-pw-1", want: "migrated", reset: true, enableFirst: true},
+		{name: "forgot-password", op: opForgot, user: "forgetful", want: "migrated", reset: true},
+		{name: "ferry status", op: opStatus},
+		{name: "ferry export", op: opExport},
+	}
+}
+
+// TestDjango builds one Django site per database with Django's own
+// migrate and hashers, and runs the scenario table through `ferry invoke`
+// and through a `ferry serve` pool with the AWS CLI.
+func TestDjango(t *testing.T) {
+	t.Parallel()
+	requireFiles(t, "Debian's python3 with python3-django", python)
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			a := newDjangoApp(t, db)
+			total := 0
+			for _, r := range []runner{invokeRunner{config: a.config}, startPool(t, a.config)} {
+				total += runScenarios(t, a, r, djangoScenarios())
+			}
+			t.Logf("Django on %s: %d scenarios", db, total)
+		})
+	}
+}
+
+// djangoSite is how app.py reaches the database: FERRY_DJANGO_* variables.
+type djangoSite struct {
+	env      []string
+	driver   string
+	ferryDSN string
+}
+
+func newDjangoApp(t *testing.T, db string) *app {
+	t.Helper()
+	dir := t.TempDir()
+	site := djangoSite{driver: db}
+	switch db {
+	case "sqlite":
+		path := filepath.Join(dir, "site.sqlite3")
+		site.env = []string{"FERRY_DJANGO_ENGINE=sqlite3", "FERRY_DJANGO_NAME=" + path}
+		site.ferryDSN = "file:" + path + "?_pragma=busy_timeout(10000)"
+	case "postgres":
+		site = postgresSite(t)
+	}
+	// The settings and the script are copied: Django writes __pycache__
+	// beside them, and the source tree stays clean.
+	for _, f := range []string{"settings.py", "app.py"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "django", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := append(os.Environ(), site.env...)
+	a := &app{name: "Django/" + db, users: map[string]*legacyUser{}, migrated: map[string]bool{}}
+	var specs []djangoUser
+	for _, prefix := range []string{invokeRunner{}.prefix(), (*poolRunner)(nil).prefix()} {
+		for _, u := range djangoAccounts() {
+			u.Username = prefix + u.Username
+			u.Email = u.Username + "@legacy.example.test"
+			specs = append(specs, u)
+			lu := &legacyUser{login: u.Username, email: u.Email, disabled: !u.IsActive}
+			if u.FirstName != "" {
+				lu.attrs = map[string]string{"given_name": u.FirstName, "family_name": u.LastName}
+			}
+			a.users[u.Username] = lu
+		}
+	}
+	in, err := json.Marshal(specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, env, string(in), python, filepath.Join(dir, "app.py"), "create")
+	var made struct {
+		Django string            `json:"django"`
+		Users  map[string]string `json:"users"`
+	}
+	if err := json.Unmarshal([]byte(out), &made); err != nil {
+		t.Fatalf("app.py: %v\n%s", err, out)
+	}
+	t.Logf("Django %s on %s: %d users", made.Django, db, len(made.Users))
+	// The write-back's column, added as docs/sources.md tells a site to.
+	mustRun(t, env, "", python, filepath.Join(dir, "app.py"), "sql",
+		"ALTER TABLE auth_user ADD COLUMN ferry_migrated_at timestamp NULL")
+	a.enable = func(t *testing.T, login string) {
+		mustRun(t, env, "", python, filepath.Join(dir, "app.py"), "activate", login)
+	}
+	a.config = writeConfig(t, `sources:
+  - name: django
+    type: sql
+    config:
+      preset: django
+      driver: `+site.driver+`
+      dsn: "`+site.ferryDSN+`"
+migration:
+  assume_email_verified: true
+  reset_weak_hash: true
+  mark_migrated: true
+`)
+	return a
+}
+
+// postgresSite makes a schema of its own in the test PostgreSQL, dropped
+// when t ends, and the settings that reach it.
+func postgresSite(t *testing.T) djangoSite {
+	t.Helper()
+	base := testenv.Env(t, "FERRY_TEST_POSTGRES_DSN", "PostgreSQL")
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("FERRY_TEST_POSTGRES_DSN: %v", err)
+	}
+	schema := scratchName()
+	conn, err := pgx.Connect(t.Context(), base)
+	if err != nil {
+		t.Fatalf("PostgreSQL: %v", err)
+	}
+	if _, err := conn.Exec(t.Context(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+		conn.Close(ctx)
+	})
+	password, _ := u.User.Password()
+	q := u.Query()
+	q.Set("search_path", schema)
+	ferry := *u
+	ferry.RawQuery = q.Encode()
+	return djangoSite{
+		driver: "postgres",
+		env: []string{"FERRY_DJANGO_ENGINE=postgresql", "FERRY_DJANGO_NAME=" + strings.TrimPrefix(u.Path, "/"),
+			"FERRY_DJANGO_USER=" + u.User.Username(), "FERRY_DJANGO_PASSWORD=" + password,
+			"FERRY_DJANGO_HOST=" + u.Hostname(), "FERRY_DJANGO_PORT=" + u.Port(), "FERRY_DJANGO_SCHEMA=" + schema},
+		ferryDSN: ferry.String(),
+	}
+}

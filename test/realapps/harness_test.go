@@ -1,0 +1,419 @@
+package realapps
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ferry-migrate/ferry/internal/testenv"
+)
+
+// commandTimeout bounds every child command the suite runs.
+const commandTimeout = 2 * time.Minute
+
+// runCmd runs name with args and stdin, returning stdout, stderr and the
+// error (an *exec.ExitError for a non-zero exit).
+func runCmd(t *testing.T, env []string, stdin string, name string, args ...string) (string, string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = env
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %s: %v", name, strings.Join(args, " "), ctx.Err())
+	}
+	return out.String(), errOut.String(), err
+}
+
+// mustRun is runCmd for commands that must succeed.
+func mustRun(t *testing.T, env []string, stdin string, name string, args ...string) string {
+	t.Helper()
+	out, errOut, err := runCmd(t, env, stdin, name, args...)
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s%s", name, strings.Join(args, " "), err, errOut, out)
+	}
+	return out
+}
+
+// outcomeRE finds the outcome of Ferry's per-invocation log line (text format).
+var outcomeRE = regexp.MustCompile(`msg="(?:user migrated|user not migrated|user cannot migrate|migration fault)".*? outcome=(\S+)`)
+
+// outcomes returns the outcomes logged in text, in order.
+func outcomes(text string) []string {
+	var out []string
+	for _, m := range outcomeRE.FindAllStringSubmatch(text, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// invokeRunner reaches Ferry through `ferry invoke`, as the Lambda function
+// would run on the event Cognito sends.
+type invokeRunner struct{ config string }
+
+func (invokeRunner) name() string   { return "ferry invoke" }
+func (invokeRunner) prefix() string { return "inv_" }
+
+// answer is the part of Cognito's migration response the suite reads.
+type answer struct {
+	Response struct {
+		UserAttributes  map[string]string `json:"userAttributes"`
+		FinalUserStatus string            `json:"finalUserStatus"`
+	} `json:"response"`
+}
+
+func (r invokeRunner) invoke(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	out, errOut, err := runCmd(t, os.Environ(), stdin, ferryBin, append([]string{"invoke", "--config", r.config}, args...)...)
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("ferry invoke: %v", err)
+	}
+	logged := outcomes(errOut)
+	if len(logged) != 1 {
+		t.Fatalf("ferry invoke %v: %d outcome lines, want 1:\n%s", args, len(logged), errOut)
+	}
+	res := result{outcome: logged[0]}
+	if (err == nil) != (res.outcome == "migrated") {
+		t.Fatalf("ferry invoke %v: exit %v with outcome %s:\n%s", args, err, res.outcome, errOut)
+	}
+	if err == nil {
+		var a answer
+		if err := json.Unmarshal([]byte(out), &a); err != nil {
+			t.Fatalf("ferry invoke: answer is not JSON: %v\n%s", err, out)
+		}
+		res.status, res.attrs = a.Response.FinalUserStatus, a.Response.UserAttributes
+	}
+	return res
+}
+
+func (r invokeRunner) signIn(t *testing.T, typed, password string) result {
+	return r.invoke(t, password+"\n", "--user", typed, "--password-stdin")
+}
+
+func (r invokeRunner) forgot(t *testing.T, typed string) result {
+	return r.invoke(t, "", "--user", typed, "--forgot")
+}
+
+func (invokeRunner) attributes(_ *testing.T, _ string, got result) map[string]string {
+	return got.attrs
+}
+
+func (r invokeRunner) status(t *testing.T) statusReport {
+	return ferryStatus(t, r.config)
+}
+
+func (r invokeRunner) export(t *testing.T) []string {
+	return ferryExport(t, r.config)
+}
+
+func ferryStatus(t *testing.T, config string, extra ...string) statusReport {
+	t.Helper()
+	out := mustRun(t, os.Environ(), "", ferryBin, append([]string{"status", "--config", config, "--json"}, extra...)...)
+	var rep statusReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("ferry status --json: %v\n%s", err, out)
+	}
+	return rep
+}
+
+// ferryExport runs `ferry export` and returns the sorted cognito:username
+// column of the file it wrote.
+func ferryExport(t *testing.T, config string, extra ...string) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "users.csv")
+	mustRun(t, os.Environ(), "", ferryBin, append([]string{"export", "--config", config, "--out", path, "--json"}, extra...)...)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // nobody to export: no file
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if len(rows) == 0 {
+		t.Fatalf("%s: no header", path)
+	}
+	col := slices.Index(rows[0], "cognito:username")
+	if col < 0 {
+		t.Fatalf("%s: no cognito:username column in %q", path, rows[0])
+	}
+	var names []string
+	for _, row := range rows[1:] {
+		names = append(names, row[col])
+	}
+	slices.Sort(names)
+	return names
+}
+
+// syncBuffer is an io.Writer the serve process logs into, read while it runs.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// poolRunner reaches Ferry as Cognito does: a `ferry serve` pool whose
+// UserMigration trigger is Ferry's own (--config), driven by the AWS CLI.
+type poolRunner struct {
+	config           string
+	aws              string
+	endpoint         string
+	poolID, clientID string
+	log              *syncBuffer
+}
+
+func (*poolRunner) name() string   { return "ferry serve + AWS CLI" }
+func (*poolRunner) prefix() string { return "cli_" }
+
+var (
+	poolLineRE   = regexp.MustCompile(`(?m)^pool:\s+(\S+)`)
+	clientLineRE = regexp.MustCompile(`(?m)^client:\s+(\S+)`)
+)
+
+// startPool starts `ferry serve --ephemeral --config config` on a free
+// loopback port and stops it when t ends.
+func startPool(t *testing.T, config string) *poolRunner {
+	t.Helper()
+	r := &poolRunner{config: config, aws: testenv.Tool(t, "aws"), log: &syncBuffer{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	r.endpoint = "http://" + addr
+	stdout := &syncBuffer{}
+	cmd := exec.Command(ferryBin, "serve", "--ephemeral", "--addr", addr, "--config", config, "--log-level", "info")
+	cmd.Stdout, cmd.Stderr = stdout, r.log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("ferry serve: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if resp, err := http.Get(r.endpoint + "/health"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ferry serve did not answer within 60 s:\n%s%s", stdout, r.log)
+		}
+		select {
+		case <-t.Context().Done():
+			t.Fatal(t.Context().Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	for r.poolID == "" || r.clientID == "" {
+		banner := stdout.String()
+		if m := poolLineRE.FindStringSubmatch(banner); m != nil {
+			r.poolID = m[1]
+		}
+		if m := clientLineRE.FindStringSubmatch(banner); m != nil {
+			r.clientID = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ferry serve printed no pool and client:\n%s", banner)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return r
+}
+
+// cliEnv is the AWS CLI's environment: fake credentials and a region, no
+// configuration files of the machine's.
+func cliEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "AWS_ACCESS_KEY_ID=AKIDREALAPPS", "AWS_SECRET_ACCESS_KEY=realapps-secret",
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+}
+
+// cognitoErrRE is the error code the AWS CLI prints for a refused call.
+var cognitoErrRE = regexp.MustCompile(`An error occurred \((\w+)\)`)
+
+// cli runs `aws cognito-idp args…` against the pool; code is the Cognito
+// error code when the call failed.
+func (r *poolRunner) cli(t *testing.T, args ...string) (out, code string) {
+	t.Helper()
+	args = append([]string{"cognito-idp", "--endpoint-url", r.endpoint, "--output", "json"}, args...)
+	out, errOut, err := runCmd(t, cliEnv(), "", r.aws, args...)
+	if err == nil {
+		return out, ""
+	}
+	m := cognitoErrRE.FindStringSubmatch(errOut)
+	if m == nil {
+		t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, errOut)
+	}
+	return out, m[1]
+}
+
+// step runs fn and returns the one outcome the trigger logged meanwhile.
+func (r *poolRunner) step(t *testing.T, fn func()) string {
+	t.Helper()
+	before := len(r.log.String())
+	fn()
+	logged := outcomes(r.log.String()[before:])
+	if len(logged) != 1 {
+		t.Fatalf("the pool's trigger logged %d outcomes, want 1:\n%s", len(logged), r.log.String()[before:])
+	}
+	return logged[0]
+}
+
+func (r *poolRunner) signIn(t *testing.T, typed, password string) result {
+	t.Helper()
+	params, _ := json.Marshal(map[string]string{"USERNAME": typed, "PASSWORD": password})
+	var code string
+	res := result{}
+	res.outcome = r.step(t, func() {
+		_, code = r.cli(t, "initiate-auth", "--auth-flow", "USER_PASSWORD_AUTH", "--client-id", r.clientID,
+			"--auth-parameters", string(params))
+	})
+	// Cognito's answer says the status: tokens for CONFIRMED, a reset for
+	// RESET_REQUIRED, the trigger's failure for a user not migrated.
+	switch {
+	case res.outcome != "migrated" && code != "UserLambdaValidationException":
+		t.Errorf("initiate-auth %s: Cognito error %q after outcome %s, want UserLambdaValidationException", typed, code, res.outcome)
+	case res.outcome == "migrated" && code == "":
+		res.status = "CONFIRMED"
+	case res.outcome == "migrated" && code == "PasswordResetRequiredException":
+		res.status = "RESET_REQUIRED"
+	case res.outcome == "migrated":
+		t.Errorf("initiate-auth %s: Cognito error %q after a migration", typed, code)
+	}
+	return res
+}
+
+func (r *poolRunner) forgot(t *testing.T, typed string) result {
+	t.Helper()
+	var out, code string
+	res := result{}
+	res.outcome = r.step(t, func() {
+		out, code = r.cli(t, "forgot-password", "--client-id", r.clientID, "--username", typed)
+	})
+	switch {
+	case res.outcome == "migrated" && (code != "" || !strings.Contains(out, "CodeDeliveryDetails")):
+		t.Errorf("forgot-password %s: Cognito error %q, output %q after a migration", typed, code, out)
+	case res.outcome == "migrated":
+		res.status = "RESET_REQUIRED" // every forgot-password migration
+	}
+	return res
+}
+
+// attributes reads the migrated user back from the pool.
+func (r *poolRunner) attributes(t *testing.T, typed string, _ result) map[string]string {
+	t.Helper()
+	_, attrs := r.pooled(t, typed)
+	return attrs
+}
+
+// pooled reads the migrated user back from the pool.
+func (r *poolRunner) pooled(t *testing.T, typed string) (string, map[string]string) {
+	t.Helper()
+	out, code := r.cli(t, "admin-get-user", "--user-pool-id", r.poolID, "--username", typed)
+	if code != "" {
+		t.Fatalf("admin-get-user %s: %s", typed, code)
+	}
+	var u struct {
+		UserStatus     string
+		UserAttributes []struct{ Name, Value string }
+	}
+	if err := json.Unmarshal([]byte(out), &u); err != nil {
+		t.Fatalf("admin-get-user: %v\n%s", err, out)
+	}
+	attrs := map[string]string{}
+	for _, a := range u.UserAttributes {
+		attrs[a.Name] = a.Value
+	}
+	return u.UserStatus, attrs
+}
+
+func (r *poolRunner) poolFlags() []string {
+	return []string{"--user-pool-id", r.poolID, "--endpoint-url", r.endpoint, "--region", "us-east-1"}
+}
+
+func (r *poolRunner) status(t *testing.T) statusReport {
+	return ferryStatus(t, r.config, r.poolFlags()...)
+}
+
+func (r *poolRunner) export(t *testing.T) []string {
+	return ferryExport(t, r.config, r.poolFlags()...)
+}
+
+// scratchName is a fresh name for a test's own schema or database.
+func scratchName() string { return "realapps_" + strings.ToLower(rand.Text()[:10]) }
+
+// writeConfig writes a ferry configuration file into t's temporary directory.
+func writeConfig(t *testing.T, yaml string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "ferry.yaml")
+	if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// requireFiles skips t (or fails it under FERRY_REQUIRE_INTEGRATION=1) when
+// a file the suite runs is missing.
+func requireFiles(t *testing.T, what string, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			testenv.Missing(t, what+" ("+p+")")
+		}
+	}
+}
+
+var _ io.Writer = (*syncBuffer)(nil)

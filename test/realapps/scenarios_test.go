@@ -1,0 +1,188 @@
+package realapps
+
+import (
+	"maps"
+	"slices"
+	"testing"
+)
+
+// op is what a scenario does.
+type op int
+
+const (
+	// opSignIn signs the user in with a password (UserMigration_Authentication).
+	opSignIn op = iota
+	// opForgot starts a password reset (UserMigration_ForgotPassword).
+	opForgot
+	// opStatus runs `ferry status` and checks its counts against the app.
+	opStatus
+	// opExport runs `ferry export` and checks who is in the import file.
+	opExport
+	// Further kinds join here, each with a case in runScenarios and a
+	// method on runner: `ferry audit` (who will not migrate, and why) is
+	// the next one.
+)
+
+// scenario is one step of an application's table. user is the login as the
+// framework created it, before the runner's prefix; the runner adds it.
+type scenario struct {
+	name     string
+	op       op
+	user     string
+	password string
+	// byEmail signs in with the user's email address instead of the login.
+	byEmail bool
+	// want is Ferry's outcome as its log line names it: migrated,
+	// wrong_password, unknown, disabled.
+	want string
+	// reset: migrated as RESET_REQUIRED (a weak hash under reset_weak_hash,
+	// or any forgot-password migration).
+	reset bool
+	// enableFirst re-enables the user the framework's own way before the
+	// step (the locked-then-unlocked case).
+	enableFirst bool
+}
+
+// legacyUser is one account of the application, as the framework made it.
+type legacyUser struct {
+	login, email string
+	// disabled is the account's state in the framework now.
+	disabled bool
+	// attrs are attributes a migration must carry to Cognito.
+	attrs map[string]string
+}
+
+// app is one legacy application install, shared by the runners of a test.
+type app struct {
+	name   string
+	config string // path of the ferry configuration
+	users  map[string]*legacyUser
+	// enable re-enables an account with the framework's own code.
+	enable func(t *testing.T, login string)
+	// migrated are the logins that migrated so far, by any runner.
+	migrated map[string]bool
+}
+
+func (a *app) user(t *testing.T, login string) *legacyUser {
+	t.Helper()
+	u, ok := a.users[login]
+	if !ok {
+		t.Fatalf("%s: no legacy user %q", a.name, login)
+	}
+	return u
+}
+
+// wantExported is who `ferry export` must write: every account that has
+// not migrated and is not disabled (all of them have an email the
+// configuration assumes verified).
+func (a *app) wantExported() []string {
+	var out []string
+	for _, l := range slices.Sorted(maps.Keys(a.users)) {
+		if u := a.users[l]; !a.migrated[l] && !u.disabled {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// result is what a runner saw for a sign-in or forgot-password step.
+type result struct {
+	outcome string            // Ferry's logged outcome
+	status  string            // finalUserStatus (migrated only)
+	attrs   map[string]string // the answer's attributes, where the runner sees them
+}
+
+// runner is one way to reach Ferry: `ferry invoke`, or a `ferry serve`
+// pool driven by the AWS CLI. prefix is the runner's own copy of every
+// scenario user, so each runner migrates its own accounts.
+type runner interface {
+	name() string
+	prefix() string
+	signIn(t *testing.T, typed, password string) result
+	forgot(t *testing.T, typed string) result
+	// attributes returns the attributes of the user got migrated (a second
+	// look for a pool, the answer itself for invoke).
+	attributes(t *testing.T, typed string, got result) map[string]string
+	status(t *testing.T) statusReport
+	export(t *testing.T) []string
+}
+
+// statusReport is the part of `ferry status --json` the suite checks.
+type statusReport struct {
+	Sources []struct {
+		Name      string `json:"name"`
+		Total     int    `json:"total"`
+		Migrated  int    `json:"migrated"`
+		Remaining int    `json:"remaining"`
+	} `json:"sources"`
+}
+
+// runScenarios runs steps in order through r against a, and returns how
+// many ran.
+func runScenarios(t *testing.T, a *app, r runner, steps []scenario) int {
+	t.Helper()
+	for _, s := range steps {
+		login := r.prefix() + s.user
+		switch s.op {
+		case opSignIn, opForgot:
+			u, known := a.users[login]
+			if s.enableFirst {
+				a.enable(t, login)
+				a.user(t, login).disabled = false
+			}
+			typed := login
+			if s.byEmail {
+				typed = a.user(t, login).email
+			}
+			var got result
+			if s.op == opSignIn {
+				got = r.signIn(t, typed, s.password)
+			} else {
+				got = r.forgot(t, typed)
+			}
+			if got.outcome != s.want {
+				t.Errorf("%s %s: %s: outcome %q, want %q", a.name, r.name(), s.name, got.outcome, s.want)
+				continue
+			}
+			if s.want != "migrated" {
+				continue
+			}
+			a.migrated[login] = true
+			wantStatus := "CONFIRMED"
+			if s.reset {
+				wantStatus = "RESET_REQUIRED"
+			}
+			if got.status != wantStatus {
+				t.Errorf("%s %s: %s: status %q, want %q", a.name, r.name(), s.name, got.status, wantStatus)
+			}
+			if !known || len(u.attrs) == 0 {
+				continue
+			}
+			attrs := r.attributes(t, typed, got)
+			for k, v := range u.attrs {
+				if attrs[k] != v {
+					t.Errorf("%s %s: %s: attribute %s = %q, want %q", a.name, r.name(), s.name, k, attrs[k], v)
+				}
+			}
+		case opStatus:
+			rep := r.status(t)
+			if len(rep.Sources) != 1 {
+				t.Errorf("%s %s: %s: %d sources in the report, want 1", a.name, r.name(), s.name, len(rep.Sources))
+				continue
+			}
+			src := rep.Sources[0]
+			if src.Total != len(a.users) || src.Migrated != len(a.migrated) || src.Remaining != len(a.users)-len(a.migrated) {
+				t.Errorf("%s %s: %s: total %d, migrated %d, remaining %d; want %d, %d, %d", a.name, r.name(), s.name,
+					src.Total, src.Migrated, src.Remaining, len(a.users), len(a.migrated), len(a.users)-len(a.migrated))
+			}
+		case opExport:
+			got, want := r.export(t), a.wantExported()
+			if !slices.Equal(got, want) {
+				t.Errorf("%s %s: %s: exported %q, want %q", a.name, r.name(), s.name, got, want)
+			}
+		default:
+			t.Fatalf("%s: scenario %q has no runner for op %d", a.name, s.name, s.op)
+		}
+	}
+	return len(steps)
+}
