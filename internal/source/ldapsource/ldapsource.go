@@ -418,6 +418,10 @@ func (s *Source) compare(ctx context.Context, e *ldap.Entry, password string) (p
 	}
 	for i, v := range values {
 		res, err := s.verifier.Verify(ctx, password, passhash.Hash{Encoded: v})
+		if rec := source.HashRecord(e.DN, err); rec != nil {
+			// The entry's own stored hash: that user's outcome, not a fault.
+			return passhash.Result{}, rec
+		}
 		if err != nil {
 			return passhash.Result{}, fmt.Errorf("entry %s: %s: %w", e.DN, s.cfg.PasswordAttribute, err)
 		}

@@ -20,26 +20,6 @@ var errUnreadableRow = errors.New("row cannot be read")
 // floorRuns is how many dummy verifications measure the padding floor.
 const floorRuns = 3
 
-// hashRecord turns a verification error that belongs to the stored hash
-// (unknown, malformed, over budget, not allowed) into the user's
-// *source.RecordError; any other error (a cancelled context) is nil.
-func hashRecord(userID string, err error) error {
-	var reason string
-	switch {
-	case errors.Is(err, passhash.ErrCostTooHigh):
-		reason = source.RecordHashOverBudget
-	case errors.Is(err, passhash.ErrUnknownFormat):
-		reason = source.RecordHashUnknown
-	case errors.Is(err, passhash.ErrMalformed):
-		reason = source.RecordHashMalformed
-	case errors.Is(err, passhash.ErrNotAllowed):
-		reason = source.RecordHashNotAllowed
-	default:
-		return nil
-	}
-	return &source.RecordError{UserID: userID, Reason: reason, Err: err}
-}
-
 // usableDummy reports why h cannot serve as the unknown-user dummy: it
 // must parse and fit the verification budget for a typical password.
 func (s *Source) usableDummy(h passhash.Hash) error {
