@@ -8,9 +8,8 @@ Input: the cognito-idp service model as botocore ships it, decompressed
 it, the latter one too old to hold every operation served here). Run from
 this directory (limits_gen.go was generated from botocore 1.43.11's model):
 
-    pip download --no-deps botocore==1.43.11 -d /tmp/botocore
-    unzip -p /tmp/botocore/botocore-1.43.11-py3-none-any.whl \
-        botocore/data/cognito-idp/2016-04-18/service-2.json.gz | zcat > /tmp/service-2.json
+    python3 -m pip install botocore==1.43.11   # any Python with pip
+    zcat "$(python3 -c 'import botocore, os; print(os.path.dirname(botocore.__file__))')/data/cognito-idp/2016-04-18/service-2.json.gz" > /tmp/service-2.json
     /usr/bin/python3 gen_limits.py /tmp/service-2.json
 """
 import json
