@@ -144,8 +144,9 @@ func sigV4Region(auth string) string {
 	return parts[2]
 }
 
-// decode reads the JSON body into in. Malformed JSON is
-// InvalidParameterException; unknown members are ignored.
+// decode reads the JSON body into in. Malformed JSON, and a member longer
+// than the service model allows, is InvalidParameterException; unknown
+// members are ignored.
 func decode(c *call, in any) error {
 	body := c.body
 	if len(strings.TrimSpace(string(body))) == 0 {
@@ -158,7 +159,7 @@ func decode(c *call, in any) error {
 		}
 		return invalidParameter("The request body is not valid JSON: %s", err.Error())
 	}
-	return nil
+	return checkLimits(c.op, in)
 }
 
 // required reports the first missing required member, in Cognito's words.

@@ -2,6 +2,7 @@ package cognitoapi
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
@@ -60,15 +61,25 @@ type attributeOut struct {
 // InvalidParameterException, a missing Value is "".
 func attributeMap(member string, in []attributeIn) (map[string]string, error) {
 	out := make(map[string]string, len(in))
-	for _, a := range in {
+	var msgs []string
+	for i, a := range in {
 		if a.Name == nil || *a.Name == "" {
 			return nil, invalidParameter("1 validation error detected: Value null at '%s.member.name' failed to satisfy constraint: Member must not be null", lowerFirst(member))
+		}
+		if overMax(*a.Name, attributeNameMax) {
+			msgs = append(msgs, lengthMessage(fmt.Sprintf("%s.%d.member.name", lowerFirst(member), i+1), attributeNameMax))
+		}
+		if a.Value != nil && overMax(*a.Value, attributeValueMax) {
+			msgs = append(msgs, lengthMessage(fmt.Sprintf("%s.%d.member.value", lowerFirst(member), i+1), attributeValueMax))
 		}
 		v := ""
 		if a.Value != nil {
 			v = *a.Value
 		}
 		out[*a.Name] = v
+	}
+	if err := validationErrors(msgs); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -303,6 +303,14 @@ func (a *Attempt) Account(ctx context.Context, id string) error {
 	return nil
 }
 
+// CountsAccount reports whether Account would charge the attempt: it was
+// counted against its username and no account has been charged yet. A
+// caller that must ask a source which account a name is can skip asking
+// when it does not.
+func (a *Attempt) CountsAccount() bool {
+	return a != nil && a.countIDs && a.idKey == "" && !a.l.cfg.Disabled
+}
+
 // End records the attempt's outcome: an attempt that did not fail (the
 // user proved their password, or the source faulted) gives back its
 // username and account units.

@@ -25,6 +25,7 @@ type fakeSource struct {
 
 	mu         sync.Mutex
 	verifies   int
+	stored     int // verifications against a real user's stored password
 	lookups    int
 	names      []string
 	marked     []string
@@ -60,6 +61,9 @@ func (s *fakeSource) Authenticate(ctx context.Context, name, password string) (*
 		return nil, source.ErrUserNotFound
 	}
 	match := s.verify(u.password, password)
+	s.mu.Lock()
+	s.stored++
+	s.mu.Unlock()
 	switch {
 	case u.disabled:
 		return nil, source.ErrUserDisabled

@@ -64,8 +64,10 @@ func (m *Migrator) guarded(ctx context.Context, req Request) (Result, error) {
 			return Result{Outcome: OutcomeFault}, &Fault{Err: err}
 		}
 	}
-	res, err := m.migrate(ctx, req)
-	att.End(ctx, res.Outcome.failedAttempt())
+	res, err := m.migrate(ctx, req, att)
+	// A throttled account keeps its username's unit: the attempt was a
+	// guess like any other.
+	att.End(ctx, res.Outcome.failedAttempt() || res.Outcome == OutcomeThrottled)
 	if errors.Is(err, ErrCircuitOpen) {
 		m.nCircuitOpen.Add(1)
 		res.Outcome = OutcomeCircuitOpen
@@ -133,4 +135,43 @@ func (s *breakerSource) call(ctx context.Context, op string, f func() (*source.U
 		t.Done(guard.Fault)
 	}
 	return u, err
+}
+
+// chargeAccount charges the attempt to the legacy account name is in the
+// first source of chain, before that source verifies any password, so that
+// the username, the email and every spelling of one account draw on one
+// failure budget (the limiter has already charged the typed name's
+// canonical key). The source is asked with Lookup, which finds the row
+// without hashing; a name it does not find, or cannot answer for, goes on
+// to Authenticate as before, which then says why.
+//
+// At the account's limit the answer is a "no" that costs what a wrong
+// password costs: the rest of the chain, this source included, verifies
+// the typed password against a user who cannot exist (each source's dummy,
+// padded to its floor), so neither the time nor the answer tells a
+// throttled account from a wrong password, and the store's real hash is
+// not touched. stop reports that res and err are the answer.
+func (m *Migrator) chargeAccount(ctx context.Context, att *guard.Attempt, req Request, name string, chain []NamedSource) (res Result, stop bool, err error) {
+	if !att.CountsAccount() {
+		return Result{}, false, nil
+	}
+	s := chain[0]
+	u, lerr := s.Source.Lookup(ctx, name)
+	if lerr != nil || u == nil || u.ID == "" {
+		return Result{}, false, nil
+	}
+	err = att.Account(ctx, s.Name+"\x00"+u.ID)
+	var te *guard.ThrottleError
+	switch {
+	case errors.As(err, &te):
+		m.spendRest(ctx, req, chain)
+		m.nThrottled.Add(1)
+		m.logger.LogAttrs(ctx, slog.LevelWarn, "attempt throttled",
+			slog.String("request_id", req.RequestID), slog.String("scope", string(te.Scope)),
+			slog.String("source", s.Name), slog.String("legacy_id", u.ID), slog.Int64("limit", te.Limit))
+		return Result{Outcome: OutcomeThrottled}, true, ErrThrottled
+	case err != nil:
+		return Result{Outcome: OutcomeFault}, true, &Fault{Source: s.Name, Err: err}
+	}
+	return Result{}, false, nil
 }

@@ -334,3 +334,70 @@ func TestCircuitOpenFailsFast(t *testing.T) {
 		t.Errorf("fault source %q, %d calls; want legacy, 4", fault.Source, src.calls.Load())
 	}
 }
+
+// TestOneBudgetPerAccount: 300 wrong passwords from 20 goroutines, spread
+// over the username, the email and spellings of both, reach the account's
+// stored hash at most the username limit's times: once the source has said
+// whose the name is, every name of the account draws on one budget. A
+// throttled account still costs a dummy verification, like a wrong
+// password.
+func TestOneBudgetPerAccount(t *testing.T) {
+	t.Parallel()
+	src := newSource(alice())
+	src.users["alice@example.com"] = alice()
+	m := newGuarded(t, migration.Options{
+		Sources:  []migration.NamedSource{{Name: "legacy", Source: src}},
+		Throttle: newLimiter(t, guard.ThrottleConfig{Client: guard.Limit{Max: 1_000_000, Window: time.Minute}}),
+	})
+	names := []string{"alice", "alice@example.com", "ALICE", "Alice@Example.com", " alice "}
+	counts := burst(t, m, 300, 20, 20*time.Second, func(i int) migration.Request {
+		return migration.Request{Kind: migration.Authentication, Username: names[i%len(names)], Password: "guess", ClientID: "web"}
+	})
+	if src.stored > guard.DefaultUsernameMax {
+		t.Errorf("the account's hash was verified %d times, want at most %d", src.stored, guard.DefaultUsernameMax)
+	}
+	if counts["throttled"]+counts["not_migrated"] != 300 {
+		t.Errorf("outcomes %v", counts)
+	}
+	// Only two keys were charged up front (alice and alice@example.com):
+	// without the account, ten guesses would have reached the hash.
+	if src.stored == 0 {
+		t.Error("no guess reached the store: the test shows nothing")
+	}
+	t.Logf("stored-hash verifications %d of 300; all verifications %d; outcomes %v", src.stored, src.verifies, counts)
+}
+
+// TestAccountThrottleCostsADummy: an attempt refused at the account's
+// limit performs a verification (the dummy's) like a wrong password, and
+// gets the throttled answer an unknown user's throttled attempt gets.
+func TestAccountThrottleCostsADummy(t *testing.T) {
+	t.Parallel()
+	src := newSource(alice())
+	src.users["alice@example.com"] = alice()
+	m := newGuarded(t, migration.Options{
+		Sources:  []migration.NamedSource{{Name: "legacy", Source: src}},
+		Throttle: newLimiter(t, guard.ThrottleConfig{Username: guard.Limit{Max: 2, Window: time.Minute}}),
+	})
+	try := func(name string) (migration.Result, error) {
+		return m.Migrate(t.Context(), migration.Request{Kind: migration.Authentication, Username: name, Password: "wrong"})
+	}
+	for range 2 {
+		try("alice")
+	}
+	stored, verifies := src.stored, src.verifies
+	res, err := try("alice@example.com") // a fresh name, a spent account
+	if !errors.Is(err, migration.ErrThrottled) || res.User != nil || res.Source != "" {
+		t.Fatalf("email of a spent account: %+v, %v; want throttled, revealing no user", res, err)
+	}
+	if src.stored != stored {
+		t.Errorf("the throttled attempt verified against the stored hash")
+	}
+	if src.verifies != verifies+1 {
+		t.Errorf("the throttled attempt made %d verifications, want 1 (the dummy)", src.verifies-verifies)
+	}
+	// The right password through the email of the spent account is
+	// refused too: the budget is the account's.
+	if _, err := m.Migrate(t.Context(), migration.Request{Kind: migration.Authentication, Username: " alice@example.com", Password: "Corr3ct-horse"}); !errors.Is(err, migration.ErrThrottled) {
+		t.Errorf("right password through a spelling of the spent account: %v, want throttled", err)
+	}
+}

@@ -321,7 +321,7 @@ func refusalsValue(rs []Refusal) slog.Value {
 	return slog.GroupValue(out...)
 }
 
-func (m *Migrator) migrate(ctx context.Context, req Request) (Result, error) {
+func (m *Migrator) migrate(ctx context.Context, req Request, att *guard.Attempt) (Result, error) {
 	if req.Kind != Authentication && req.Kind != ForgotPassword {
 		return Result{Outcome: OutcomeFault}, &Fault{Err: fmt.Errorf("unknown request kind %v", req.Kind)}
 	}
@@ -359,6 +359,9 @@ func (m *Migrator) migrate(ctx context.Context, req Request) (Result, error) {
 	for i, s := range chain {
 		src = s.Name
 		if req.Kind == Authentication {
+			if res, stop, err := m.chargeAccount(ctx, att, req, name, chain[i:]); stop {
+				return res, err
+			}
 			u, err = s.Source.Authenticate(ctx, name, req.Password)
 		} else {
 			u, err = s.Source.Lookup(ctx, name)

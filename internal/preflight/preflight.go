@@ -126,6 +126,7 @@ func Check(pool *types.UserPoolType, clients []types.UserPoolClientType, o Optio
 	var fs []Finding
 	for _, check := range []func(*types.UserPoolType, []types.UserPoolClientType, Options) []Finding{
 		checkTrigger, checkFlows, checkExistence, checkPoolMode, checkAttributes, checkRequired, checkCase, checkRecovery,
+		checkForgotOracle,
 	} {
 		fs = append(fs, check(pool, clients, o)...)
 	}

@@ -71,7 +71,7 @@ func TestRun(t *testing.T) {
 			want: []found{{preflight.CheckExistence, preflight.Warning}}},
 		{name: "user existence errors shown", client: func(in *cip.CreateUserPoolClientInput) {
 			in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesLegacy
-		}, want: []found{{preflight.CheckExistence, preflight.Warning}}},
+		}, want: []found{{preflight.CheckExistence, preflight.Warning}, {preflight.CheckForgotOracle, preflight.Blocker}}},
 		{name: "custom attribute missing from schema", pool: func(in *cip.CreateUserPoolInput) { in.Schema = nil },
 			want: []found{{preflight.CheckAttributes, preflight.Blocker}}},
 		{name: "attribute without custom prefix", expect: func(e *preflight.Expectations) {

@@ -21,7 +21,10 @@ type FailureStyle string
 const (
 	// FailError fails the invocation with MigrationError. Cognito answers
 	// the client UserLambdaValidationException "UserMigration failed with
-	// error User migration failed.".
+	// error User migration failed.". It applies to sign-ins only: a
+	// forgot-password that migrates nobody is always answered empty, so a
+	// client with PreventUserExistenceErrors ENABLED sends the same
+	// simulated code delivery for an unknown name as for a legacy user.
 	FailError FailureStyle = "error"
 	// FailEmpty returns the event with an empty response. With the app
 	// client's PreventUserExistenceErrors enabled, the client sees the same
@@ -177,7 +180,7 @@ func (h *Handler) handle(ctx context.Context, ev Event, obs *observation) (Event
 	var fault *migration.Fault
 	switch {
 	case err == nil:
-	case h.style == FailEmpty && !errors.As(err, &fault):
+	case h.style == FailEmpty && !errors.As(err, &fault), req.Kind == migration.ForgotPassword && forgotNo(err):
 		ev.Response = Response{}
 		return ev, nil
 	default:
@@ -197,6 +200,18 @@ func (h *Handler) handle(ctx context.Context, ev Event, obs *observation) (Event
 		ev.Response.EnableSMSMFA = &on
 	}
 	return ev, nil
+}
+
+// forgotNo reports whether a forgot-password's err is answered as "no
+// user" (an empty response) whatever the failure style: every outcome that
+// is not a source's fault, and a legacy user who has no verified channel
+// for the code. An error for either would tell an unknown name (an
+// exception) from a legacy user (a code delivery, simulated by Cognito
+// for one it cannot reach when PreventUserExistenceErrors is ENABLED).
+// The migrator has logged the precise reason.
+func forgotNo(err error) bool {
+	var fault *migration.Fault
+	return !errors.As(err, &fault) || errors.Is(err, migration.ErrNoVerifiedChannel)
 }
 
 func (h *Handler) malformed(ctx context.Context, reqID string, err error) error {

@@ -144,7 +144,8 @@ func TestGolden(t *testing.T) {
 		}},
 		{name: "auth-fault-empty", style: trigger.FailEmpty, fails: true},
 		{name: "forgot-ok", style: trigger.FailError},
-		{name: "forgot-unverified", style: trigger.FailEmpty, fails: true},
+		{name: "forgot-unverified", style: trigger.FailError},
+		{name: "forgot-unknown", style: trigger.FailError},
 		{name: "wrong-trigger", style: trigger.FailError, fails: true},
 	}
 	for _, tc := range tests {

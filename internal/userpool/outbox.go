@@ -2,12 +2,15 @@ package userpool
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"math/big"
 	"net/smtp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Mailer delivers a message outside the local outbox (a development mail
@@ -161,14 +164,29 @@ func (s *Service) deliver(ctx context.Context, u *User, kind, medium, attr, dest
 
 // simulatedDelivery is the CodeDeliveryDetails returned for a user that
 // does not exist when existence errors are prevented: plausible, stable,
-// and nothing is stored or sent.
+// and nothing is stored or sent. A typed email or phone number is masked
+// as a real user's would be. For any other name the address is invented:
+// its first letter is the name's (as most addresses' are), and its
+// domain's first letter is drawn, keyed by a per-process secret, from the
+// initials of common mail domains. Deriving the domain from the name
+// itself would be an oracle: "a***@a***" for "alice" would say nobody of
+// that name exists when a legacy alice@example.com reads "a***@e***".
 func simulatedDelivery(username string) *CodeDelivery {
 	if looksLikePhone(username) {
 		return &CodeDelivery{Destination: maskDestination("SMS", username), DeliveryMedium: "SMS", AttributeName: "phone_number"}
 	}
 	dest := username
 	if !looksLikeEmail(dest) {
-		dest = username + "@" + username
+		m := hmac.New(sha256.New, fakeSecret)
+		m.Write([]byte("delivery\x00" + username))
+		sum := m.Sum(nil)
+		local, _ := utf8.DecodeRuneInString(strings.ToLower(username))
+		dest = string(local) + "@" + string(domainInitials[int(sum[0])%len(domainInitials)])
 	}
 	return &CodeDelivery{Destination: maskDestination("EMAIL", dest), DeliveryMedium: "EMAIL", AttributeName: "email"}
 }
+
+// domainInitials weights each letter by how often common mail domains
+// (gmail, hotmail, outlook, yahoo, icloud, aol, proton, a company's own)
+// begin with it.
+const domainInitials = "ggggggghhhooooyyyiapmcestw"

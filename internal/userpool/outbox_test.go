@@ -2,12 +2,14 @@ package userpool_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/ferry-migrate/ferry/internal/trigger"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
 
@@ -137,5 +139,60 @@ func TestSMTPDeliveryFailureKeepsTheCode(t *testing.T) {
 	}
 	if !strings.Contains(f.log.String(), "mail delivery") {
 		t.Error("the failed delivery is not logged")
+	}
+}
+
+// TestForgotPasswordShapeHidesExistence: with PreventUserExistenceErrors
+// ENABLED and a migration trigger, ForgotPassword answers an unknown name
+// and a legacy user alike: a CodeDeliveryDetails of the same medium and
+// attribute, stable for one name, whose masked domain is not derived from
+// the typed name (else "a***@a***" for an unknown "alice" would differ
+// from a legacy alice@example.com's "a***@e***").
+func TestForgotPasswordShapeHidesExistence(t *testing.T) {
+	t.Parallel()
+	legacy := answer(trigger.Response{UserAttributes: map[string]string{
+		"email": "alice@example.com", "email_verified": "true"}})
+	inv := &fakeInvoker{InvokeFunc: func(ctx context.Context, ev trigger.Event) ([]byte, error) {
+		if ev.UserName == "alice" {
+			return legacy(ctx, ev)
+		}
+		return answer(trigger.Response{})(ctx, ev)
+	}}
+	f := newFixture(t, inv, fixtureOpts{client: func(in *userpool.CreateClientInput) {
+		in.Settings.PreventUserExistenceErrors = "ENABLED"
+	}})
+	forgot := func(name string) *userpool.CodeDelivery {
+		t.Helper()
+		d, err := f.svc.ForgotPassword(t.Context(), userpool.ForgotPasswordInput{ClientID: f.clientID, Username: name})
+		if err != nil || d == nil {
+			t.Fatalf("ForgotPassword(%q) = %+v, %v; want a code delivery", name, d, err)
+		}
+		return d
+	}
+	real := forgot("alice")
+	if real.Destination != "a***@e***" {
+		t.Fatalf("legacy user: %+v", real)
+	}
+	sameInitial := 0
+	const n = 200
+	for i := range n {
+		name := fmt.Sprintf("%c%dghost", 'a'+i%26, i)
+		d := forgot(name)
+		if d.DeliveryMedium != real.DeliveryMedium || d.AttributeName != real.AttributeName ||
+			!strings.HasPrefix(d.Destination, name[:1]+"***@") || !strings.HasSuffix(d.Destination, "***") || len(d.Destination) != len(real.Destination) {
+			t.Fatalf("unknown %q: %+v, unlike the legacy user's %+v", name, d, real)
+		}
+		if again := forgot(name); *again != *d {
+			t.Fatalf("unknown %q: %+v, then %+v", name, d, again)
+		}
+		if d.Destination[5] == name[0] {
+			sameInitial++
+		}
+	}
+	if sameInitial > n/4 {
+		t.Errorf("%d of %d simulated domains begin with the name's own letter", sameInitial, n)
+	}
+	if d := forgot("zed@example.org"); d.Destination != "z***@e***" {
+		t.Errorf("a typed email: %+v, want it masked as a real one", d)
 	}
 }

@@ -23,6 +23,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ferry-migrate/ferry/internal/identity"
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
 )
@@ -220,7 +221,9 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 		byEmail:  map[string]*Entry{},
 	}
 	if c.CaseInsensitive {
-		s.fold = strings.ToLower
+		// The one normalisation (internal/identity): NFKC, then lower case,
+		// so full-width letters and ſ match like the throttle counts them.
+		s.fold = func(n string) string { return identity.Name(n, identity.FoldLower) }
 	}
 	if err := s.index(entries); err != nil {
 		return nil, fault(err)
@@ -265,14 +268,19 @@ func (s *Source) index(entries []Entry) error {
 		}
 		if e.PasswordHash != "" {
 			if _, err := s.verifier.Identify(hashOf(e)); err != nil {
-				errs = append(errs, fmt.Errorf("%s.password_hash: %w", path, err))
+				// One user's bad hash is that user's outcome when they sign
+				// in (a *source.RecordError), never the file's: everyone
+				// else still migrates. It is said once here, and `ferry
+				// audit` lists it; it never becomes the dummy.
+				s.log.Warn("legacy user's password hash cannot be verified; that user cannot migrate by password",
+					"entry", path, "user_id", e.ID, "error", err)
 			} else if s.dummy.Encoded == "" {
 				s.dummy = hashOf(e)
 			}
 		}
 	}
 	if len(errs) == 0 && s.dummy.Encoded == "" {
-		errs = append(errs, errors.New("no user has a password_hash"))
+		errs = append(errs, errors.New("no user has a usable password_hash (one of the supported formats, within the work budget)"))
 	}
 	return errors.Join(errs...)
 }
@@ -466,6 +474,15 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 		return nil, source.ErrInvalidPassword
 	}
 	res, err := s.verifier.Verify(ctx, password, hashOf(e))
+	if rec := source.HashRecord(e.ID, err); rec != nil {
+		// The user's own stored hash: an outcome for that user alone, at
+		// the cost of a wrong password (the dummy's verification).
+		if err := s.spend(ctx, password); err != nil {
+			return nil, s.fault(op, err)
+		}
+		s.log.WarnContext(ctx, "legacy user's record is unusable", "user_id", e.ID, "error", err)
+		return nil, rec
+	}
 	if err != nil {
 		return nil, s.fault(op, err)
 	}

@@ -139,12 +139,13 @@ func TestOpenErrors(t *testing.T) {
 		{"unknown yaml field", "users.yaml", "users:\n  - username: a\n    password: x\n", Config{}, []string{"field password not found"}},
 		{"no users", "users.yaml", "users: []\n", Config{}, []string{"no users"}},
 		{"every bad entry reported", "users.yaml", fmt.Sprintf("users:\n  - username: a\n    password_hash: %q\n  - email: x@y\n  - username: a\n    password_hash: dummy\n", h),
-			Config{}, []string{"users[1].username: required", `users[2].username: "a" appears twice`, "users[2].password_hash: unknown hash format"}},
+			Config{}, []string{"users[1].username: required", `users[2].username: "a" appears twice`}},
 		{"case-insensitive duplicates", "users.csv", "username,password_hash\nAnn," + h + "\nann," + h + "\n",
 			Config{CaseInsensitive: true}, []string{`users[1].username: "ann" appears twice`}},
 		{"csv without username", "users.csv", "email,password_hash\n", Config{}, []string{"no username column"}},
 		{"csv bad bool", "users.csv", "username,password_hash,disabled\na," + h + ",perhaps\n", Config{}, []string{"csv line 2, column disabled"}},
-		{"no hash at all", "users.csv", "username\na\n", Config{}, []string{"no user has a password_hash"}},
+		{"no hash at all", "users.csv", "username\na\n", Config{}, []string{"no user has a usable password_hash"}},
+		{"only unusable hashes", "users.yaml", "users:\n  - username: a\n    password_hash: dummy\n", Config{}, []string{"no user has a usable password_hash"}},
 		{"missing file", "", "", Config{Path: "/nonexistent/users.yaml"}, []string{"no such file"}},
 	}
 	for _, tt := range tests {
@@ -267,5 +268,50 @@ func TestExample(t *testing.T) {
 	}
 	if _, err := s.Authenticate(t.Context(), "carol", "Carol-demo-3"); !errors.Is(err, source.ErrUserDisabled) {
 		t.Errorf("carol: %v, want ErrUserDisabled", err)
+	}
+}
+
+// TestBadHashIsThatUsersOutcome: a row whose stored hash is over the work
+// budget (bcrypt cost 31) or of no known format does not stop the file from
+// loading, never becomes the dummy, and is that user's *source.RecordError
+// when they sign in, while everyone else still signs in.
+func TestBadHashIsThatUsersOutcome(t *testing.T) {
+	t.Parallel()
+	h := hash(t, "bob-pw", bcrypt.MinCost)
+	cost31 := "$2a$31$" + strings.Repeat("a", 53)
+	s := open(t, Config{Path: write(t, "users.yaml", fmt.Sprintf(`users:
+  - {id: "1", username: hostile, password_hash: %q}
+  - {id: "2", username: odd, password_hash: "not-a-hash"}
+  - {id: "3", username: bob, password_hash: %q}
+`, cost31, h))})
+	for _, tt := range []struct{ name, reason string }{{"hostile", source.RecordHashOverBudget}, {"odd", source.RecordHashUnknown}} {
+		_, err := s.Authenticate(t.Context(), tt.name, "guess")
+		var rec *source.RecordError
+		if !errors.As(err, &rec) || rec.Reason != tt.reason {
+			t.Errorf("%s: %v, want a RecordError with reason %s", tt.name, err, tt.reason)
+		}
+		var fault *source.Error
+		if errors.As(err, &fault) {
+			t.Errorf("%s: %v is a source fault", tt.name, err)
+		}
+	}
+	if _, err := s.Authenticate(t.Context(), "nobody", "guess"); !errors.Is(err, source.ErrUserNotFound) {
+		t.Errorf("unknown user: %v, want not found (the dummy is bob's hash, not the hostile one)", err)
+	}
+	if u, err := s.Authenticate(t.Context(), "bob", "bob-pw"); err != nil || u.ID != "3" {
+		t.Errorf("bob: %v, %v", u, err)
+	}
+}
+
+// TestFoldIsTheCanonicalName: with case_insensitive, every spelling the
+// throttle counts as one name (case, full-width letters) finds the one
+// user.
+func TestFoldIsTheCanonicalName(t *testing.T) {
+	t.Parallel()
+	s := open(t, Config{Path: yamlUsers(t, bcrypt.MinCost), CaseInsensitive: true})
+	for _, name := range []string{"ALICE", "ａｌｉｃｅ", "Alice@Example.COM", "alice@example.com"} {
+		if u, err := s.Lookup(t.Context(), name); err != nil || u.ID != "1" {
+			t.Errorf("Lookup(%q) = %v, %v; want alice", name, u, err)
+		}
 	}
 }

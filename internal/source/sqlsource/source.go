@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ferry-migrate/ferry/internal/identity"
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
 )
@@ -254,12 +255,15 @@ func usableName(name string) bool {
 	return name != "" && len(name) <= MaxNameBytes && utf8.ValidString(name) && !strings.ContainsRune(name, 0)
 }
 
+// fold is the name as the configured fold compares it, by the one
+// normalisation every part of Ferry uses (identity.Name): a name the
+// directory lower- or upper-cases is first put in NFKC, so a full-width or
+// compatibility spelling finds the row its ordinary spelling finds. With
+// fold none the name is bound exactly as typed.
 func (s *Source) fold(name string) string {
 	switch s.cfg.Fold {
-	case FoldLower:
-		return strings.ToLower(name)
-	case FoldUpper:
-		return strings.ToUpper(name)
+	case FoldLower, FoldUpper:
+		return identity.Name(name, identity.Fold(s.cfg.Fold))
 	}
 	return name
 }
@@ -589,7 +593,7 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 		s.log.WarnContext(ctx, "legacy user has no verifiable password hash; they can migrate through forgot-password",
 			"user_id", asString(r.get(s.cfg.Columns.ID)))
 	} else if res, err = s.verifier.Verify(ctx, password, h); err != nil {
-		if rec := hashRecord(id, err); rec != nil {
+		if rec := source.HashRecord(id, err); rec != nil {
 			return nil, s.badRow(ctx, password, id, rec)
 		}
 		return nil, s.fault(op, err)

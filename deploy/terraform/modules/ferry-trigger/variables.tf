@@ -21,9 +21,9 @@ variable "architecture" {
 }
 
 variable "memory_size" {
-  description = "Memory in MB. Hash verification is CPU-bound and CPU grows with memory."
+  description = "Memory in MB. Hash verification is CPU-bound and Lambda's CPU grows with memory: 1024 MB (0.58 vCPU) fits bcrypt up to cost 14 and Argon2/scrypt hashes up to 928 MiB in Ferry's 3 s verification budget. Rule: at least 96 MB plus the largest memory-hard hash the legacy table holds, and 1769 MB (a full vCPU) for bcrypt cost 15."
   type        = number
-  default     = 512
+  default     = 1024
 }
 
 variable "timeout" {
