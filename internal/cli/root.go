@@ -35,7 +35,7 @@ func NewRoot(env Env) *cobra.Command {
 
 // commands lists the subcommand constructors. Each command file adds its
 // constructor here.
-var commands = []func(Env) *cobra.Command{newDemoCmd, newServeCmd, newOutboxCmd, newHashCmd, newInvokeCmd, newCheckCmd, newPreflightCmd, newAttachCmd, newStatusCmd, newExportCmd}
+var commands = []func(Env) *cobra.Command{newDemoCmd, newServeCmd, newOutboxCmd, newHashCmd, newInvokeCmd, newCheckCmd, newPreflightCmd, newAttachCmd, newStatusCmd, newExportCmd, newAuditCmd}
 
 // Run executes the command line args and returns the error to report.
 func Run(ctx context.Context, args []string, env Env) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
+	"fmt"
 	"hash"
 	"math/bits"
 	"strings"
@@ -83,7 +84,7 @@ func (shaCryptFamily) identify(_ *Verifier, h Hash) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds}, nil
+	return Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds, Params: fmt.Sprintf("rounds=%d", p.rounds)}, nil
 }
 
 // cost is the model's estimate for a password of l bytes. Besides the
@@ -112,7 +113,7 @@ func (shaCryptFamily) verify(ctx context.Context, v *Verifier, password string, 
 	if err != nil {
 		return Result{}, err
 	}
-	info := Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds}
+	info := Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds, Params: fmt.Sprintf("rounds=%d", p.rounds)}
 	return outcome(ctEqual(got, []byte(p.sum)), info), nil
 }
 
