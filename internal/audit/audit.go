@@ -157,8 +157,12 @@ func Audit(ctx context.Context, name, typ string, s source.Source, o Options) (S
 			if ctx.Err() != nil {
 				return r, ctx.Err()
 			}
+			// A source that cannot list is reported once; its hashes
+			// would fail the same way.
 			r.Complete = false
 			t.unavailable(fmt.Errorf("listing users: %w", err))
+			r.Findings = t.list()
+			return r, nil
 		}
 		r.Users, r.Disabled, r.Marked = u.users, u.disabled, u.marked
 	} else {

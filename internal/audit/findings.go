@@ -41,8 +41,10 @@ func (t *tally) hit(code, reason, attribute, userID string) {
 // addFinding records f as it is.
 func (t *tally) addFinding(f Finding) {
 	k := findingKey{f.Code, f.Reason, f.Attribute}
+	if _, dup := t.byKey[k]; !dup {
+		t.order = append(t.order, k)
+	}
 	t.byKey[k] = &f
-	t.order = append(t.order, k)
 }
 
 // merge adds o's findings after t's.

@@ -138,11 +138,15 @@ func runAudit(cmd *cobra.Command, env Env, cfg *config.Config, backends []config
 // writeAudit prints the report for an operator.
 func writeAudit(w io.Writer, rep audit.Report) {
 	for _, r := range rep.Sources {
-		fmt.Fprintf(w, "source %s (%s): %d users, %d disabled or locked, %d marked migrated", r.Name, r.Type, r.Users, r.Disabled, r.Marked)
-		if !r.Complete {
-			fmt.Fprint(w, " (audit incomplete)")
+		switch {
+		case r.Complete:
+			fmt.Fprintf(w, "source %s (%s): %d users, %d disabled or locked, %d marked migrated\n", r.Name, r.Type, r.Users, r.Disabled, r.Marked)
+		case r.Users == 0:
+			fmt.Fprintf(w, "source %s (%s): not audited (see source_unavailable)\n", r.Name, r.Type)
+		default:
+			fmt.Fprintf(w, "source %s (%s): %d users, %d disabled or locked, %d marked migrated (audit incomplete, see source_unavailable)\n",
+				r.Name, r.Type, r.Users, r.Disabled, r.Marked)
 		}
-		fmt.Fprintln(w)
 		if r.Hashes != nil {
 			fmt.Fprintf(w, "  hashes: %d read\n", r.Hashes.Sampled)
 			for _, line := range hashLines(*r.Hashes) {
@@ -163,7 +167,7 @@ func writeAudit(w io.Writer, rep audit.Report) {
 			for _, g := range f.Groups {
 				fmt.Fprintf(w, " [%s]", strings.Join(g, " = "))
 			}
-			fmt.Fprintf(w, "\n    %s\n", f.Message)
+			fmt.Fprintf(w, "\n    %s\n", strings.ReplaceAll(f.Message, "\n", "\n    "))
 		}
 	}
 	fmt.Fprintf(w, "audit: %d blocker(s), %d warning(s) in %d source(s)\n", rep.Blockers, rep.Warnings, len(rep.Sources))
