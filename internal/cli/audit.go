@@ -148,10 +148,7 @@ func writeAudit(w io.Writer, rep audit.Report) {
 				r.Name, r.Type, r.Users, r.Disabled, r.Marked)
 		}
 		if r.Hashes != nil {
-			fmt.Fprintf(w, "  hashes: %d read\n", r.Hashes.Sampled)
-			for _, line := range hashLines(*r.Hashes) {
-				fmt.Fprintf(w, "    %s\n", line)
-			}
+			writeHashFamilies(w, *r.Hashes, "read")
 		}
 		for _, f := range r.Findings {
 			fmt.Fprintf(w, "  %s %s", strings.ToUpper(f.Severity), f.Code)
@@ -178,6 +175,16 @@ func attributePrefix(attribute string) string {
 		return ""
 	}
 	return attribute + ": "
+}
+
+// writeHashFamilies prints the "hash families" section of `ferry check`
+// and `ferry audit`: a heading with how many stored hashes were read (verb
+// says how), then hashLines.
+func writeHashFamilies(w io.Writer, h audit.Hashes, verb string) {
+	fmt.Fprintf(w, "  hash families: %d stored hash(es) %s\n", h.Sampled, verb)
+	for _, line := range hashLines(h) {
+		fmt.Fprintf(w, "    %s\n", line)
+	}
 }
 
 // hashLines shows stored hashes by family and parameters, most frequent

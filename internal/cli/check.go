@@ -129,12 +129,12 @@ func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slo
 	}
 	hs, isSampler := s.(source.HashSampler)
 	if !isSampler {
-		fmt.Fprintf(w, "  hashes: not sampled (the source does not expose stored hashes)\n")
+		fmt.Fprintf(w, "  hash families: not sampled (the source keeps no stored hashes)\n")
 		return ok
 	}
 	tally, err := audit.NewHashTally(limits, 0)
 	if err != nil {
-		fmt.Fprintf(w, "  hashes: error: %v\n", err)
+		fmt.Fprintf(w, "  hash families: error: %v\n", err)
 		return false
 	}
 	err = hs.SampleHashes(ctx, sample, func(h source.HashSample) error {
@@ -142,14 +142,10 @@ func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slo
 		return nil
 	})
 	if err != nil {
-		fmt.Fprintf(w, "  hashes: error: %s\n", indent(err))
+		fmt.Fprintf(w, "  hash families: error: %s\n", indent(err))
 		return false
 	}
-	hashes := tally.Hashes()
-	fmt.Fprintf(w, "  hashes: %d sampled\n", hashes.Sampled)
-	for _, line := range hashLines(hashes) {
-		fmt.Fprintf(w, "    %s\n", line)
-	}
+	writeHashFamilies(w, tally.Hashes(), "sampled")
 	return ok
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/audit"
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 )
 
 func TestCheck(t *testing.T) {
@@ -51,6 +53,13 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	misrouted := legacySQLiteConfig(t, "  routing:\n    - match: {email_domain: corp.example.com}\n      sources: [corp-ldap]\n")
+	// A legacy schema as the framework left it, without the write-back
+	// column: check passes while mark_migrated is off, and names the
+	// statement once it is on.
+	untouched := legacySQLiteConfig(t, "")
+	dropMigratedColumn(t, untouched)
+	marking := legacySQLiteConfig(t, "  mark_migrated: true\n")
+	dropMigratedColumn(t, marking)
 	tests := []struct {
 		name    string
 		args    []string
@@ -58,7 +67,13 @@ func TestCheck(t *testing.T) {
 		wantRe  []string
 		wantErr bool
 	}{
-		{name: "healthy SQLite source", args: []string{"--config", good}, want: []string{"config " + good + ": ok, 1 source(s)", "source django (sql):", "health: ok", "hashes:"}},
+		{name: "healthy SQLite source", args: []string{"--config", good},
+			want:   []string{"config " + good + ": ok, 1 source(s)", "source django (sql):", "health: ok", "hash families: 1 stored hash(es) sampled"},
+			wantRe: []string{`(?m)^    bcrypt cost=4 +1  100\.0%  \S+ ms +weak$`}},
+		{name: "untouched schema, no write-back", args: []string{"--config", untouched},
+			want: []string{"health: ok", "hash families: 1 stored hash(es) sampled", "sources: 1 of 1 healthy"}},
+		{name: "untouched schema, write-back on", args: []string{"--config", marking}, wantErr: true,
+			want: []string{"health: error:", "migrated statement:", "ferry_migrated_at", "sources: 0 of 1 healthy"}},
 		{name: "every config problem", args: []string{"--config", bad}, wantErr: true, want: []string{"sources[0].config.drver: unknown field", "migration: pool_mode:"}},
 		{name: "unreachable server", args: []string{"--config", unreachable}, wantErr: true, want: []string{"source pg (sql):", "health: error:"}},
 		{name: "bad sample size", args: []string{"--config", good, "--sample", "0"}, wantErr: true},
@@ -88,6 +103,21 @@ func TestCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// dropMigratedColumn removes the write-back column from the SQLite table
+// next to the configuration cfg, as a Django database that Ferry never
+// touched has no such column.
+func dropMigratedColumn(t *testing.T, cfg string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(filepath.Dir(cfg), "legacy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`ALTER TABLE auth_user DROP COLUMN ` + sqlsource.MigratedColumn); err != nil {
+		t.Fatal(err)
 	}
 }
 
