@@ -192,18 +192,22 @@ func writeHashFamilies(w io.Writer, h audit.Hashes, verb string) {
 // both `ferry check` and `ferry audit`.
 func hashLines(h audit.Hashes) []string {
 	out := make([]string, 0, len(h.Families)+len(h.Unusable)+2)
+	width := len("no usable password")
+	for _, f := range h.Families {
+		width = max(width, len(f.Label()))
+	}
 	for _, f := range h.Families {
 		strength := "ok"
 		if f.Weak {
 			strength = "weak"
 		}
-		out = append(out, fmt.Sprintf("%-44s %8d  %5.1f%%  %-7s %s", f.Label(), f.Count, 100*f.Share, f.Estimate(), strength))
+		out = append(out, fmt.Sprintf("%-*s %8d  %5.1f%%  %-7s %s", width, f.Label(), f.Count, 100*f.Share, f.Estimate(), strength))
 	}
 	if h.NoPassword > 0 {
-		out = append(out, fmt.Sprintf("%-44s %8d", "no usable password", h.NoPassword))
+		out = append(out, fmt.Sprintf("%-*s %8d", width, "no usable password", h.NoPassword))
 	}
 	for _, u := range h.Unusable {
-		out = append(out, fmt.Sprintf("%-44s %8d  unusable", u.Reason, u.Count))
+		out = append(out, fmt.Sprintf("%-*s %8d  unusable", width, u.Reason, u.Count))
 	}
 	if !h.DummyFits {
 		out = append(out, "mixed costs: no one unknown-user dummy hash costs what every user's hash costs (see ferry audit)")
