@@ -215,7 +215,8 @@ func dummyFinding(families []Family) Finding {
 	return Finding{Code: CodeDummyMismatch, Severity: Warning, Message: "the table mixes hash costs: " + strings.Join(shares, ", ") +
 		". An unknown name costs one dummy verification and every refusal is padded to it, so users whose hash costs more than " +
 		"the dummy answer a wrong password more slowly than an unknown name does, which tells that they exist. " +
-		"Set the source's dummy_hash to a hash of " + top.Label() + " (the most expensive group), or rehash the table to one family"}
+		"For an sql source, set dummy_hash to a hash of " + top.Label() + " (the most expensive group); " +
+		"for any source, rehashing the table to one family (users migrate RESET_REQUIRED with migration.reset_weak_hash) ends it"}
 }
 
 // Label names the group: family and parameters.

@@ -312,3 +312,58 @@ func TestAuditText(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditDocsExample runs the example of docs/operations.md's "Audit
+// before go-live" as written: its users.yaml and ferry.yaml, then ferry
+// audit, whose output must hold every line of the report the docs show
+// (estimated times and column widths aside).
+func TestAuditDocsExample(t *testing.T) {
+	t.Parallel()
+	md, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(md), "\n## Audit before go-live\n")
+	if !ok {
+		t.Fatal("docs/operations.md has no Audit before go-live section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	blocks := regexp.MustCompile("(?s)```(\\w*)\n(.*?)```").FindAllStringSubmatch(section, -1)
+	var yamls []string
+	var report string
+	for _, b := range blocks {
+		switch {
+		case b[1] == "yaml":
+			yamls = append(yamls, b[2])
+		case b[1] == "" && strings.HasPrefix(b[2], "source "):
+			report = b[2]
+		}
+	}
+	if len(yamls) != 2 || report == "" {
+		t.Fatalf("want users.yaml, ferry.yaml and a report in the section, got %d yaml blocks, report %q", len(yamls), report)
+	}
+	dir := t.TempDir()
+	// The docs run in the directory of both files; the test names the
+	// users file by its full path instead (tests run in parallel).
+	users := filepath.Join(dir, "users.yaml")
+	cfg := filepath.Join(dir, "ferry.yaml")
+	if err := os.WriteFile(users, []byte(yamls[0]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(yamls[1], "path: users.yaml", "path: "+users, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := ferryRun(t, "", "audit", "--config", cfg)
+	if err == nil || !strings.Contains(err.Error(), "3 blocker(s)") {
+		t.Fatalf("err = %v, want the example's 3 blockers\n%s", err, out)
+	}
+	estimate := regexp.MustCompile(`~\d+ ms|<1 ms`)
+	for line := range strings.SplitSeq(strings.TrimRight(report, "\n"), "\n") {
+		re := regexp.QuoteMeta(strings.TrimSpace(line))
+		re = estimate.ReplaceAllString(re, `(~\d+|<1) ms`)
+		re = regexp.MustCompile(` +`).ReplaceAllString(re, ` +`)
+		if !regexp.MustCompile(`(?m)^ *` + re + `$`).MatchString(out) {
+			t.Errorf("the docs show %q, the output lacks it:\n%s", line, out)
+		}
+	}
+}
