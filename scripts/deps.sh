@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: servers the integration tests run against, the AWS CLI,
 # and the independent implementations that generated the hash vectors.
-pkgs=(mariadb-server slapd ldap-utils awscli)
+pkgs=(mariadb-server slapd ldap-utils awscli python3-django)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

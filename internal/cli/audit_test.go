@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -365,5 +366,74 @@ func TestAuditDocsExample(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^ *` + re + `$`).MatchString(out) {
 			t.Errorf("the docs show %q, the output lacks it:\n%s", line, out)
 		}
+	}
+}
+
+// TestAuditDjangoSite runs check and audit on a database that Django
+// itself made (testdata/django_site.py: its migrations, its create_user
+// and default hasher), untouched by Ferry: check passes without the
+// write-back column while mark_migrated is off and names the statement
+// once it is on; audit reports each case the script seeds.
+func TestAuditDjangoSite(t *testing.T) {
+	t.Parallel()
+	python := "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import django").Run(); err != nil {
+		testenv.Missing(t, "Django for "+python+" (Debian python3-django)")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "legacy.db")
+	if out, err := exec.CommandContext(t.Context(), python, filepath.Join("testdata", "django_site.py"), db).CombinedOutput(); err != nil {
+		t.Fatalf("django_site.py: %v\n%s", err, out)
+	}
+	write := func(name, migration string) string {
+		path := filepath.Join(dir, name)
+		cfg := fmt.Sprintf("sources:\n  - name: django\n    type: sql\n    config: {preset: django, driver: sqlite, dsn: %q}\nmigration: {%s}\nlog: {level: error}\n", "file:"+db, migration)
+		if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	plain, marking := write("plain.yaml", ""), write("marking.yaml", "mark_migrated: true")
+
+	out, _, err := ferryRun(t, "", "check", "--config", plain)
+	if err != nil || !strings.Contains(out, "sources: 1 of 1 healthy") ||
+		!regexp.MustCompile(`(?m)^    django-pbkdf2-sha256 prf=sha256 iterations=\d+ +7  100\.0%`).MatchString(out) {
+		t.Errorf("check without write-back: %v\n%s", err, out)
+	}
+	out, _, err = ferryRun(t, "", "check", "--config", marking)
+	if err == nil || !strings.Contains(out, "migrated statement:") || !strings.Contains(out, sqlsource.MigratedColumn) {
+		t.Errorf("check with write-back on a schema without its column: %v\n%s", err, out)
+	}
+
+	out, _, err = ferryRun(t, "", "audit", "--config", plain, "--json")
+	if err == nil {
+		t.Fatalf("audit: no error, want blockers\n%s", out)
+	}
+	var rep audit.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	r := rep.Sources[0]
+	if r.Users != 8 || r.Disabled != 1 || r.Hashes == nil || r.Hashes.NoPassword != 1 {
+		t.Fatalf("source: %+v", r)
+	}
+	got := findingsByKey(r)
+	for key, ids := range map[string][]string{
+		"unmigratable/username_pattern": {"3"}, "unmigratable/no_attributes": {"8"}, "no_password": {"4"},
+	} {
+		if f := got[key]; !slices.Equal(f.Examples, ids) {
+			t.Errorf("%s: %+v, want users %v", key, f, ids)
+		}
+	}
+	if g := got["folded_names"].Groups; len(g) != 1 || !slices.Equal(g[0], []string{"1", "2"}) {
+		t.Errorf("folded names: %v, want [[1 2]]", g)
+	}
+	if g := got["shared_emails"].Groups; len(g) != 1 || !slices.Equal(g[0], []string{"6", "7"}) {
+		t.Errorf("shared emails: %v, want [[6 7]]", g)
+	}
+	// Django does not verify addresses: without assume_email_verified no
+	// active user with a migratable answer has a verified channel.
+	if f := got["no_verified_channel"]; f.Count != 5 {
+		t.Errorf("no verified channel: %+v, want 5 users", f)
 	}
 }
