@@ -35,6 +35,11 @@ func (shaCryptFamily) detect(s string) bool {
 	return strings.HasPrefix(s, "$5$") || strings.HasPrefix(s, "$6$")
 }
 
+// info describes the stored hash: below the default rounds it is weak.
+func (p *shaCryptParams) info() Info {
+	return Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds, Params: fmt.Sprintf("rounds=%d", p.rounds)}
+}
+
 type shaCryptParams struct {
 	family  string
 	newHash func() hash.Hash
@@ -84,7 +89,7 @@ func (shaCryptFamily) identify(_ *Verifier, h Hash) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds, Params: fmt.Sprintf("rounds=%d", p.rounds)}, nil
+	return p.info(), nil
 }
 
 // cost is the model's estimate for a password of l bytes. Besides the
@@ -113,7 +118,7 @@ func (shaCryptFamily) verify(ctx context.Context, v *Verifier, password string, 
 	if err != nil {
 		return Result{}, err
 	}
-	info := Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds, Params: fmt.Sprintf("rounds=%d", p.rounds)}
+	info := p.info()
 	return outcome(ctEqual(got, []byte(p.sum)), info), nil
 }
 
