@@ -56,7 +56,7 @@ gives a function of that memory.`,
 			if opts.config == "" {
 				return errors.New("--config is required")
 			}
-			if opts.memoryMB < 0 || opts.memoryMB > 10240 {
+			if opts.memoryMB != 0 && (opts.memoryMB < 128 || opts.memoryMB > 10240) {
 				return fmt.Errorf("--memory-mb %d: want 128..10240, Lambda's range (0: the local budget)", opts.memoryMB)
 			}
 			cfg, err := setup.LoadFile(opts.config)

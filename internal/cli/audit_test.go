@@ -297,6 +297,9 @@ func TestAuditText(t *testing.T) {
 		{name: "unknown source", args: []string{"--config", down, "--source", "nope"}, wantErr: `--source "nope": the configuration has no such source (it has: pg, lite)`},
 		{name: "no config", args: nil, wantErr: "--config is required"},
 		{name: "bad memory", args: []string{"--config", clean, "--memory-mb", "-1"}, wantErr: "--memory-mb -1"},
+		{name: "memory below Lambda's", args: []string{"--config", clean, "--memory-mb", "64"}, wantErr: "want 128..10240"},
+		{name: "a Lambda's memory", args: []string{"--config", clean, "--memory-mb", "512"},
+			want: []string{"audit: 0 blocker(s), 0 warning(s) in 1 source(s)"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
