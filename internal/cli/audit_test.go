@@ -266,17 +266,7 @@ func TestAuditText(t *testing.T) {
 	clean := auditDjangoConfig(t, sqlsource.DriverSQLite, auditDirectory[:1], "  assume_email_verified: true\n")
 	warnings := auditDjangoConfig(t, sqlsource.DriverSQLite, auditDirectory[:1], "  assume_email_verified: false\n")
 	blocked := auditDjangoConfig(t, sqlsource.DriverSQLite, auditDirectory, "  assume_email_verified: true\n  pool_mode: alias\n")
-	down := filepath.Join(t.TempDir(), "down.yaml")
-	if err := os.WriteFile(down, []byte(`sources:
-  - name: pg
-    type: sql
-    config: {preset: django, driver: postgres, dsn: "postgres://ferry@127.0.0.1:1/none?connect_timeout=2"}
-  - name: lite
-    type: sql
-    config: {preset: django, driver: sqlite, dsn: "file:`+filepath.Join(filepath.Dir(clean), "legacy.db")+`"}
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	down := downAndLiteConfig(t, clean)
 	tests := []struct {
 		name    string
 		args    []string

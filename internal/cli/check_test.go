@@ -33,17 +33,7 @@ func TestCheck(t *testing.T) {
 	}
 	// A PostgreSQL source on a closed port next to a healthy SQLite one:
 	// each is reported on its own, and the command fails.
-	mixed := filepath.Join(t.TempDir(), "mixed.yaml")
-	if err := os.WriteFile(mixed, []byte(`sources:
-  - name: pg
-    type: sql
-    config: {preset: django, driver: postgres, dsn: "postgres://ferry@127.0.0.1:1/none?connect_timeout=2"}
-  - name: lite
-    type: sql
-    config: {preset: django, driver: sqlite, dsn: "file:`+filepath.Join(filepath.Dir(good), "legacy.db")+`"}
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	mixed := downAndLiteConfig(t, good)
 	literal := filepath.Join(t.TempDir(), "literal.yaml")
 	if err := os.WriteFile(literal, []byte(`sources:
   - name: pg
@@ -104,6 +94,25 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// downAndLiteConfig writes a configuration of two sources: pg, a
+// PostgreSQL server on a closed port, then lite, the SQLite database next
+// to the configuration cfg.
+func downAndLiteConfig(t *testing.T, cfg string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "mixed.yaml")
+	if err := os.WriteFile(path, []byte(`sources:
+  - name: pg
+    type: sql
+    config: {preset: django, driver: postgres, dsn: "postgres://ferry@127.0.0.1:1/none?connect_timeout=2"}
+  - name: lite
+    type: sql
+    config: {preset: django, driver: sqlite, dsn: "file:`+filepath.Join(filepath.Dir(cfg), "legacy.db")+`"}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // dropMigratedColumn removes the write-back column from the SQLite table
