@@ -1,18 +1,17 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferry-migrate/ferry/internal/audit"
 	"github.com/ferry-migrate/ferry/internal/config"
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/setup"
@@ -86,9 +85,12 @@ func check(ctx context.Context, env Env, configPath string, sample int) error {
 		// Without write-back the legacy schema needs no new column.
 		ctx = source.WithoutWriteBack(ctx)
 	}
+	// Hashes are checked against the budget the trigger runs with locally;
+	// `ferry audit --memory-mb` shows them against a Lambda's.
+	limits := passhash.LimitsFor(cfg.Migration.WithDefaults().Deadline, 0, false)
 	healthy := 0
 	for _, b := range cfg.Sources {
-		if checkSource(ctx, w, b, logger, sample) {
+		if checkSource(ctx, w, b, logger, sample, limits) {
 			healthy++
 		}
 	}
@@ -102,7 +104,7 @@ func check(ctx context.Context, env Env, configPath string, sample int) error {
 // checkSource reports one source: its name and type, whether it opens,
 // its health check with the time it took, and its sampled hashes. It
 // reports whether everything passed.
-func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slog.Logger, sample int) bool {
+func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slog.Logger, sample int, limits passhash.Limits) bool {
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 	fmt.Fprintf(w, "source %s (%s):\n", b.Name, b.Type)
@@ -127,22 +129,23 @@ func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slo
 	}
 	hs, isSampler := s.(source.HashSampler)
 	if !isSampler {
-		fmt.Fprintf(w, "  hashes: not sampled (the source does not expose stored hashes)\n")
+		fmt.Fprintf(w, "  hash families: not sampled (the source keeps no stored hashes)\n")
 		return ok
 	}
-	var samples []source.HashSample
+	tally, err := audit.NewHashTally(limits, 0)
+	if err != nil {
+		fmt.Fprintf(w, "  hash families: error: %v\n", err)
+		return false
+	}
 	err = hs.SampleHashes(ctx, sample, func(h source.HashSample) error {
-		samples = append(samples, h)
+		tally.Add(h)
 		return nil
 	})
 	if err != nil {
-		fmt.Fprintf(w, "  hashes: error: %v\n", err)
+		fmt.Fprintf(w, "  hash families: error: %s\n", indent(err))
 		return false
 	}
-	fmt.Fprintf(w, "  hashes: %d sampled\n", len(samples))
-	for _, line := range hashReport(samples) {
-		fmt.Fprintf(w, "    %s\n", line)
-	}
+	writeHashFamilies(w, tally.Hashes(), "sampled")
 	return ok
 }
 
@@ -158,54 +161,4 @@ func latency(start time.Time) string {
 		return d.Round(time.Microsecond).String()
 	}
 	return d.Round(100 * time.Microsecond).String()
-}
-
-// hashReport counts sampled hashes by family, strongest first, with weak
-// and unrecognised ones called out.
-func hashReport(samples []source.HashSample) []string {
-	v, err := passhash.New(passhash.Options{AllowPlaintext: true})
-	if err != nil {
-		return []string{"error: " + err.Error()}
-	}
-	type key struct {
-		family string
-		weak   bool
-	}
-	counts := map[key]int{}
-	problems := map[string]int{}
-	for _, s := range samples {
-		info, err := v.Identify(passhash.Hash{Encoded: s.Encoded, Salt: s.Salt, Format: s.Format})
-		if err != nil {
-			problems[err.Error()]++
-			continue
-		}
-		counts[key{info.Family, info.Weak}]++
-	}
-	keys := make([]key, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(counts[b], counts[a]); c != 0 {
-			return c
-		}
-		return strings.Compare(a.family, b.family)
-	})
-	var out []string
-	for _, k := range keys {
-		label := "ok"
-		if k.weak {
-			label = "weak"
-		}
-		out = append(out, fmt.Sprintf("%-24s %6d  %s", k.family, counts[k], label))
-	}
-	msgs := make([]string, 0, len(problems))
-	for m := range problems {
-		msgs = append(msgs, m)
-	}
-	slices.Sort(msgs)
-	for _, m := range msgs {
-		out = append(out, fmt.Sprintf("%-24s %6d  error: %s", "unrecognised", problems[m], m))
-	}
-	return out
 }

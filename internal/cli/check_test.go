@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,7 +10,10 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/ferry-migrate/ferry/internal/audit"
+	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 )
 
 func TestCheck(t *testing.T) {
@@ -29,17 +33,7 @@ func TestCheck(t *testing.T) {
 	}
 	// A PostgreSQL source on a closed port next to a healthy SQLite one:
 	// each is reported on its own, and the command fails.
-	mixed := filepath.Join(t.TempDir(), "mixed.yaml")
-	if err := os.WriteFile(mixed, []byte(`sources:
-  - name: pg
-    type: sql
-    config: {preset: django, driver: postgres, dsn: "postgres://ferry@127.0.0.1:1/none?connect_timeout=2"}
-  - name: lite
-    type: sql
-    config: {preset: django, driver: sqlite, dsn: "file:`+filepath.Join(filepath.Dir(good), "legacy.db")+`"}
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	mixed := downAndLiteConfig(t, good)
 	literal := filepath.Join(t.TempDir(), "literal.yaml")
 	if err := os.WriteFile(literal, []byte(`sources:
   - name: pg
@@ -49,6 +43,13 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	misrouted := legacySQLiteConfig(t, "  routing:\n    - match: {email_domain: corp.example.com}\n      sources: [corp-ldap]\n")
+	// A legacy schema as the framework left it, without the write-back
+	// column: check passes while mark_migrated is off, and names the
+	// statement once it is on.
+	untouched := legacySQLiteConfig(t, "")
+	dropMigratedColumn(t, untouched)
+	marking := legacySQLiteConfig(t, "  mark_migrated: true\n")
+	dropMigratedColumn(t, marking)
 	tests := []struct {
 		name    string
 		args    []string
@@ -56,7 +57,13 @@ func TestCheck(t *testing.T) {
 		wantRe  []string
 		wantErr bool
 	}{
-		{name: "healthy SQLite source", args: []string{"--config", good}, want: []string{"config " + good + ": ok, 1 source(s)", "source django (sql):", "health: ok", "hashes:"}},
+		{name: "healthy SQLite source", args: []string{"--config", good},
+			want:   []string{"config " + good + ": ok, 1 source(s)", "source django (sql):", "health: ok", "hash families: 1 stored hash(es) sampled"},
+			wantRe: []string{`(?m)^    bcrypt cost=4 +1  100\.0%  \S+ ms +weak$`}},
+		{name: "untouched schema, no write-back", args: []string{"--config", untouched},
+			want: []string{"health: ok", "hash families: 1 stored hash(es) sampled", "sources: 1 of 1 healthy"}},
+		{name: "untouched schema, write-back on", args: []string{"--config", marking}, wantErr: true,
+			want: []string{"health: error:", "migrated statement:", "ferry_migrated_at", "sources: 0 of 1 healthy"}},
 		{name: "every config problem", args: []string{"--config", bad}, wantErr: true, want: []string{"sources[0].config.drver: unknown field"}},
 		{name: "unreachable server", args: []string{"--config", unreachable}, wantErr: true, want: []string{"source pg (sql):", "health: error:"}},
 		{name: "bad sample size", args: []string{"--config", good, "--sample", "0"}, wantErr: true},
@@ -89,19 +96,63 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-func TestHashReport(t *testing.T) {
+// downAndLiteConfig writes a configuration of two sources: pg, a
+// PostgreSQL server on a closed port, then lite, the SQLite database next
+// to the configuration cfg.
+func downAndLiteConfig(t *testing.T, cfg string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "mixed.yaml")
+	if err := os.WriteFile(path, []byte(`sources:
+  - name: pg
+    type: sql
+    config: {preset: django, driver: postgres, dsn: "postgres://ferry@127.0.0.1:1/none?connect_timeout=2"}
+  - name: lite
+    type: sql
+    config: {preset: django, driver: sqlite, dsn: "file:`+filepath.Join(filepath.Dir(cfg), "legacy.db")+`"}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// dropMigratedColumn removes the write-back column from the SQLite table
+// next to the configuration cfg, as a Django database that Ferry never
+// touched has no such column.
+func dropMigratedColumn(t *testing.T, cfg string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(filepath.Dir(cfg), "legacy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`ALTER TABLE auth_user DROP COLUMN ` + sqlsource.MigratedColumn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHashLines: check's hash families lines come from audit's tally, one
+// line per family and parameters, then the unusable ones by reason.
+func TestHashLines(t *testing.T) {
 	t.Parallel()
 	strong, _ := bcrypt.GenerateFromPassword([]byte("a"), 10)
 	weak, _ := bcrypt.GenerateFromPassword([]byte("a"), 5)
-	got := hashReport([]source.HashSample{
-		{Encoded: string(strong)}, {Encoded: string(strong)}, {Encoded: string(weak)}, {Encoded: "garbage"},
-	})
-	want := []string{
-		"bcrypt                        2  ok",
-		"bcrypt                        1  weak",
-		"unrecognised                  1  error: unknown hash format",
+	tally, err := audit.NewHashTally(passhash.DefaultLimits, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("report:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	for _, enc := range []string{string(strong), string(strong), string(weak), "garbage", ""} {
+		tally.Add(source.HashSample{UserID: "1", Encoded: enc})
+	}
+	got := strings.Join(hashLines(tally.Hashes()), "\n")
+	for _, want := range []string{
+		`(?m)^bcrypt cost=10 +2   66\.7%  ~\d+ ms +ok$`,
+		`(?m)^bcrypt cost=5 +1   33\.3%  ~\d+ ms +weak$`,
+		`(?m)^no usable password +1$`,
+		`(?m)^hash_unknown +1  unusable$`,
+		`(?m)^mixed costs: `,
+	} {
+		if !regexp.MustCompile(want).MatchString(got) {
+			t.Errorf("lines do not match %s:\n%s", want, got)
+		}
 	}
 }

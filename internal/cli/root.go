@@ -37,7 +37,7 @@ func NewRoot(env Env) *cobra.Command {
 
 // commands lists the subcommand constructors. Each command file adds its
 // constructor here.
-var commands = []func(Env) *cobra.Command{newDemoCmd, newServeCmd, newOutboxCmd, newHashCmd, newInvokeCmd, newCheckCmd, newPreflightCmd, newAttachCmd, newStatusCmd, newExportCmd}
+var commands = []func(Env) *cobra.Command{newDemoCmd, newServeCmd, newOutboxCmd, newHashCmd, newInvokeCmd, newCheckCmd, newPreflightCmd, newAttachCmd, newStatusCmd, newExportCmd, newAuditCmd}
 
 // Run executes the command line args. It writes the error, if any, to
 // env.Stderr once, and returns it for the exit status.

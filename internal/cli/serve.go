@@ -303,8 +303,11 @@ func ensureDefaultPool(ctx context.Context, svc *userpool.Service, region string
 		}
 	}
 	c, err := svc.CreateClient(ctx, userpool.CreateClientInput{PoolID: pool.Pool.ID, Name: defaultClientName,
+		// As a migrating pool's clients must be (ferry preflight blocks
+		// otherwise): failed sign-ins and resets do not tell who exists.
 		Settings: userpool.ClientSettings{ExplicitAuthFlows: []string{userpool.FlowUserPassword,
-			userpool.FlowAdminUserPassword, userpool.FlowUserSRP, userpool.FlowRefresh}}})
+			userpool.FlowAdminUserPassword, userpool.FlowUserSRP, userpool.FlowRefresh},
+			PreventUserExistenceErrors: "ENABLED"}})
 	if err != nil {
 		return "", "", fmt.Errorf("create the default client: %w", err)
 	}

@@ -3,6 +3,7 @@ package passhash
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -62,7 +63,8 @@ func (p *argon2Params) check() error {
 }
 
 func (p *argon2Params) info(family string) Info {
-	return Info{Family: family, Weak: p.memory*p.time < argon2WeakMemoryTime}
+	return Info{Family: family, Weak: p.memory*p.time < argon2WeakMemoryTime,
+		Params: fmt.Sprintf("m=%d t=%d p=%d", p.memory, p.time, p.threads)}
 }
 
 // cost is the model's estimate: memory × passes of CPU, and the memory

@@ -72,7 +72,7 @@ func bcryptInfo(familyName, enc string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Family: familyName, Weak: cost < bcryptWeakCost}, nil
+	return Info{Family: familyName, Weak: cost < bcryptWeakCost, Params: fmt.Sprintf("cost=%d", cost)}, nil
 }
 
 func (f bcryptFamily) identify(_ *Verifier, h Hash) (Info, error) {

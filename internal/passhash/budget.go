@@ -160,7 +160,8 @@ func (v *Verifier) admit(ctx context.Context, family string, c cost) (release fu
 	if est > l.Time {
 		return nil, &overBudget{family, fmt.Sprintf("estimated %s, budget %s", est.Round(time.Millisecond), l.Time)}
 	}
-	if ctx.Value(dryRunKey{}) != nil {
+	if seen, dry := ctx.Value(dryRunKey{}).(*cost); dry {
+		*seen = c
 		return nil, errDryRun
 	}
 	if err := ctx.Err(); err != nil {
@@ -190,12 +191,38 @@ func (v *Verifier) Budget(h Hash, passwordLen int) error {
 // up to its admission check. Families without one (fast digests) run in
 // full, which costs microseconds.
 func (v *Verifier) dryRun(f family, h Hash, passwordLen int) error {
-	ctx := context.WithValue(context.Background(), dryRunKey{}, true)
+	_, err := v.estimate(f, h, passwordLen)
+	return err
+}
+
+// estimate is dryRun with the cost the admission check saw (zero for
+// families without one).
+func (v *Verifier) estimate(f family, h Hash, passwordLen int) (cost, error) {
+	var seen cost
+	ctx := context.WithValue(context.Background(), dryRunKey{}, &seen)
 	_, err := f.verify(ctx, v, string(make([]byte, passwordLen)), h)
 	if errors.Is(err, errDryRun) {
-		return nil
+		err = nil
 	}
-	return err
+	return seen, err
+}
+
+// Estimate is Budget with the cost model's estimate of the verification:
+// the wall-clock time on the limits' CPU share and the memory it holds.
+// Fast digests, which have no admission check, are estimated at zero (they
+// take microseconds). `ferry audit` compares the families of one table
+// with it.
+func (v *Verifier) Estimate(h Hash, passwordLen int) (time.Duration, int64, error) {
+	f, err := v.lookup(h)
+	if err != nil {
+		return 0, 0, err
+	}
+	c, err := v.estimate(f, h, passwordLen)
+	if err != nil {
+		return 0, 0, err
+	}
+	share := v.limits().limits.CPUShare
+	return time.Duration(math.Min(c.ns/share, math.MaxInt64)), c.mem, nil
 }
 
 // identifyPasswordLen is the password length Identify assumes when it

@@ -75,6 +75,10 @@ type Result struct {
 type Info struct {
 	Family string
 	Weak   bool
+	// Params are the stored cost parameters of families that have them,
+	// as name=value pairs ("cost=10", "prf=sha256 iterations=600000"); empty
+	// for families whose cost is fixed by the family itself.
+	Params string
 }
 
 // Verify checks password against h with the default Options.

@@ -88,7 +88,7 @@ func (p *pbkdf2Params) check() error {
 }
 
 func (p *pbkdf2Params) info() Info {
-	return Info{Family: p.family, Weak: p.iter < p.prf.owaspMin}
+	return Info{Family: p.family, Weak: p.iter < p.prf.owaspMin, Params: fmt.Sprintf("prf=%s iterations=%d", p.prf.name, p.iter)}
 }
 
 // cost is the model's estimate: iterations × output blocks.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strings"
 
 	"golang.org/x/crypto/scrypt"
@@ -59,7 +60,8 @@ func (s *scryptParams) check() error {
 }
 
 func (s *scryptParams) info() Info {
-	return Info{Family: s.family, Weak: (1<<s.logN)*s.r*s.p < scryptWeakWork}
+	return Info{Family: s.family, Weak: (1<<s.logN)*s.r*s.p < scryptWeakWork,
+		Params: fmt.Sprintf("N=%d r=%d p=%d", 1<<s.logN, s.r, s.p)}
 }
 
 // cost is the model's estimate: N·r·p of CPU, and the 128·N·r bytes of V

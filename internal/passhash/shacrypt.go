@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
+	"fmt"
 	"hash"
 	"math/bits"
 	"strings"
@@ -32,6 +33,11 @@ func (shaCryptFamily) formats() []string {
 
 func (shaCryptFamily) detect(s string) bool {
 	return strings.HasPrefix(s, "$5$") || strings.HasPrefix(s, "$6$")
+}
+
+// info describes the stored hash: below the default rounds it is weak.
+func (p *shaCryptParams) info() Info {
+	return Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds, Params: fmt.Sprintf("rounds=%d", p.rounds)}
 }
 
 type shaCryptParams struct {
@@ -83,7 +89,7 @@ func (shaCryptFamily) identify(_ *Verifier, h Hash) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds}, nil
+	return p.info(), nil
 }
 
 // cost is the model's estimate for a password of l bytes. Besides the
@@ -112,7 +118,7 @@ func (shaCryptFamily) verify(ctx context.Context, v *Verifier, password string, 
 	if err != nil {
 		return Result{}, err
 	}
-	info := Info{Family: p.family, Weak: p.rounds < shaCryptDefaultRounds}
+	info := p.info()
 	return outcome(ctEqual(got, []byte(p.sum)), info), nil
 }
 
