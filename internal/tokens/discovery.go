@@ -18,7 +18,7 @@ func OpenIDConfiguration(issuer string) ([]byte, error) {
 // issuer (e.g. the AWS-shaped https://cognito-idp.<region>.amazonaws.com/<poolId>):
 // iss stays issuer, the endpoints point at base.
 func OpenIDConfigurationAt(issuer, base string) ([]byte, error) {
-	return OpenIDConfigurationWith(issuer, base, base)
+	return OpenIDConfigurationWith(issuer, base, "")
 }
 
 // OpenIDConfigurationWith is OpenIDConfigurationAt for a pool whose OAuth

@@ -280,13 +280,20 @@ func (s *Service) issuer(poolID string) *tokens.Issuer {
 
 // issue mints tokens for u; originJTI "" starts a new sign-in.
 func (s *Service) issue(ctx context.Context, p *pool, c *client, u *User, originJTI string, authTime time.Time, withRefresh bool) (*TokenSet, error) {
+	return s.issueGrant(ctx, p, c, u, originJTI, authTime, withRefresh, OAuthGrant{})
+}
+
+// issueGrant is issue for an OAuth 2.0 grant: its scopes and nonce go
+// into the tokens (none for the user-pool API).
+func (s *Service) issueGrant(ctx context.Context, p *pool, c *client, u *User, originJTI string, authTime time.Time, withRefresh bool, g OAuthGrant) (*TokenSet, error) {
 	accessTTL, idTTL, refreshTTL := c.tokenTTLs()
 	if originJTI == "" {
 		originJTI = uuid.NewString()
 	}
 	attrs := s.readableAttributes(c, u)
 	access, id, err := s.issuer(p.ID).Issue(tokens.Identity{Sub: u.Sub, Username: u.Username, ClientID: c.ID,
-		OriginJTI: originJTI, AuthTime: authTime, Attributes: attrs}, accessTTL, idTTL)
+		OriginJTI: originJTI, AuthTime: authTime, Attributes: attrs, Scope: g.Scope, Nonce: g.Nonce,
+		AccessTokenHash: g.Scope != ""}, accessTTL, idTTL)
 	if err != nil {
 		return nil, fmt.Errorf("issue tokens: %w", err)
 	}
@@ -299,7 +306,7 @@ func (s *Service) issue(ctx context.Context, p *pool, c *client, u *User, origin
 		}
 		now := s.now()
 		if err := s.store.PutRefreshToken(ctx, &RefreshToken{Hash: hash, PoolID: p.ID, ClientID: c.ID,
-			Username: u.Username, Sub: u.Sub, OriginJTI: originJTI, AuthTime: authTime,
+			Username: u.Username, Sub: u.Sub, OriginJTI: originJTI, Scope: g.Scope, AuthTime: authTime,
 			ExpiresAt: now.Add(refreshTTL), CreatedAt: now}); err != nil {
 			return nil, fmt.Errorf("store refresh token: %w", err)
 		}
@@ -402,7 +409,7 @@ func (s *Service) refreshTokens(ctx context.Context, p *pool, c *client, tok str
 	if !u.Enabled {
 		return nil, newErr(ErrNotAuthorized, msgUserDisabled)
 	}
-	return s.issue(ctx, p, c, u, rt.OriginJTI, rt.AuthTime, false)
+	return s.issueGrant(ctx, p, c, u, rt.OriginJTI, rt.AuthTime, false, OAuthGrant{Scope: rt.Scope})
 }
 
 // fakeSecret keys the simulated SRP challenges of unknown users, so a
