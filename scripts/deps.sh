@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: servers the integration tests run against, the AWS CLI,
-# and the independent implementations that generated the hash vectors.
-pkgs=(mariadb-server slapd ldap-utils awscli)
+# the independent implementations that generated the hash vectors, and the
+# browser the managed-login test drives.
+pkgs=(mariadb-server slapd ldap-utils awscli chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
