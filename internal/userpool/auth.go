@@ -164,6 +164,17 @@ func (s *Service) passwordAuth(ctx context.Context, p *pool, c *client, in AuthI
 	if err := c.checkSecretHash(in.Params["SECRET_HASH"], typed); err != nil {
 		return nil, err
 	}
+	u, err := s.checkPassword(ctx, p, c, typed, password, in)
+	if err != nil {
+		return nil, err
+	}
+	return s.afterPassword(ctx, p, c, u)
+}
+
+// checkPassword finds the user typed names, migrating an unknown one
+// through the pool's trigger, and checks the sign-in state and password:
+// the password sign-in of USER_PASSWORD_AUTH and of the managed login.
+func (s *Service) checkPassword(ctx context.Context, p *pool, c *client, typed, password string, in AuthInput) (*User, error) {
 	u, err := s.findUser(ctx, p, typed)
 	if err != nil {
 		return nil, err
@@ -187,7 +198,7 @@ func (s *Service) passwordAuth(ctx context.Context, p *pool, c *client, in AuthI
 	if !migrated && !checkVerifier(u, password) {
 		return nil, errIncorrect()
 	}
-	return s.afterPassword(ctx, p, c, u)
+	return u, nil
 }
 
 // unknownUser is the answer for a user that does not exist.

@@ -85,25 +85,9 @@ func (s *Service) ManagedSignIn(ctx context.Context, clientID, typed, password s
 	if typed == "" || password == "" {
 		return nil, errIncorrect()
 	}
-	u, err := s.findUser(ctx, p, typed)
+	u, err := s.checkPassword(ctx, p, c, typed, password, AuthInput{ClientID: clientID})
 	if err != nil {
 		return nil, err
-	}
-	migrated := false
-	if u == nil {
-		if p.set.LambdaConfig.UserMigration == "" {
-			checkVerifier(&User{PoolID: p.ID, Username: typed}, password)
-			return nil, s.unknownUser(c)
-		}
-		if u, migrated, err = s.migrateOnSignIn(ctx, p, c, typed, password, AuthInput{ClientID: clientID}); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.checkSignInState(c, u); err != nil {
-		return nil, err
-	}
-	if !migrated && !checkVerifier(u, password) {
-		return nil, errIncorrect()
 	}
 	if u.Status == "FORCE_CHANGE_PASSWORD" {
 		return nil, newErr(ErrPasswordResetRequired, "Password reset required for the user")

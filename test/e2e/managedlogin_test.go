@@ -1,15 +1,11 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,45 +55,17 @@ func oauthClient(t *testing.T, p *pool, secret bool, callback, logout string) (i
 	return aws.ToString(out.UserPoolClient.ClientId), aws.ToString(out.UserPoolClient.ClientSecret)
 }
 
-// runManagedLogin runs a script of test/clients/node/managedlogin with input on
-// stdin and returns its JSON lines by step.
+// runManagedLogin runs a script of test/clients/node/managedlogin with
+// input on stdin and returns its JSON lines by step; a failed script fails t.
 func runManagedLogin(t *testing.T, script string, input any) map[string]driverLine {
 	t.Helper()
-	node, dir := requireNode(t)
+	_, dir := requireNode(t)
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
 		testenv.Missing(t, "playwright-core, oidc-client-ts and openid-client (npm ci in test/clients/node)")
 	}
-	in, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("managedlogin", script))
-	cmd.Dir = dir
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("%s: %v\n%s", script, err, stderr.String())
-	}
-	lines := map[string]driverLine{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var l driverLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			t.Fatalf("%s printed %q: %v", script, sc.Text(), err)
-		}
-		lines[l.Step] = l
-	}
-	if len(lines) == 0 {
-		t.Fatalf("%s printed nothing: %v\n%s", script, err, stderr.String())
-	}
+	lines, stderr := runScript(t, []string{filepath.Join("managedlogin", script)}, input)
 	if l, ok := lines["error"]; ok {
-		t.Fatalf("%s failed: %s\n%s", script, l.Detail.Error, stderr.String())
+		t.Fatalf("%s failed: %s\n%s", script, l.Detail.Error, stderr)
 	}
 	return lines
 }
