@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: servers the integration tests run against, the AWS CLI,
-# and the independent implementations that generated the hash vectors.
-pkgs=(mariadb-server slapd ldap-utils awscli)
+# the independent implementations that generated the hash vectors, and the
+# browser the managed-login test drives.
+pkgs=(mariadb-server slapd ldap-utils awscli chromium)
 # The real applications test/realapps installs and runs: Django with the
 # hashers' libraries and its PostgreSQL driver, WordPress on php-cli.
 pkgs+=(python3-django python3-argon2 python3-bcrypt python3-psycopg2 wordpress php-cli php-mysql)

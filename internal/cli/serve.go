@@ -18,6 +18,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/managedlogin"
 	"github.com/ferry-migrate/ferry/internal/metrics"
 	"github.com/ferry-migrate/ferry/internal/setup"
 	"github.com/ferry-migrate/ferry/internal/tokens"
@@ -194,7 +195,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (er
 	}
 	printBanner(stdout, endpoint, o, poolID, clientID)
 
-	srv := &http.Server{Handler: cognitoapi.New(svc, logger), ReadHeaderTimeout: 10 * time.Second,
+	srv := &http.Server{Handler: managedlogin.Mount(cognitoapi.New(svc, logger), svc, logger), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

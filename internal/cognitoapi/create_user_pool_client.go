@@ -22,12 +22,17 @@ type clientSettingsIn struct {
 	AuthSessionValidity        int                          `json:"AuthSessionValidity"`
 	ReadAttributes             []string                     `json:"ReadAttributes"`
 	WriteAttributes            []string                     `json:"WriteAttributes"`
+	CallbackURLs               []string                     `json:"CallbackURLs"`
+	LogoutURLs                 []string                     `json:"LogoutURLs"`
+	DefaultRedirectURI         string                       `json:"DefaultRedirectURI"`
+	AllowedOAuthFlows          []string                     `json:"AllowedOAuthFlows"`
+	AllowedOAuthScopes         []string                     `json:"AllowedOAuthScopes"`
+	AllowedOAuthFlowsUserPool  bool                         `json:"AllowedOAuthFlowsUserPoolClient"`
+	SupportedIdentityProviders []string                     `json:"SupportedIdentityProviders"`
 }
 
 // clientOtherKeys are client settings stored and echoed as given.
 var clientOtherKeys = []string{
-	"SupportedIdentityProviders", "CallbackURLs", "LogoutURLs", "DefaultRedirectURI",
-	"AllowedOAuthFlows", "AllowedOAuthScopes", "AllowedOAuthFlowsUserPoolClient",
 	"AnalyticsConfiguration", "EnablePropagateAdditionalUserContextData", "RefreshTokenRotation",
 }
 
@@ -37,7 +42,10 @@ func (in *clientSettingsIn) settings(body []byte) (userpool.ClientSettings, bool
 		AccessTokenValidity:        in.AccessTokenValidity, IDTokenValidity: in.IDTokenValidity,
 		RefreshTokenValidity: in.RefreshTokenValidity, TokenValidityUnits: in.TokenValidityUnits,
 		AuthSessionValidity: in.AuthSessionValidity, ReadAttributes: in.ReadAttributes,
-		WriteAttributes: in.WriteAttributes, Other: passThrough(body, clientOtherKeys)}
+		WriteAttributes: in.WriteAttributes, CallbackURLs: in.CallbackURLs, LogoutURLs: in.LogoutURLs,
+		DefaultRedirectURI: in.DefaultRedirectURI, AllowedOAuthFlows: in.AllowedOAuthFlows,
+		AllowedOAuthScopes: in.AllowedOAuthScopes, AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPool,
+		SupportedIdentityProviders: in.SupportedIdentityProviders, Other: passThrough(body, clientOtherKeys)}
 	if in.EnableTokenRevocation != nil {
 		set.EnableTokenRevocation = *in.EnableTokenRevocation
 	}

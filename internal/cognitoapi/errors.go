@@ -36,6 +36,8 @@ var exceptions = []struct {
 	{userpool.ErrUnsupportedTokenType, "UnsupportedTokenTypeException"},
 	{userpool.ErrUnauthorizedClient, "UnauthorizedException"},
 	{userpool.ErrLimitExceeded, "LimitExceededException"},
+	{userpool.ErrInvalidOAuthFlow, "InvalidOAuthFlowException"},
+	{userpool.ErrScopeDoesNotExist, "ScopeDoesNotExistException"},
 }
 
 // apiError is an error already in Cognito's terms (decoding and dispatch

@@ -7,6 +7,7 @@
 package cognitoapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -219,7 +221,7 @@ func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	b, err := tokens.OpenIDConfigurationAt(s.svc.Issuer(poolID), scheme+"://"+r.Host+"/"+poolID)
+	b, err := tokens.OpenIDConfigurationWith(s.svc.Issuer(poolID), scheme+"://"+r.Host+"/"+poolID, s.oauthBase(r, scheme, poolID))
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "openid configuration", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -227,6 +229,17 @@ func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(b)
+}
+
+// oauthBase is where the pool's OAuth 2.0 endpoints are served: under its
+// managed-login domain (the prefix domain first), "" for a pool without one.
+func (s *Server) oauthBase(r *http.Request, scheme, poolID string) string {
+	ds, err := s.svc.PoolDomains(r.Context(), poolID)
+	if err != nil || len(ds) == 0 {
+		return ""
+	}
+	slices.SortStableFunc(ds, func(a, b *userpool.Domain) int { return cmp.Compare(a.CertificateARN, b.CertificateARN) })
+	return scheme + "://" + r.Host + userpool.DomainPath(ds[0].Domain)
 }
 
 // outbox lists delivered codes as JSON, to loopback callers only: codes

@@ -44,6 +44,15 @@ var operations = map[string]operation{
 	"AdminInitiateAuth":           adminInitiateAuth,
 	"RespondToAuthChallenge":      respondToAuthChallenge,
 	"AdminRespondToAuthChallenge": adminRespondToAuthChallenge,
+	"CreateUserPoolDomain":        createUserPoolDomain,
+	"DescribeUserPoolDomain":      describeUserPoolDomain,
+	"UpdateUserPoolDomain":        updateUserPoolDomain,
+	"DeleteUserPoolDomain":        deleteUserPoolDomain,
+	"CreateResourceServer":        createResourceServer,
+	"DescribeResourceServer":      describeResourceServer,
+	"UpdateResourceServer":        updateResourceServer,
+	"DeleteResourceServer":        deleteResourceServer,
+	"ListResourceServers":         listResourceServers,
 }
 
 // attributeIn and attributeOut are AttributeType.

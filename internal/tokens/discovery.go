@@ -18,18 +18,31 @@ func OpenIDConfiguration(issuer string) ([]byte, error) {
 // issuer (e.g. the AWS-shaped https://cognito-idp.<region>.amazonaws.com/<poolId>):
 // iss stays issuer, the endpoints point at base.
 func OpenIDConfigurationAt(issuer, base string) ([]byte, error) {
+	return OpenIDConfigurationWith(issuer, base, "")
+}
+
+// OpenIDConfigurationWith is OpenIDConfigurationAt for a pool whose OAuth
+// 2.0 endpoints (authorize, token, userInfo) live under oauthBase, its
+// managed-login domain, as Cognito serves them from the pool's domain
+// rather than beside the JWKS. An empty oauthBase (a pool without a
+// domain, which has no OAuth endpoints) leaves them out, so the document
+// lists only endpoints that answer.
+func OpenIDConfigurationWith(issuer, base, oauthBase string) ([]byte, error) {
 	base = strings.TrimRight(base, "/")
 	doc := map[string]any{
 		"issuer":                                issuer,
 		"jwks_uri":                              base + "/.well-known/jwks.json",
-		"authorization_endpoint":                base + "/oauth2/authorize",
-		"token_endpoint":                        base + "/oauth2/token",
-		"userinfo_endpoint":                     base + "/oauth2/userInfo",
 		"response_types_supported":              []string{"code", "token"},
 		"scopes_supported":                      []string{"openid", "email", "phone", "profile"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+	}
+	if oauthBase != "" {
+		oauthBase = strings.TrimRight(oauthBase, "/")
+		doc["authorization_endpoint"] = oauthBase + "/oauth2/authorize"
+		doc["token_endpoint"] = oauthBase + "/oauth2/token"
+		doc["userinfo_endpoint"] = oauthBase + "/oauth2/userInfo"
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {

@@ -1,6 +1,8 @@
 package tokens
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -44,6 +46,17 @@ type Identity struct {
 	AuthTime time.Time
 	// Groups become cognito:groups (omitted when empty).
 	Groups []string
+	// Scope is the access token's space-separated scope; empty means
+	// Scope, what the user-pool API grants. OAuth sign-ins set the scopes
+	// the client was granted.
+	Scope string
+	// Nonce, when set, is echoed in the id token (OpenID Connect's replay
+	// protection for the authorization code and implicit flows).
+	Nonce string
+	// AccessTokenHash adds at_hash to the id token: the left half of the
+	// SHA-256 of the access token, base64url, as OpenID Connect defines it
+	// and as Cognito's managed login sets it.
+	AccessTokenHash bool
 	// Attributes are the user's readable attributes for the id token
 	// ("email", "custom:plan", …). email_verified and phone_number_verified
 	// become JSON booleans, everything else stays a string. Attributes
@@ -57,7 +70,7 @@ type Identity struct {
 // reservedClaims cannot be set through attributes.
 var reservedClaims = []string{
 	"sub", "aud", "iss", "exp", "iat", "nbf", "jti", "auth_time", "token_use", "cognito:username",
-	"cognito:groups", "origin_jti", "event_id", "client_id", "scope", "username",
+	"cognito:groups", "origin_jti", "event_id", "client_id", "scope", "username", "nonce", "at_hash",
 }
 
 // booleanAttributes are rendered as JSON booleans in the id token.
@@ -101,6 +114,10 @@ func (i *Issuer) Issue(id Identity, accessTTL, idTTL time.Duration) (access, idT
 		authTime = now
 	}
 
+	scope := id.Scope
+	if scope == "" {
+		scope = Scope
+	}
 	ac := map[string]any{
 		"sub":        id.Sub,
 		"iss":        i.Issuer,
@@ -108,7 +125,7 @@ func (i *Issuer) Issue(id Identity, accessTTL, idTTL time.Duration) (access, idT
 		"origin_jti": id.OriginJTI,
 		"event_id":   id.EventID,
 		"token_use":  "access",
-		"scope":      Scope,
+		"scope":      scope,
 		"auth_time":  authTime,
 		"exp":        now + int64(accessTTL/time.Second),
 		"iat":        now,
@@ -127,6 +144,9 @@ func (i *Issuer) Issue(id Identity, accessTTL, idTTL time.Duration) (access, idT
 		"jti":              uuid.NewString(),
 		"origin_jti":       id.OriginJTI,
 		"event_id":         id.EventID,
+	}
+	if id.Nonce != "" {
+		ic["nonce"] = id.Nonce
 	}
 	if len(id.Groups) > 0 {
 		ac["cognito:groups"] = id.Groups
@@ -157,10 +177,42 @@ func (i *Issuer) Issue(id Identity, accessTTL, idTTL time.Duration) (access, idT
 	if access, err = jwt.Signed(as).Claims(ac).Serialize(); err != nil {
 		return "", "", fmt.Errorf("tokens: sign access token: %w", err)
 	}
+	if id.AccessTokenHash {
+		ic["at_hash"] = AccessTokenHash(access)
+	}
 	if idToken, err = jwt.Signed(is).Claims(ic).Serialize(); err != nil {
 		return "", "", fmt.Errorf("tokens: sign id token: %w", err)
 	}
 	return access, idToken, nil
+}
+
+// AccessTokenHash is OpenID Connect's at_hash of an RS256-signed access
+// token: base64url of the left half of its SHA-256.
+func AccessTokenHash(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
+}
+
+// IssueClientAccess mints the access token of a client_credentials grant:
+// no user, so sub is the client id, and scope is the granted custom scopes.
+func (i *Issuer) IssueClientAccess(clientID, scope string, ttl time.Duration) (string, error) {
+	if i.Keys == nil {
+		return "", fmt.Errorf("tokens: issuer has no keys: %w", ErrInvalidKey)
+	}
+	now := i.now().Unix()
+	claims := map[string]any{
+		"sub": clientID, "client_id": clientID, "iss": i.Issuer, "token_use": "access", "scope": scope,
+		"auth_time": now, "exp": now + int64(ttl/time.Second), "iat": now, "jti": uuid.NewString(), "version": 2,
+	}
+	as, err := signer(i.Keys.AccessToken)
+	if err != nil {
+		return "", err
+	}
+	tok, err := jwt.Signed(as).Claims(claims).Serialize()
+	if err != nil {
+		return "", fmt.Errorf("tokens: sign access token: %w", err)
+	}
+	return tok, nil
 }
 
 // AccessClaims are the claims of a valid access token.

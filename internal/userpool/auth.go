@@ -165,6 +165,17 @@ func (s *Service) passwordAuth(ctx context.Context, p *pool, c *client, in AuthI
 	if err := c.checkSecretHash(in.Params["SECRET_HASH"], typed); err != nil {
 		return nil, err
 	}
+	u, err := s.checkPassword(ctx, p, c, typed, password, in)
+	if err != nil {
+		return nil, err
+	}
+	return s.afterPassword(ctx, p, c, u)
+}
+
+// checkPassword finds the user typed names, migrating an unknown one
+// through the pool's trigger, and checks the sign-in state and password:
+// the password sign-in of USER_PASSWORD_AUTH and of the managed login.
+func (s *Service) checkPassword(ctx context.Context, p *pool, c *client, typed, password string, in AuthInput) (*User, error) {
 	u, err := s.findUser(ctx, p, typed)
 	if err != nil {
 		return nil, err
@@ -196,7 +207,7 @@ func (s *Service) passwordAuth(ctx context.Context, p *pool, c *client, in AuthI
 	if !migrated && !checkVerifier(u, password) {
 		return nil, errIncorrect()
 	}
-	return s.afterPassword(ctx, p, c, u)
+	return u, nil
 }
 
 // unknownUser is the answer for a user that does not exist.
@@ -292,6 +303,12 @@ func (s *Service) issuer(poolID string) *tokens.Issuer {
 
 // issue mints tokens for u; originJTI "" starts a new sign-in.
 func (s *Service) issue(ctx context.Context, p *pool, c *client, u *User, originJTI string, authTime time.Time, withRefresh bool) (*TokenSet, error) {
+	return s.issueGrant(ctx, p, c, u, originJTI, authTime, withRefresh, OAuthGrant{})
+}
+
+// issueGrant is issue for an OAuth 2.0 grant: its scopes and nonce go
+// into the tokens (none for the user-pool API).
+func (s *Service) issueGrant(ctx context.Context, p *pool, c *client, u *User, originJTI string, authTime time.Time, withRefresh bool, g OAuthGrant) (*TokenSet, error) {
 	accessTTL, idTTL, refreshTTL := c.tokenTTLs()
 	refreshing := originJTI != ""
 	if originJTI == "" {
@@ -299,7 +316,8 @@ func (s *Service) issue(ctx context.Context, p *pool, c *client, u *User, origin
 	}
 	attrs := s.readableAttributes(c, u)
 	ident := tokens.Identity{Sub: u.Sub, Username: u.Username, ClientID: c.ID,
-		OriginJTI: originJTI, AuthTime: authTime, Attributes: attrs}
+		OriginJTI: originJTI, AuthTime: authTime, Attributes: attrs, Scope: g.Scope, Nonce: g.Nonce,
+		AccessTokenHash: g.Scope != ""}
 	if err := s.preTokenGeneration(ctx, p, u, &ident, refreshing); err != nil {
 		return nil, err
 	}
@@ -316,7 +334,7 @@ func (s *Service) issue(ctx context.Context, p *pool, c *client, u *User, origin
 		}
 		now := s.now()
 		if err := s.store.PutRefreshToken(ctx, &RefreshToken{Hash: hash, PoolID: p.ID, ClientID: c.ID,
-			Username: u.Username, Sub: u.Sub, OriginJTI: originJTI, AuthTime: authTime,
+			Username: u.Username, Sub: u.Sub, OriginJTI: originJTI, Scope: g.Scope, AuthTime: authTime,
 			ExpiresAt: now.Add(refreshTTL), CreatedAt: now}); err != nil {
 			return nil, fmt.Errorf("store refresh token: %w", err)
 		}
@@ -420,7 +438,7 @@ func (s *Service) refreshTokens(ctx context.Context, p *pool, c *client, tok str
 	if !u.Enabled {
 		return nil, newErr(ErrNotAuthorized, msgUserDisabled)
 	}
-	return s.issue(ctx, p, c, u, rt.OriginJTI, rt.AuthTime, false)
+	return s.issueGrant(ctx, p, c, u, rt.OriginJTI, rt.AuthTime, false, OAuthGrant{Scope: rt.Scope})
 }
 
 // fakeSecret keys the simulated SRP challenges of unknown users, so a

@@ -134,6 +134,9 @@ func (s *Service) CreateClient(ctx context.Context, in CreateClientInput) (*Clie
 	if secret == "" && in.GenerateSecret {
 		secret = newClientSecret()
 	}
+	if err := s.checkOAuthSettings(ctx, p, &set, secret != ""); err != nil {
+		return nil, err
+	}
 	raw, err := json.Marshal(set)
 	if err != nil {
 		return nil, fmt.Errorf("encode client settings: %w", err)
@@ -173,6 +176,9 @@ func (s *Service) UpdateClient(ctx context.Context, poolID, clientID, name strin
 		set.EnableTokenRevocation = true
 	}
 	if err := normalizeClient(&set, &p.set); err != nil {
+		return nil, err
+	}
+	if err := s.checkOAuthSettings(ctx, p, &set, c.Secret != ""); err != nil {
 		return nil, err
 	}
 	if name != "" {

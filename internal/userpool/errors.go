@@ -26,6 +26,8 @@ var (
 	ErrUnauthorizedClient    = errors.New("unauthorized client")
 	ErrLimitExceeded         = errors.New("limit exceeded")
 	ErrInvalidLambdaResponse = errors.New("invalid lambda response")
+	ErrInvalidOAuthFlow      = errors.New("invalid oauth flow")
+	ErrScopeDoesNotExist     = errors.New("scope does not exist")
 )
 
 // Error is a service outcome: a Kind (one of the sentinels above) and the

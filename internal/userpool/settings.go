@@ -138,17 +138,25 @@ func (s *PoolSettings) aliasAttr(name string) bool { return slices.Contains(s.Al
 
 // ClientSettings is an app client's configuration, with Cognito's names.
 type ClientSettings struct {
-	ExplicitAuthFlows          []string                   `json:"ExplicitAuthFlows,omitempty"`
-	PreventUserExistenceErrors string                     `json:"PreventUserExistenceErrors"`
-	EnableTokenRevocation      bool                       `json:"EnableTokenRevocation"`
-	AccessTokenValidity        int64                      `json:"AccessTokenValidity,omitempty"`
-	IDTokenValidity            int64                      `json:"IdTokenValidity,omitempty"`
-	RefreshTokenValidity       int64                      `json:"RefreshTokenValidity"`
-	TokenValidityUnits         *TokenValidityUnits        `json:"TokenValidityUnits,omitempty"`
-	AuthSessionValidity        int                        `json:"AuthSessionValidity"`
-	ReadAttributes             []string                   `json:"ReadAttributes,omitempty"`
-	WriteAttributes            []string                   `json:"WriteAttributes,omitempty"`
-	Other                      map[string]json.RawMessage `json:"Other,omitempty"`
+	ExplicitAuthFlows          []string            `json:"ExplicitAuthFlows,omitempty"`
+	PreventUserExistenceErrors string              `json:"PreventUserExistenceErrors"`
+	EnableTokenRevocation      bool                `json:"EnableTokenRevocation"`
+	AccessTokenValidity        int64               `json:"AccessTokenValidity,omitempty"`
+	IDTokenValidity            int64               `json:"IdTokenValidity,omitempty"`
+	RefreshTokenValidity       int64               `json:"RefreshTokenValidity"`
+	TokenValidityUnits         *TokenValidityUnits `json:"TokenValidityUnits,omitempty"`
+	AuthSessionValidity        int                 `json:"AuthSessionValidity"`
+	ReadAttributes             []string            `json:"ReadAttributes,omitempty"`
+	WriteAttributes            []string            `json:"WriteAttributes,omitempty"`
+	// OAuth 2.0 and managed login (see oauth_settings.go for the rules).
+	CallbackURLs                    []string                   `json:"CallbackURLs,omitempty"`
+	LogoutURLs                      []string                   `json:"LogoutURLs,omitempty"`
+	DefaultRedirectURI              string                     `json:"DefaultRedirectURI,omitempty"`
+	AllowedOAuthFlows               []string                   `json:"AllowedOAuthFlows,omitempty"`
+	AllowedOAuthScopes              []string                   `json:"AllowedOAuthScopes,omitempty"`
+	AllowedOAuthFlowsUserPoolClient bool                       `json:"AllowedOAuthFlowsUserPoolClient"`
+	SupportedIdentityProviders      []string                   `json:"SupportedIdentityProviders,omitempty"`
+	Other                           map[string]json.RawMessage `json:"Other,omitempty"`
 }
 
 // TokenValidityUnits are the units of the three token validities.

@@ -193,10 +193,44 @@ type RefreshToken struct {
 	Username  string // canonical username
 	Sub       string
 	OriginJTI string // shared by every token minted from this refresh token
+	// Scope is the space-separated OAuth scopes of a managed-login sign-in,
+	// kept so a refresh mints tokens with the same scopes; "" for tokens
+	// of the user-pool API.
+	Scope     string
 	AuthTime  time.Time
 	ExpiresAt time.Time
 	Revoked   bool
 	CreatedAt time.Time
+}
+
+// Domain is a pool's managed-login domain: a prefix domain
+// ("my-app", served by Cognito as my-app.auth.<region>.amazoncognito.com)
+// or a custom domain ("auth.example.com") with its certificate.
+type Domain struct {
+	Domain              string
+	PoolID              string
+	CertificateARN      string // custom domains only
+	ManagedLoginVersion int    // 1: classic hosted UI, 2: managed login
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// ResourceServer is an OAuth 2.0 resource server of a pool: an identifier
+// (often a URL) and the custom scopes clients may request as
+// "<identifier>/<scope>".
+type ResourceServer struct {
+	PoolID     string
+	Identifier string
+	Name       string
+	Scopes     []ResourceServerScope
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// ResourceServerScope is one custom scope of a resource server.
+type ResourceServerScope struct {
+	ScopeName        string `json:"ScopeName"`
+	ScopeDescription string `json:"ScopeDescription"`
 }
 
 // Message is a code or notice delivered to the local outbox.
@@ -229,7 +263,10 @@ type Message struct {
 //     re-indexes aliases and may return ErrAliasExists.
 //   - Creating a client, user, token or message in a missing pool returns
 //     ErrNotFound.
-//   - DeletePool removes the pool's clients, users, tokens and messages;
+//   - CreateDomain and CreateResourceServer return ErrExists for a taken
+//     key and ErrNotFound for a missing pool.
+//   - DeletePool removes the pool's clients, users, tokens, messages,
+//     domains and resource servers;
 //     DeleteUser removes the user's refresh tokens with it.
 //   - PutRefreshToken inserts or replaces the token with that Hash.
 //     RevokeRefreshTokens matching no token is not an error.
@@ -265,6 +302,24 @@ type Store interface {
 	// RevokeRefreshTokens revokes the pool's tokens with the given origin
 	// jti, or every token of username when originJTI is empty.
 	RevokeRefreshTokens(ctx context.Context, poolID, username, originJTI string) error
+
+	// Domains: a domain is unique across pools; ListDomains returns a
+	// pool's domains in name order. DeletePool removes them.
+	CreateDomain(ctx context.Context, d *Domain) error
+	GetDomain(ctx context.Context, domain string) (*Domain, error)
+	UpdateDomain(ctx context.Context, d *Domain) error
+	DeleteDomain(ctx context.Context, domain string) error
+	ListDomains(ctx context.Context, poolID string) ([]*Domain, error)
+
+	// Resource servers are keyed by (PoolID, Identifier);
+	// ListResourceServers returns a pool's in identifier order (Cognito
+	// allows 25 per pool, so there is no paging here). DeletePool removes
+	// them.
+	CreateResourceServer(ctx context.Context, rs *ResourceServer) error
+	GetResourceServer(ctx context.Context, poolID, identifier string) (*ResourceServer, error)
+	UpdateResourceServer(ctx context.Context, rs *ResourceServer) error
+	DeleteResourceServer(ctx context.Context, poolID, identifier string) error
+	ListResourceServers(ctx context.Context, poolID string) ([]*ResourceServer, error)
 
 	AppendMessage(ctx context.Context, m *Message) error
 	// ListMessages returns messages with ID > afterID, oldest first; poolID

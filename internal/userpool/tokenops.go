@@ -76,6 +76,11 @@ func tokenPoolID(token string) (string, bool) {
 // authenticate checks an access token for a user-facing operation and
 // returns its pool and user.
 func (s *Service) authenticate(ctx context.Context, token string) (*pool, *User, *tokens.AccessClaims, error) {
+	return s.authenticateScope(ctx, token, tokens.Scope)
+}
+
+// authenticateScope is authenticate for a token that must carry scope.
+func (s *Service) authenticateScope(ctx context.Context, token, scope string) (*pool, *User, *tokens.AccessClaims, error) {
 	invalid := newErr(ErrNotAuthorized, "Invalid Access Token")
 	if token == "" {
 		return nil, nil, nil, newErr(ErrInvalidParameter, "AccessToken must not be empty.")
@@ -99,7 +104,7 @@ func (s *Service) authenticate(ctx context.Context, token string) (*pool, *User,
 	if err != nil {
 		return nil, nil, nil, invalid
 	}
-	if !strings.Contains(" "+claims.Scope+" ", " "+tokens.Scope+" ") {
+	if !strings.Contains(" "+claims.Scope+" ", " "+scope+" ") {
 		return nil, nil, nil, newErr(ErrNotAuthorized, "Access Token does not have required scopes")
 	}
 	s.mu.Lock()

@@ -234,6 +234,14 @@ type driverLine struct {
 // the caller judges the lines.
 func runDriver(t *testing.T, p *pool, input any, extraArgs ...string) map[string]driverLine {
 	t.Helper()
+	lines, _ := runScript(t, append([]string{"driver.mjs", "--endpoint", p.URL, "--pool", p.PoolID, "--client", p.legacyClient}, extraArgs...), input)
+	return lines
+}
+
+// runScript runs node with args in test/clients/node, input as JSON on
+// stdin, and returns the JSON lines it printed by step, and its stderr.
+func runScript(t *testing.T, args []string, input any) (map[string]driverLine, string) {
+	t.Helper()
 	node, dir := requireNode(t)
 	in, err := json.Marshal(input)
 	if err != nil {
@@ -241,7 +249,6 @@ func runDriver(t *testing.T, p *pool, input any, extraArgs ...string) map[string
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	args := append([]string{"driver.mjs", "--endpoint", p.URL, "--pool", p.PoolID, "--client", p.legacyClient}, extraArgs...)
 	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Dir = dir
 	cmd.Stdin = bytes.NewReader(in)
@@ -250,7 +257,7 @@ func runDriver(t *testing.T, p *pool, input any, extraArgs ...string) map[string
 	out, err := cmd.Output()
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("driver.mjs: %v\n%s", err, stderr.String())
+		t.Fatalf("%s: %v\n%s", args[0], err, stderr.String())
 	}
 	lines := map[string]driverLine{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -258,14 +265,14 @@ func runDriver(t *testing.T, p *pool, input any, extraArgs ...string) map[string
 	for sc.Scan() {
 		var l driverLine
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			t.Fatalf("driver.mjs printed %q: %v\nstderr: %s", sc.Text(), err, stderr.String())
+			t.Fatalf("%s printed %q: %v\nstderr: %s", args[0], sc.Text(), err, stderr.String())
 		}
 		lines[l.Step] = l
 	}
 	if len(lines) == 0 {
-		t.Fatalf("driver.mjs printed nothing (exit %v)\nstderr: %s", err, stderr.String())
+		t.Fatalf("%s printed nothing (exit %v)\nstderr: %s", args[0], err, stderr.String())
 	}
-	return lines
+	return lines, stderr.String()
 }
 
 // tokenSet is one sign-in's tokens, for verification by aws-jwt-verify.

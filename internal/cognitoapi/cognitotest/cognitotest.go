@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi"
+	"github.com/ferry-migrate/ferry/internal/managedlogin"
 	"github.com/ferry-migrate/ferry/internal/tokens"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 	"github.com/ferry-migrate/ferry/internal/userpool/memstore"
@@ -154,7 +155,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("cognitotest: service: %v", err)
 	}
-	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: cognitoapi.New(svc, cfg.Logger)}}
+	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: managedlogin.Mount(cognitoapi.New(svc, cfg.Logger), svc, cfg.Logger)}}
 	hs.Start()
 	s := &Server{URL: url, Service: svc, http: hs}
 	t.Cleanup(func() {

@@ -29,6 +29,8 @@ type Store struct {
 	tokens   map[string]*userpool.RefreshToken
 	messages []*userpool.Message // in id order
 	lastMsg  int64
+	domains  map[string]*userpool.Domain
+	servers  map[[2]string]*userpool.ResourceServer // (pool id, identifier)
 }
 
 // poolUsers indexes the users of one pool.
@@ -48,6 +50,8 @@ func New() *Store {
 		clients: map[string]*userpool.Client{},
 		users:   map[string]*poolUsers{},
 		tokens:  map[string]*userpool.RefreshToken{},
+		domains: map[string]*userpool.Domain{},
+		servers: map[[2]string]*userpool.ResourceServer{},
 	}
 }
 
@@ -104,6 +108,8 @@ func (s *Store) DeletePool(_ context.Context, id string) error {
 	maps.DeleteFunc(s.clients, func(_ string, c *userpool.Client) bool { return c.PoolID == id })
 	maps.DeleteFunc(s.tokens, func(_ string, t *userpool.RefreshToken) bool { return t.PoolID == id })
 	s.messages = slices.DeleteFunc(s.messages, func(m *userpool.Message) bool { return m.PoolID == id })
+	maps.DeleteFunc(s.domains, func(_ string, d *userpool.Domain) bool { return d.PoolID == id })
+	maps.DeleteFunc(s.servers, func(k [2]string, _ *userpool.ResourceServer) bool { return k[0] == id })
 	return nil
 }
 

@@ -105,7 +105,7 @@ func (s *Store) DeletePool(ctx context.Context, id string) error {
 		if err := affected(res, err, "pool", id); err != nil {
 			return err
 		}
-		for _, table := range []string{"clients", "users", "aliases", "user_filters", "refresh_tokens", "messages"} {
+		for _, table := range []string{"clients", "users", "aliases", "user_filters", "refresh_tokens", "messages", "domains", "resource_servers"} {
 			if _, err := t.exec(`DELETE FROM `+table+` WHERE pool_id = ?`, id); err != nil {
 				return err
 			}
@@ -231,7 +231,7 @@ func (s *Store) ListClients(ctx context.Context, poolID string, limit int, after
 	return clients, next, nil
 }
 
-const tokenCols = `hash, pool_id, client_id, username, sub, origin_jti, auth_time, expires_at, revoked, created_at`
+const tokenCols = `hash, pool_id, client_id, username, sub, origin_jti, auth_time, expires_at, revoked, created_at, scope`
 
 // PutRefreshToken inserts or replaces the token with t.Hash.
 func (s *Store) PutRefreshToken(ctx context.Context, t *userpool.RefreshToken) error {
@@ -241,9 +241,9 @@ func (s *Store) PutRefreshToken(ctx context.Context, t *userpool.RefreshToken) e
 		} else if !ok {
 			return notFound("pool", t.PoolID)
 		}
-		_, err := w.exec(`INSERT OR REPLACE INTO refresh_tokens (`+tokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := w.exec(`INSERT OR REPLACE INTO refresh_tokens (`+tokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.Hash, t.PoolID, t.ClientID, t.Username, t.Sub, t.OriginJTI,
-			nanos(t.AuthTime), nanos(t.ExpiresAt), t.Revoked, nanos(t.CreatedAt))
+			nanos(t.AuthTime), nanos(t.ExpiresAt), t.Revoked, nanos(t.CreatedAt), t.Scope)
 		return err
 	}))
 }
@@ -253,7 +253,7 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*userpool.Ref
 	var t userpool.RefreshToken
 	var auth, exp, created sql.NullInt64
 	err := s.r.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM refresh_tokens WHERE hash = ?`, hash).Scan(
-		&t.Hash, &t.PoolID, &t.ClientID, &t.Username, &t.Sub, &t.OriginJTI, &auth, &exp, &t.Revoked, &created)
+		&t.Hash, &t.PoolID, &t.ClientID, &t.Username, &t.Sub, &t.OriginJTI, &auth, &exp, &t.Revoked, &created, &t.Scope)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("refresh token", "…") // never echo a token hash into logs
 	}

@@ -187,6 +187,26 @@ ALTER TABLE user_filters_v3 RENAME TO user_filters;
 	// 4: messages keep their email subject (a CustomMessage trigger or a
 	// template sets it).
 	`ALTER TABLE messages ADD COLUMN subject TEXT NOT NULL DEFAULT '';`,
+	// 5: managed login. Domains are unique across pools (the primary key);
+	// resource servers are keyed per pool; a refresh token of a managed
+	// login keeps its OAuth scopes, so a refresh mints the same ones.
+	`
+CREATE TABLE domains (
+	domain     TEXT PRIMARY KEY,
+	pool_id    TEXT NOT NULL,
+	data       BLOB NOT NULL
+);
+CREATE INDEX domains_by_pool ON domains (pool_id, domain);
+
+CREATE TABLE resource_servers (
+	pool_id    TEXT NOT NULL,
+	identifier TEXT NOT NULL,
+	data       BLOB NOT NULL,
+	PRIMARY KEY (pool_id, identifier)
+);
+
+ALTER TABLE refresh_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the user_version of a database this package has

@@ -40,6 +40,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"Messages", messageTests},
 		{"DeletePool", deletePoolTests},
 		{"Concurrency", concurrencyTests},
+		{"Domains", domainTests},
+		{"ResourceServers", resourceServerTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
