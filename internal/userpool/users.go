@@ -161,7 +161,22 @@ func cloneUser(u *User) *User {
 		v := *u.ResetCode
 		c.ResetCode = &v
 	}
+	c.VerificationCodes = cloneCodes(u.VerificationCodes)
+	c.PendingAttributes = maps.Clone(u.PendingAttributes)
 	return &c
+}
+
+// cloneCodes deep-copies a map of codes.
+func cloneCodes(in map[string]*Code) map[string]*Code {
+	if in == nil {
+		return nil
+	}
+	out := make(map[string]*Code, len(in))
+	for k, v := range in {
+		c := *v
+		out[k] = &c
+	}
+	return out
 }
 
 // newUserInput describes a user to create.

@@ -184,6 +184,28 @@ INSERT INTO user_filters_v3 (pool_id, attribute, value, username_key, user_id)
 DROP TABLE user_filters;
 ALTER TABLE user_filters_v3 RENAME TO user_filters;
 `,
+	`
+-- Groups of a pool (CreateGroup) and their members. Names are
+-- case-sensitive, as Cognito's group names are.
+CREATE TABLE user_groups (
+	pool_id     TEXT NOT NULL,
+	name        TEXT NOT NULL,
+	description TEXT NOT NULL,
+	role_arn    TEXT NOT NULL,
+	precedence  INTEGER,
+	created_at  INTEGER,
+	updated_at  INTEGER,
+	PRIMARY KEY (pool_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE group_members (
+	pool_id      TEXT NOT NULL,
+	group_name   TEXT NOT NULL,
+	username_key TEXT NOT NULL,
+	PRIMARY KEY (pool_id, group_name, username_key)
+) WITHOUT ROWID;
+CREATE INDEX group_members_by_user ON group_members (pool_id, username_key, group_name);
+`,
 }
 
 // SchemaVersion is the user_version of a database this package has
