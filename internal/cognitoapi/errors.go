@@ -36,6 +36,7 @@ var exceptions = []struct {
 	{userpool.ErrUnsupportedTokenType, "UnsupportedTokenTypeException"},
 	{userpool.ErrUnauthorizedClient, "UnauthorizedException"},
 	{userpool.ErrLimitExceeded, "LimitExceededException"},
+	{userpool.ErrGroupExists, "GroupExistsException"},
 }
 
 // apiError is an error already in Cognito's terms (decoding and dispatch

@@ -184,8 +184,16 @@ func (s *Service) passwordAuth(ctx context.Context, p *pool, c *client, in AuthI
 	if err := s.checkSignInState(c, u); err != nil {
 		return nil, err
 	}
-	if !migrated && !checkVerifier(u, password) {
-		return nil, errIncorrect()
+	if !migrated {
+		if err := s.checkLockout(u); err != nil {
+			return nil, err
+		}
+		if !checkVerifier(u, password) {
+			return nil, s.wrongPassword(ctx, p, u)
+		}
+		if u, err = s.rightPassword(ctx, p, u); err != nil {
+			return nil, err
+		}
 	}
 	return s.afterPassword(ctx, p, c, u)
 }
@@ -285,8 +293,13 @@ func (s *Service) issue(ctx context.Context, p *pool, c *client, u *User, origin
 		originJTI = uuid.NewString()
 	}
 	attrs := s.readableAttributes(c, u)
+	groups, err := s.tokenGroups(ctx, p, u)
+	if err != nil {
+		return nil, err
+	}
 	access, id, err := s.issuer(p.ID).Issue(tokens.Identity{Sub: u.Sub, Username: u.Username, ClientID: c.ID,
-		OriginJTI: originJTI, AuthTime: authTime, Attributes: attrs}, accessTTL, idTTL)
+		OriginJTI: originJTI, AuthTime: authTime, Attributes: attrs, Groups: groups.names, Roles: groups.roles,
+		PreferredRole: groups.preferredRole}, accessTTL, idTTL)
 	if err != nil {
 		return nil, fmt.Errorf("issue tokens: %w", err)
 	}
@@ -532,16 +545,24 @@ func (s *Service) passwordVerifier(ctx context.Context, p *pool, c *client, r ma
 	if u == nil || u.UsernameKey != st.usernameKey || u.Password == nil {
 		return nil, errIncorrect()
 	}
+	if err := s.checkLockout(u); err != nil {
+		return nil, err
+	}
 	ok, err := st.session.VerifyClaim(srp.ClaimParams{PoolName: srp.PoolName(p.ID), UserIDForSRP: u.Username,
 		Salt: u.Password.Salt, Verifier: u.Password.V, SRPA: st.srpA, SecretBlock: block,
 		Timestamp: r["TIMESTAMP"], Signature: r["PASSWORD_CLAIM_SIGNATURE"]})
 	switch {
 	case errors.Is(err, srp.ErrBadTimestamp):
 		return nil, newErr(ErrInvalidParameter, "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
-	case err != nil || !ok:
+	case err != nil:
 		return nil, errIncorrect()
+	case !ok:
+		return nil, s.wrongPassword(ctx, p, u)
 	}
 	if err := s.checkSignInState(c, u); err != nil {
+		return nil, err
+	}
+	if u, err = s.rightPassword(ctx, p, u); err != nil {
 		return nil, err
 	}
 	return s.afterPassword(ctx, p, c, u)

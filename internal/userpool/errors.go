@@ -26,6 +26,7 @@ var (
 	ErrUnauthorizedClient    = errors.New("unauthorized client")
 	ErrLimitExceeded         = errors.New("limit exceeded")
 	ErrInvalidLambdaResponse = errors.New("invalid lambda response")
+	ErrGroupExists           = errors.New("group exists")
 )
 
 // Error is a service outcome: a Kind (one of the sentinels above) and the

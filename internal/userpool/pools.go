@@ -76,6 +76,9 @@ func (s *Service) CreatePool(ctx context.Context, in CreatePoolInput) (*PoolView
 	if set.AdminCreateUserConfig.UnusedAccountValidityDays == 0 {
 		set.AdminCreateUserConfig.UnusedAccountValidityDays = 7
 	}
+	if err := set.normaliseMessages(); err != nil {
+		return nil, err
+	}
 	raw, err := json.Marshal(set)
 	if err != nil {
 		return nil, fmt.Errorf("encode pool settings: %w", err)
@@ -163,6 +166,9 @@ func (s *Service) UpdatePool(ctx context.Context, poolID string, update func(cur
 	}
 	if next.AdminCreateUserConfig.UnusedAccountValidityDays == 0 {
 		next.AdminCreateUserConfig.UnusedAccountValidityDays = 7
+	}
+	if err := next.normaliseMessages(); err != nil {
+		return err
 	}
 	if name != "" {
 		if !poolNameRE.MatchString(name) {

@@ -65,6 +65,8 @@ type Service struct {
 
 	flights singleflight.Group
 
+	schemaMu sync.Mutex // serialises schema changes (AddCustomAttributes)
+
 	mu          sync.Mutex
 	srpStates   map[string]*srpState            // by SECRET_BLOCK
 	sessions    map[string]*challengeSess       // by Session

@@ -90,10 +90,10 @@ type User struct {
 	// until verified (the pool's AttributesRequireVerificationBeforeUpdate):
 	// the old value stays in Attributes, and in use, meanwhile.
 	PendingAttributes map[string]string
-	// FailedSignIns counts wrong passwords since the last success, and
-	// LockedUntil is when the current lockout ends (zero: none).
-	FailedSignIns int
-	LockedUntil   time.Time
+	// FailedSignIns counts wrong passwords since the lockout state was last
+	// reset, and LastFailedSignIn is when the latest of them was typed.
+	FailedSignIns    int
+	LastFailedSignIn time.Time
 	// Origin says how the user came into the pool: "signup", "admin", or
 	// "migration" (created by the user-migration trigger).
 	Origin string
@@ -219,6 +219,7 @@ type Message struct {
 	Destination string // the address or number
 	Kind        string // "confirmation", "reset", "invitation", "verification"
 	Code        string
+	Subject     string // of an email; "" for SMS
 	Body        string
 	CreatedAt   time.Time
 }

@@ -287,9 +287,9 @@ func (s *Store) AppendMessage(ctx context.Context, m *userpool.Message) error {
 		} else if !ok {
 			return notFound("pool", m.PoolID)
 		}
-		res, err := t.exec(`INSERT INTO messages (pool_id, username, medium, destination, kind, code, body, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.PoolID, m.Username, m.Medium, m.Destination, m.Kind, m.Code, m.Body, nanos(m.CreatedAt))
+		res, err := t.exec(`INSERT INTO messages (pool_id, username, medium, destination, kind, code, subject, body, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.PoolID, m.Username, m.Medium, m.Destination, m.Kind, m.Code, m.Subject, m.Body, nanos(m.CreatedAt))
 		if err != nil {
 			return err
 		}
@@ -306,7 +306,7 @@ func (s *Store) AppendMessage(ctx context.Context, m *userpool.Message) error {
 // ListMessages returns up to limit messages with ID > afterID, oldest first.
 func (s *Store) ListMessages(ctx context.Context, poolID string, afterID int64, limit int) ([]*userpool.Message, error) {
 	limit = listLimit(limit)
-	const cols = `SELECT id, pool_id, username, medium, destination, kind, code, body, created_at FROM messages`
+	const cols = `SELECT id, pool_id, username, medium, destination, kind, code, subject, body, created_at FROM messages`
 	var rows *sql.Rows
 	var err error
 	if poolID == "" {
@@ -320,7 +320,7 @@ func (s *Store) ListMessages(ctx context.Context, poolID string, afterID int64, 
 	msgs, err := collect(rows, func(row interface{ Scan(...any) error }) (*userpool.Message, error) {
 		var m userpool.Message
 		var created sql.NullInt64
-		err := row.Scan(&m.ID, &m.PoolID, &m.Username, &m.Medium, &m.Destination, &m.Kind, &m.Code, &m.Body, &created)
+		err := row.Scan(&m.ID, &m.PoolID, &m.Username, &m.Medium, &m.Destination, &m.Kind, &m.Code, &m.Subject, &m.Body, &created)
 		m.CreatedAt = fromNanos(created)
 		return &m, err
 	})

@@ -205,6 +205,9 @@ CREATE TABLE group_members (
 	PRIMARY KEY (pool_id, group_name, username_key)
 ) WITHOUT ROWID;
 CREATE INDEX group_members_by_user ON group_members (pool_id, username_key, group_name);
+
+-- The subject of an email, from the pool's message templates.
+ALTER TABLE messages ADD COLUMN subject TEXT NOT NULL DEFAULT '';
 `,
 }
 

@@ -32,7 +32,7 @@ type userData struct {
 	Verification     map[string]*codeData `json:"verification_codes,omitempty"`
 	Pending          map[string]string    `json:"pending_attributes,omitempty"`
 	FailedSignIns    int                  `json:"failed_sign_ins,omitempty"`
-	LockedUntil      time.Time            `json:"locked_until,omitzero"`
+	LastFailed       time.Time            `json:"last_failed_sign_in,omitzero"`
 	Origin           string               `json:"origin,omitempty"`
 	TokensValidAfter time.Time            `json:"tokens_valid_after"`
 	CreatedAt        time.Time            `json:"created_at"`
@@ -79,7 +79,7 @@ func encodeUser(u *userpool.User) ([]byte, error) {
 		}
 		d.Verification[attr] = codeOut(c)
 	}
-	d.Pending, d.FailedSignIns, d.LockedUntil = u.PendingAttributes, u.FailedSignIns, u.LockedUntil
+	d.Pending, d.FailedSignIns, d.LastFailed = u.PendingAttributes, u.FailedSignIns, u.LastFailedSignIn
 	return json.Marshal(d)
 }
 
@@ -107,7 +107,7 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (*userpool.User
 		}
 		u.VerificationCodes[attr] = codeIn(c)
 	}
-	u.PendingAttributes, u.FailedSignIns, u.LockedUntil = d.Pending, d.FailedSignIns, d.LockedUntil
+	u.PendingAttributes, u.FailedSignIns, u.LastFailedSignIn = d.Pending, d.FailedSignIns, d.LastFailed
 	return &u, nil
 }
 

@@ -177,7 +177,7 @@ var groupTests = []subtest{
 		u.VerificationCodes = map[string]*userpool.Code{"email": {Code: "123456", ExpiresAt: base.Add(time.Hour), Attempts: 2}}
 		u.PendingAttributes = map[string]string{"email": "new@example.com"}
 		u.FailedSignIns = 6
-		u.LockedUntil = base.Add(2 * time.Second)
+		u.LastFailedSignIn = base.Add(2 * time.Second)
 		mustCreateUser(t, s, u)
 		got := mustGetUser(t, s, p.ID, "vera")
 		u.Version = got.Version
@@ -185,12 +185,12 @@ var groupTests = []subtest{
 		got.VerificationCodes = nil
 		got.PendingAttributes = nil
 		got.FailedSignIns = 0
-		got.LockedUntil = time.Time{}
+		got.LastFailedSignIn = time.Time{}
 		if err := s.UpdateUser(ctx, got); err != nil {
 			t.Fatalf("UpdateUser: %v", err)
 		}
 		again := mustGetUser(t, s, p.ID, "vera")
-		if len(again.VerificationCodes) != 0 || len(again.PendingAttributes) != 0 || again.FailedSignIns != 0 || !again.LockedUntil.IsZero() {
+		if len(again.VerificationCodes) != 0 || len(again.PendingAttributes) != 0 || again.FailedSignIns != 0 || !again.LastFailedSignIn.IsZero() {
 			t.Errorf("cleared state came back: %+v", again)
 		}
 	}},

@@ -123,7 +123,7 @@ var messageTests = []subtest{
 			m := &userpool.Message{
 				PoolID: []string{p1.ID, p2.ID, p1.ID}[i%3], Username: "u" + uniq(), Medium: "EMAIL",
 				Destination: "u@example.com", Kind: "confirmation", Code: fmt.Sprintf("%06d", i),
-				Body: "Your code is " + fmt.Sprintf("%06d", i), CreatedAt: base.Add(time.Duration(i)),
+				Subject: "Your code", Body: "Your code is " + fmt.Sprintf("%06d", i), CreatedAt: base.Add(time.Duration(i)),
 			}
 			if err := s.AppendMessage(ctx, m); err != nil {
 				t.Fatalf("AppendMessage: %v", err)
