@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,14 +40,34 @@ type Server struct {
 	svc *userpool.Service
 	log *slog.Logger
 	mux *http.ServeMux
+	// endpoints are the discovery document's endpoint members served by
+	// this server (member → path under /{pool}), recorded by route.
+	endpoints map[string]string
 }
+
+// route registers a handler; a non-empty member also advertises the route
+// in the pools' discovery documents (e.g. "token_endpoint" for
+// "POST /{pool}/oauth2/token"), so the document names only endpoints that
+// exist.
+func (s *Server) route(pattern, member string, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, h)
+	if member != "" {
+		_, path, _ := strings.Cut(pattern, " ")
+		s.endpoints[member] = strings.TrimPrefix(path, "/{pool}")
+	}
+}
+
+// discoveryEndpoints are the endpoint members of a discovery document that
+// only a route of this server can back.
+var discoveryEndpoints = []string{"authorization_endpoint", "token_endpoint", "userinfo_endpoint",
+	"end_session_endpoint", "revocation_endpoint"}
 
 // New returns the API server for svc.
 func New(svc *userpool.Service, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{svc: svc, log: logger.With("component", "cognitoapi"), mux: http.NewServeMux()}
+	s := &Server{svc: svc, log: logger.With("component", "cognitoapi"), mux: http.NewServeMux(), endpoints: map[string]string{}}
 	s.mux.HandleFunc("POST /{$}", s.serveAPI)
 	s.mux.HandleFunc("OPTIONS /", s.preflight)
 	s.mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.jwks)
@@ -56,6 +77,7 @@ func New(svc *userpool.Service, logger *slog.Logger) *Server {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
 	})
+	s.mux.HandleFunc("/", http.NotFound) // unknown paths are 404 whatever the method
 	return s
 }
 
@@ -95,7 +117,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		op = target[i+1:]
 	}
 	handler, ok := operations[op]
-	if !ok || (strings.Contains(target, ".") && !strings.EqualFold(target[:strings.LastIndexByte(target, '.')+1], targetPrefix)) {
+	ourPrefix := !strings.Contains(target, ".") || strings.EqualFold(target[:strings.LastIndexByte(target, '.')+1], targetPrefix)
+	if !ok && ourPrefix && slices.Contains(cognitoOperations, op) {
+		s.writeError(w, r, op, &apiError{name: "UnsupportedOperationException", status: http.StatusBadRequest,
+			message: fmt.Sprintf("%s is a Cognito operation that this local pool does not implement.", op)})
+		return
+	}
+	if !ok || !ourPrefix {
 		s.writeError(w, r, op, &apiError{name: "UnknownOperationException", status: http.StatusBadRequest,
 			message: fmt.Sprintf("Unknown operation %s.", target)})
 		return
@@ -218,7 +246,11 @@ func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	b, err := tokens.OpenIDConfigurationAt(s.svc.Issuer(poolID), scheme+"://"+r.Host+"/"+poolID)
+	base := scheme + "://" + r.Host + "/" + poolID
+	b, err := tokens.OpenIDConfigurationAt(s.svc.Issuer(poolID), base)
+	if err == nil {
+		b, err = s.servedEndpoints(b, base)
+	}
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "openid configuration", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -226,6 +258,22 @@ func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(b)
+}
+
+// servedEndpoints rewrites a discovery document's endpoint members to the
+// routes this server has.
+func (s *Server) servedEndpoints(doc []byte, base string) ([]byte, error) {
+	var m map[string]any
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return nil, err
+	}
+	for _, k := range discoveryEndpoints {
+		delete(m, k)
+	}
+	for k, path := range s.endpoints {
+		m[k] = base + path
+	}
+	return json.Marshal(m)
 }
 
 // outbox lists delivered codes as JSON, to loopback callers only: codes

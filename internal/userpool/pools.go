@@ -225,3 +225,15 @@ func (s *Service) DeletePool(ctx context.Context, poolID string) error {
 	}
 	return nil
 }
+
+// poolIDRE is the service model's UserPoolIdType pattern (1–55 characters).
+var poolIDRE = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
+
+// checkPoolID refuses a malformed pool id as Cognito does, before any
+// lookup: InvalidParameterException, not ResourceNotFoundException.
+func checkPoolID(id string) error {
+	if len(id) > 55 || !poolIDRE.MatchString(id) {
+		return patternErr(id, "userPoolId", poolIDRE)
+	}
+	return nil
+}

@@ -152,6 +152,9 @@ func (s *Service) loadPool(ctx context.Context, id string) (*pool, error) {
 	if id == "" {
 		return nil, newErr(ErrInvalidParameter, "UserPoolId must not be empty.")
 	}
+	if err := checkPoolID(id); err != nil {
+		return nil, err
+	}
 	p, err := s.store.GetPool(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, newErr(ErrResourceNotFound, "User pool %s does not exist.", id)
