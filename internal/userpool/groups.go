@@ -185,15 +185,11 @@ func (s *Service) ListGroups(ctx context.Context, poolID string, limit int, toke
 // groupAndUser loads the pool, the group and the user of a membership
 // operation.
 func (s *Service) groupAndUser(ctx context.Context, poolID, group, username string) (*pool, *User, error) {
-	p, err := s.loadPool(ctx, poolID)
+	p, u, err := s.adminUser(ctx, poolID, username)
 	if err != nil {
 		return nil, nil, err
 	}
 	if _, err := s.loadGroup(ctx, p, group); err != nil {
-		return nil, nil, err
-	}
-	u, err := s.mustFindUser(ctx, p, username)
-	if err != nil {
 		return nil, nil, err
 	}
 	return p, u, nil

@@ -261,11 +261,7 @@ func (s *Service) DeleteUserAttributes(ctx context.Context, token string, names 
 
 // AdminDeleteUserAttributes removes attributes of a user.
 func (s *Service) AdminDeleteUserAttributes(ctx context.Context, poolID, username string, names []string) error {
-	p, err := s.loadPool(ctx, poolID)
-	if err != nil {
-		return err
-	}
-	u, err := s.mustFindUser(ctx, p, username)
+	p, u, err := s.adminUser(ctx, poolID, username)
 	if err != nil {
 		return err
 	}
@@ -308,11 +304,7 @@ func (s *Service) deleteAttributes(ctx context.Context, p *pool, u *User, names 
 // and sends a reset code to the verified email or phone, as ForgotPassword
 // does; the user finishes with ConfirmForgotPassword.
 func (s *Service) AdminResetUserPassword(ctx context.Context, poolID, username string) error {
-	p, err := s.loadPool(ctx, poolID)
-	if err != nil {
-		return err
-	}
-	u, err := s.mustFindUser(ctx, p, username)
+	p, u, err := s.adminUser(ctx, poolID, username)
 	if err != nil {
 		return err
 	}
@@ -384,4 +376,17 @@ func (s *Service) AddCustomAttributes(ctx context.Context, poolID string, attrs 
 		return fmt.Errorf("update pool: %w", err)
 	}
 	return nil
+}
+
+// adminUser loads the pool and the user an administrator's request names.
+func (s *Service) adminUser(ctx context.Context, poolID, username string) (*pool, *User, error) {
+	p, err := s.loadPool(ctx, poolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.mustFindUser(ctx, p, username)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, u, nil
 }
