@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -151,11 +152,13 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (er
 	}()
 
 	var app *setup.App
+	var custom []string // the custom attributes the configuration returns
 	if o.configPath != "" {
 		cfg, err := setup.LoadFile(o.configPath)
 		if err != nil {
 			return err
 		}
+		custom = setup.CustomAttributes(cfg)
 		// The trigger's EMF metric lines go to stderr with the logs: what a
 		// developer sees here is what CloudWatch Logs receives from Lambda.
 		bo := setup.Options{Logger: logger, MemoryMB: o.memoryMB}
@@ -189,7 +192,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (er
 
 	var poolID, clientID string
 	if app != nil {
-		if poolID, clientID, err = ensureDefaultPool(ctx, svc, o.region); err != nil {
+		if poolID, clientID, err = ensureDefaultPool(ctx, svc, o.region, custom); err != nil {
 			return err
 		}
 	}
@@ -256,8 +259,9 @@ func isInProcessARN(arn string) bool {
 }
 
 // ensureDefaultPool finds or creates the pool and client --config wires to
-// the in-process trigger, and points the pool's UserMigration at it.
-func ensureDefaultPool(ctx context.Context, svc *userpool.Service, region string) (poolID, clientID string, err error) {
+// the in-process trigger, points the pool's UserMigration at it, and
+// declares the custom attributes the configuration returns.
+func ensureDefaultPool(ctx context.Context, svc *userpool.Service, region string, custom []string) (poolID, clientID string, err error) {
 	var pool *userpool.PoolView
 	token := ""
 	for {
@@ -282,6 +286,7 @@ func ensureDefaultPool(ctx context.Context, svc *userpool.Service, region string
 		// Case-insensitive usernames: a migrating user must not become two
 		// users by typing their name in another case.
 		in.Settings.UsernameConfiguration = &userpool.UsernameConfiguration{CaseSensitive: false}
+		in.Schema = customSchema(custom, nil)
 		if pool, err = svc.CreatePool(ctx, in); err != nil {
 			return "", "", fmt.Errorf("create the default pool: %w", err)
 		}
@@ -292,6 +297,11 @@ func ensureDefaultPool(ctx context.Context, svc *userpool.Service, region string
 		})
 		if err != nil {
 			return "", "", fmt.Errorf("wire the default pool to the trigger: %w", err)
+		}
+	}
+	if add := customSchema(custom, pool.Settings.SchemaAttributes); len(add) > 0 {
+		if err := svc.AddCustomAttributes(ctx, pool.Pool.ID, add); err != nil {
+			return "", "", fmt.Errorf("add the configuration's custom attributes to the default pool: %w", err)
 		}
 	}
 	clients, _, err := svc.ListClients(ctx, pool.Pool.ID, 60, "")
@@ -313,6 +323,18 @@ func ensureDefaultPool(ctx context.Context, svc *userpool.Service, region string
 		return "", "", fmt.Errorf("create the default client: %w", err)
 	}
 	return pool.Pool.ID, c.Client.ID, nil
+}
+
+// customSchema declares the custom attributes of names that have is
+// missing: mutable strings, as a migration writes them.
+func customSchema(names []string, have []userpool.SchemaAttribute) []userpool.SchemaAttribute {
+	var out []userpool.SchemaAttribute
+	for _, n := range names {
+		if !slices.ContainsFunc(have, func(a userpool.SchemaAttribute) bool { return a.Name == n }) {
+			out = append(out, userpool.SchemaAttribute{Name: n, AttributeDataType: "String", Mutable: true})
+		}
+	}
+	return out
 }
 
 // printBanner tells the developer where the pool is and how to use it.

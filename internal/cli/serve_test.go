@@ -234,7 +234,10 @@ func TestServeWithConfigWiresTheInProcessTrigger(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := wordpressLegacyDB(t, dir)
 	confPath := filepath.Join(dir, "ferry.yaml")
-	conf := fmt.Sprintf("sources:\n  - name: blog\n    type: sql\n    config:\n      preset: wordpress\n      driver: sqlite\n      dsn: %q\n", "file:"+dbPath)
+	// The legacy id goes to custom:legacy_id, which the default pool
+	// must declare for the migration to succeed.
+	conf := fmt.Sprintf("sources:\n  - name: blog\n    type: sql\n    config:\n      preset: wordpress\n      driver: sqlite\n      dsn: %q\n"+
+		"      attributes: {id: \"custom:legacy_id\"}\n", "file:"+dbPath)
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -263,6 +266,15 @@ func TestServeWithConfigWiresTheInProcessTrigger(t *testing.T) {
 	}
 	if u.UserStatus != ciptypes.UserStatusTypeConfirmed && u.UserStatus != ciptypes.UserStatusTypeResetRequired {
 		t.Errorf("status %s", u.UserStatus)
+	}
+	legacyID := ""
+	for _, a := range u.UserAttributes {
+		if aws.ToString(a.Name) == "custom:legacy_id" {
+			legacyID = aws.ToString(a.Value)
+		}
+	}
+	if legacyID == "" {
+		t.Errorf("the migrated user lacks custom:legacy_id: %+v", u.UserAttributes)
 	}
 }
 

@@ -38,6 +38,7 @@ var exceptions = []struct {
 	{userpool.ErrLimitExceeded, "LimitExceededException"},
 	{userpool.ErrInvalidOAuthFlow, "InvalidOAuthFlowException"},
 	{userpool.ErrScopeDoesNotExist, "ScopeDoesNotExistException"},
+	{userpool.ErrGroupExists, "GroupExistsException"},
 }
 
 // apiError is an error already in Cognito's terms (decoding and dispatch

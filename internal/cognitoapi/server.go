@@ -58,6 +58,7 @@ func New(svc *userpool.Service, logger *slog.Logger) *Server {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
 	})
+	s.mux.HandleFunc("/", http.NotFound) // unknown paths are 404 whatever the method
 	return s
 }
 
@@ -97,7 +98,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		op = target[i+1:]
 	}
 	handler, ok := operations[op]
-	if !ok || (strings.Contains(target, ".") && !strings.EqualFold(target[:strings.LastIndexByte(target, '.')+1], targetPrefix)) {
+	ourPrefix := !strings.Contains(target, ".") || strings.EqualFold(target[:strings.LastIndexByte(target, '.')+1], targetPrefix)
+	if !ok && ourPrefix && slices.Contains(cognitoOperations, op) {
+		s.writeError(w, r, op, &apiError{name: "UnsupportedOperationException", status: http.StatusBadRequest,
+			message: fmt.Sprintf("%s is a Cognito operation that this local pool does not implement.", op)})
+		return
+	}
+	if !ok || !ourPrefix {
 		s.writeError(w, r, op, &apiError{name: "UnknownOperationException", status: http.StatusBadRequest,
 			message: fmt.Sprintf("Unknown operation %s.", target)})
 		return

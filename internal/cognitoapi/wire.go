@@ -53,6 +53,27 @@ var operations = map[string]operation{
 	"UpdateResourceServer":        updateResourceServer,
 	"DeleteResourceServer":        deleteResourceServer,
 	"ListResourceServers":         listResourceServers,
+
+	// The signed-in user's profile, and attribute administration.
+	"UpdateUserAttributes":             updateUserAttributes,
+	"GetUserAttributeVerificationCode": getUserAttributeVerificationCode,
+	"VerifyUserAttribute":              verifyUserAttribute,
+	"DeleteUser":                       deleteUser,
+	"DeleteUserAttributes":             deleteUserAttributes,
+	"AdminDeleteUserAttributes":        adminDeleteUserAttributes,
+	"AdminResetUserPassword":           adminResetUserPassword,
+	"AddCustomAttributes":              addCustomAttributes,
+
+	// Groups.
+	"CreateGroup":              createGroup,
+	"GetGroup":                 getGroup,
+	"UpdateGroup":              updateGroup,
+	"DeleteGroup":              deleteGroup,
+	"ListGroups":               listGroups,
+	"AdminAddUserToGroup":      adminAddUserToGroup,
+	"AdminRemoveUserFromGroup": adminRemoveUserFromGroup,
+	"AdminListGroupsForUser":   adminListGroupsForUser,
+	"ListUsersInGroup":         listUsersInGroup,
 }
 
 // attributeIn and attributeOut are AttributeType.

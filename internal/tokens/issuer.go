@@ -57,6 +57,11 @@ type Identity struct {
 	// SHA-256 of the access token, base64url, as OpenID Connect defines it
 	// and as Cognito's managed login sets it.
 	AccessTokenHash bool
+	// Roles and PreferredRole are the IAM roles of the user's groups
+	// (cognito:roles, cognito:preferred_role in the id token; omitted when
+	// empty).
+	Roles         []string
+	PreferredRole string
 	// Attributes are the user's readable attributes for the id token
 	// ("email", "custom:plan", …). email_verified and phone_number_verified
 	// become JSON booleans, everything else stays a string. Attributes
@@ -70,7 +75,7 @@ type Identity struct {
 // reservedClaims cannot be set through attributes.
 var reservedClaims = []string{
 	"sub", "aud", "iss", "exp", "iat", "nbf", "jti", "auth_time", "token_use", "cognito:username",
-	"cognito:groups", "origin_jti", "event_id", "client_id", "scope", "username", "nonce", "at_hash",
+	"cognito:groups", "cognito:roles", "cognito:preferred_role", "origin_jti", "event_id", "client_id", "scope", "username", "nonce", "at_hash",
 }
 
 // booleanAttributes are rendered as JSON booleans in the id token.
@@ -151,6 +156,12 @@ func (i *Issuer) Issue(id Identity, accessTTL, idTTL time.Duration) (access, idT
 	if len(id.Groups) > 0 {
 		ac["cognito:groups"] = id.Groups
 		ic["cognito:groups"] = id.Groups
+	}
+	if len(id.Roles) > 0 {
+		ic["cognito:roles"] = id.Roles
+	}
+	if id.PreferredRole != "" {
+		ic["cognito:preferred_role"] = id.PreferredRole
 	}
 	for name, value := range id.Attributes {
 		switch {

@@ -204,8 +204,16 @@ func (s *Service) checkPassword(ctx context.Context, p *pool, c *client, typed, 
 	if err := s.checkSignInState(c, u); err != nil {
 		return nil, err
 	}
-	if !migrated && !checkVerifier(u, password) {
-		return nil, errIncorrect()
+	if !migrated {
+		if err := s.checkLockout(u); err != nil {
+			return nil, err
+		}
+		if !checkVerifier(u, password) {
+			return nil, s.wrongPassword(ctx, p, u)
+		}
+		if u, err = s.rightPassword(ctx, p, u); err != nil {
+			return nil, err
+		}
 	}
 	return u, nil
 }
@@ -315,9 +323,14 @@ func (s *Service) issueGrant(ctx context.Context, p *pool, c *client, u *User, o
 		originJTI = uuid.NewString()
 	}
 	attrs := s.readableAttributes(c, u)
+	groups, err := s.tokenGroups(ctx, p, u)
+	if err != nil {
+		return nil, err
+	}
+	// Groups are filled first: a PreTokenGeneration trigger overrides them.
 	ident := tokens.Identity{Sub: u.Sub, Username: u.Username, ClientID: c.ID,
 		OriginJTI: originJTI, AuthTime: authTime, Attributes: attrs, Scope: g.Scope, Nonce: g.Nonce,
-		AccessTokenHash: g.Scope != ""}
+		AccessTokenHash: g.Scope != "", Groups: groups.names, Roles: groups.roles, PreferredRole: groups.preferredRole}
 	if err := s.preTokenGeneration(ctx, p, u, &ident, refreshing); err != nil {
 		return nil, err
 	}
@@ -574,16 +587,24 @@ func (s *Service) passwordVerifier(ctx context.Context, p *pool, c *client, r ma
 	if u == nil || u.UsernameKey != st.usernameKey || u.Password == nil {
 		return nil, errIncorrect()
 	}
+	if err := s.checkLockout(u); err != nil {
+		return nil, err
+	}
 	ok, err := st.session.VerifyClaim(srp.ClaimParams{PoolName: srp.PoolName(p.ID), UserIDForSRP: u.Username,
 		Salt: u.Password.Salt, Verifier: u.Password.V, SRPA: st.srpA, SecretBlock: block,
 		Timestamp: r["TIMESTAMP"], Signature: r["PASSWORD_CLAIM_SIGNATURE"]})
 	switch {
 	case errors.Is(err, srp.ErrBadTimestamp):
 		return nil, newErr(ErrInvalidParameter, "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
-	case err != nil || !ok:
+	case err != nil:
 		return nil, errIncorrect()
+	case !ok:
+		return nil, s.wrongPassword(ctx, p, u)
 	}
 	if err := s.checkSignInState(c, u); err != nil {
+		return nil, err
+	}
+	if u, err = s.rightPassword(ctx, p, u); err != nil {
 		return nil, err
 	}
 	return s.afterPassword(ctx, p, c, u)

@@ -28,6 +28,7 @@ var (
 	ErrInvalidLambdaResponse = errors.New("invalid lambda response")
 	ErrInvalidOAuthFlow      = errors.New("invalid oauth flow")
 	ErrScopeDoesNotExist     = errors.New("scope does not exist")
+	ErrGroupExists           = errors.New("group exists")
 )
 
 // Error is a service outcome: a Kind (one of the sentinels above) and the

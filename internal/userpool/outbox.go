@@ -35,23 +35,12 @@ func (m *SMTPMailer) Send(ctx context.Context, msg *Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	subject := msg.Subject
-	if subject == "" {
-		subject = subjects[msg.Kind]
-	}
 	body := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
-		m.From, msg.Destination, subject, msg.Body)
+		m.From, msg.Destination, msg.Subject, msg.Body)
 	if err := smtp.SendMail(m.Addr, m.Auth, m.From, []string{msg.Destination}, []byte(body)); err != nil {
 		return fmt.Errorf("smtp %s: %w", m.Addr, err)
 	}
 	return nil
-}
-
-var subjects = map[string]string{
-	"confirmation": "Your verification code",
-	"reset":        "Your password reset code",
-	"invitation":   "Your temporary password",
-	"verification": "Your verification code",
 }
 
 // CodeDelivery says where a code went, as CodeDeliveryDetails does.
@@ -129,18 +118,17 @@ func containsStr(list []string, s string) bool {
 // deliver stores a code in the outbox, logs it, and hands it to the
 // mailer. It returns what the API reports as CodeDeliveryDetails.
 func (s *Service) deliver(ctx context.Context, u *User, kind, medium, attr, dest, code string) (*CodeDelivery, error) {
-	body := fmt.Sprintf("Your %s code is %s", strings.TrimSuffix(subjects[kind], " code"), code)
-	switch {
-	case kind == "invitation" && code == "":
+	var subject, body string
+	if kind == "invitation" && code == "" {
 		// The welcome message of a migrated user: no password to send.
-		body = fmt.Sprintf("Welcome! Your account %s is ready.", u.Username)
-	case kind == "invitation":
-		body = fmt.Sprintf("Your username is %s and temporary password is %s", u.Username, code)
+		subject, body = defaultInviteSubject, fmt.Sprintf("Welcome! Your account %s is ready.", u.Username)
+	} else {
+		var err error
+		if subject, body, err = s.renderFor(ctx, u, kind, medium, code); err != nil {
+			return nil, err
+		}
 	}
-	subject := ""
-	if medium == "EMAIL" {
-		subject = subjects[kind]
-	}
+	// A CustomMessage trigger may replace what the templates made.
 	body, subject, err := s.customMessage(ctx, u, kind, medium, code, body, subject)
 	if err != nil {
 		return nil, err

@@ -76,6 +76,9 @@ func (s *Service) CreatePool(ctx context.Context, in CreatePoolInput) (*PoolView
 	if set.AdminCreateUserConfig.UnusedAccountValidityDays == 0 {
 		set.AdminCreateUserConfig.UnusedAccountValidityDays = 7
 	}
+	if err := set.normaliseMessages(); err != nil {
+		return nil, err
+	}
 	raw, err := json.Marshal(set)
 	if err != nil {
 		return nil, fmt.Errorf("encode pool settings: %w", err)
@@ -164,6 +167,9 @@ func (s *Service) UpdatePool(ctx context.Context, poolID string, update func(cur
 	if next.AdminCreateUserConfig.UnusedAccountValidityDays == 0 {
 		next.AdminCreateUserConfig.UnusedAccountValidityDays = 7
 	}
+	if err := next.normaliseMessages(); err != nil {
+		return err
+	}
 	if name != "" {
 		if !poolNameRE.MatchString(name) {
 			return newErr(ErrInvalidParameter, "Invalid PoolName %q.", name)
@@ -216,6 +222,18 @@ func (s *Service) DeletePool(ctx context.Context, poolID string) error {
 	}
 	if err := s.store.DeletePool(ctx, poolID); err != nil {
 		return fmt.Errorf("delete pool: %w", err)
+	}
+	return nil
+}
+
+// poolIDRE is the service model's UserPoolIdType pattern (1–55 characters).
+var poolIDRE = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
+
+// checkPoolID refuses a malformed pool id as Cognito does, before any
+// lookup: InvalidParameterException, not ResourceNotFoundException.
+func checkPoolID(id string) error {
+	if len(id) > 55 || !poolIDRE.MatchString(id) {
+		return patternErr(id, "userPoolId", poolIDRE)
 	}
 	return nil
 }

@@ -65,6 +65,8 @@ type Service struct {
 
 	flights singleflight.Group
 
+	schemaMu sync.Mutex // serialises schema changes (AddCustomAttributes)
+
 	mu          sync.Mutex
 	srpStates   map[string]*srpState            // by SECRET_BLOCK
 	sessions    map[string]*challengeSess       // by Session
@@ -149,6 +151,9 @@ type client struct {
 func (s *Service) loadPool(ctx context.Context, id string) (*pool, error) {
 	if id == "" {
 		return nil, newErr(ErrInvalidParameter, "UserPoolId must not be empty.")
+	}
+	if err := checkPoolID(id); err != nil {
+		return nil, err
 	}
 	p, err := s.store.GetPool(ctx, id)
 	if errors.Is(err, ErrNotFound) {

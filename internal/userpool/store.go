@@ -83,6 +83,17 @@ type User struct {
 	// ConfirmationCode and ResetCode are pending one-time codes, if any.
 	ConfirmationCode *Code
 	ResetCode        *Code
+	// VerificationCodes are pending attribute-verification codes, by
+	// attribute ("email", "phone_number").
+	VerificationCodes map[string]*Code
+	// PendingAttributes are new values of email or phone_number held back
+	// until verified (the pool's AttributesRequireVerificationBeforeUpdate):
+	// the old value stays in Attributes, and in use, meanwhile.
+	PendingAttributes map[string]string
+	// FailedSignIns counts wrong passwords since the lockout state was last
+	// reset, and LastFailedSignIn is when the latest of them was typed.
+	FailedSignIns    int
+	LastFailedSignIn time.Time
 	// Origin says how the user came into the pool: "signup", "admin", or
 	// "migration" (created by the user-migration trigger).
 	Origin string
@@ -242,12 +253,24 @@ type Message struct {
 	Destination string // the address or number
 	Kind        string // "confirmation", "reset", "invitation", "verification"
 	Code        string
+	Subject     string // of an email; "" for SMS
 	Body        string
-	Subject     string // EMAIL only: the subject line
 	CreatedAt   time.Time
 }
 
-// Store persists pools, clients, users, refresh tokens and outbox messages.
+// Group is a group of a pool's users (CreateGroup).
+type Group struct {
+	PoolID      string
+	Name        string // case-sensitive, unique per pool
+	Description string
+	RoleArn     string
+	Precedence  *int // nil when unset
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Store persists pools, clients, users, groups, refresh tokens and outbox
+// messages.
 //
 // Contract (checked by storetest.Run):
 //   - Every method is safe for concurrent use and atomic: a failed call
@@ -265,9 +288,14 @@ type Message struct {
 //     ErrNotFound.
 //   - CreateDomain and CreateResourceServer return ErrExists for a taken
 //     key and ErrNotFound for a missing pool.
-//   - DeletePool removes the pool's clients, users, tokens, messages,
-//     domains and resource servers;
-//     DeleteUser removes the user's refresh tokens with it.
+//   - DeletePool removes the pool's clients, users, groups, tokens,
+//     messages, domains and resource servers; DeleteUser removes the
+//     user's refresh tokens and group memberships with it; DeleteGroup
+//     removes its memberships.
+//   - AddUserToGroup and RemoveUserFromGroup are idempotent; both return
+//     ErrNotFound when the group or the user is missing.
+//   - Groups list by name; a user's groups by name; a group's users by
+//     username key.
 //   - PutRefreshToken inserts or replaces the token with that Hash.
 //     RevokeRefreshTokens matching no token is not an error.
 //   - List* page in a stable order; a cursor is opaque to callers; a limit
@@ -296,6 +324,16 @@ type Store interface {
 	DeleteUser(ctx context.Context, poolID, usernameKey string) error
 	ListUsers(ctx context.Context, poolID string, q ListUsersQuery) (users []*User, next string, err error)
 	CountUsers(ctx context.Context, poolID string) (int, error)
+
+	CreateGroup(ctx context.Context, g *Group) error
+	GetGroup(ctx context.Context, poolID, name string) (*Group, error)
+	UpdateGroup(ctx context.Context, g *Group) error
+	DeleteGroup(ctx context.Context, poolID, name string) error
+	ListGroups(ctx context.Context, poolID string, limit int, after string) (groups []*Group, next string, err error)
+	AddUserToGroup(ctx context.Context, poolID, group, usernameKey string) error
+	RemoveUserFromGroup(ctx context.Context, poolID, group, usernameKey string) error
+	ListGroupsForUser(ctx context.Context, poolID, usernameKey string, limit int, after string) (groups []*Group, next string, err error)
+	ListUsersInGroup(ctx context.Context, poolID, group string, limit int, after string) (users []*User, next string, err error)
 
 	PutRefreshToken(ctx context.Context, t *RefreshToken) error
 	GetRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)

@@ -16,13 +16,10 @@ const (
 	sourceMessageAuthentication      = "CustomMessage_Authentication"
 )
 
-// Placeholders Cognito gives the function in codeParameter and (for the
-// invitation) usernameParameter; the message it returns carries them and
-// the pool puts the real code and username in their place.
-const (
-	codePlaceholder     = "{####}"
-	usernamePlaceholder = "{username}"
-)
+// Cognito gives the function codePlaceholder in codeParameter and (for the
+// invitation) usernamePlaceholder in usernameParameter (messages.go); the
+// message it returns carries them and the pool puts the real code and
+// username in their place.
 
 // messageSources is the CustomMessage trigger source of each kind of
 // outbox message; an operation that shares a kind with another names its

@@ -70,17 +70,22 @@ func (s *Service) clientUser(ctx context.Context, clientID, secretHash, username
 	return p, c, u, nil
 }
 
-// unknownForCode is the answer to a code for a user who does not exist: a
-// code mismatch when the client hides whether users exist, else
-// UserNotFoundException.
+// unknownForCode is the answer to a code for a user who does not exist
+// (ConfirmSignUp, ConfirmForgotPassword): a code mismatch when the client
+// hides whether users exist, else UserNotFoundException with Cognito's
+// "Username/client id combination not found."
 func unknownForCode(c *client) error {
 	if c.set.preventsExistenceErrors() {
 		return newErr(ErrCodeMismatch, msgCodeMismatch)
 	}
-	return newErr(ErrUserNotFound, msgUserNotExist)
+	return newErr(ErrUserNotFound, msgForgotNotFound)
 }
 
-// mustFindUser is findUser with Cognito's UserNotFoundException.
+// mustFindUser resolves the Username of an administrator's request: the
+// username or a sign-in alias (findUser), then the user's sub, which
+// Cognito accepts as the username of every admin operation (in pools whose
+// usernames are email or phone the username already is the sub). It
+// answers Cognito's UserNotFoundException when nothing matches.
 func (s *Service) mustFindUser(ctx context.Context, p *pool, typed string) (*User, error) {
 	if typed == "" {
 		return nil, newErr(ErrInvalidParameter, "Username must not be empty.")
@@ -88,6 +93,15 @@ func (s *Service) mustFindUser(ctx context.Context, p *pool, typed string) (*Use
 	u, err := s.findUser(ctx, p, typed)
 	if err != nil {
 		return nil, err
+	}
+	if u == nil && uuid.Validate(typed) == nil {
+		u, err = s.store.GetUserBySub(ctx, p.ID, strings.ToLower(typed))
+		if errors.Is(err, ErrNotFound) {
+			u, err = nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("get user by sub: %w", err)
+		}
 	}
 	if u == nil {
 		return nil, newErr(ErrUserNotFound, msgUserNotExist)
@@ -161,7 +175,22 @@ func cloneUser(u *User) *User {
 		v := *u.ResetCode
 		c.ResetCode = &v
 	}
+	c.VerificationCodes = cloneCodes(u.VerificationCodes)
+	c.PendingAttributes = maps.Clone(u.PendingAttributes)
 	return &c
+}
+
+// cloneCodes deep-copies a map of codes.
+func cloneCodes(in map[string]*Code) map[string]*Code {
+	if in == nil {
+		return nil
+	}
+	out := make(map[string]*Code, len(in))
+	for k, v := range in {
+		c := *v
+		out[k] = &c
+	}
+	return out
 }
 
 // newUserInput describes a user to create.
@@ -593,17 +622,7 @@ func (s *Service) AdminDeleteUser(ctx context.Context, poolID, username string) 
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeRefreshTokens(ctx, p.ID, u.Username, ""); err != nil {
-		return fmt.Errorf("revoke tokens: %w", err)
-	}
-	s.revokeUserAccess(p.ID, u.Username)
-	if err := s.store.DeleteUser(ctx, p.ID, u.UsernameKey); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return newErr(ErrUserNotFound, msgUserNotExist)
-		}
-		return fmt.Errorf("delete user: %w", err)
-	}
-	return nil
+	return s.deleteUser(ctx, p, u)
 }
 
 // AdminSetUserPassword sets a user's password, permanent (CONFIRMED) or
@@ -667,14 +686,7 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, poolID, usernam
 				n.Attributes[name] = v
 			}
 		}
-		if len(p.set.UsernameAttributes) > 0 {
-			for _, a := range p.set.UsernameAttributes {
-				if u.Attributes[a] != "" && n.Attributes[a] == "" {
-					return newErr(ErrInvalidParameter, "Cannot remove the %s of a user whose username is the %s.", a, a)
-				}
-			}
-		}
-		return nil
+		return s.keepUsernameAttributes(p, u, n)
 	})
 	return err
 }

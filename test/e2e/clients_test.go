@@ -100,6 +100,31 @@ func (c *goClient) run(ctx context.Context, s step) outcome {
 		_, err = c.api.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: cid, Username: aws.String(s.Username),
 			ConfirmationCode: aws.String(code), Password: aws.String(s.NewPassword)})
 		return apiOutcome(err)
+	case opUpdateAttributes, opVerifyEmail, opDeleteUser:
+		prev := c.sessions[key]
+		if prev == nil {
+			return outcome{got: "error", message: "no earlier sign-in"}
+		}
+		tok := aws.String(prev.Access)
+		switch s.Op {
+		case opUpdateAttributes:
+			var attrs []types.AttributeType
+			for k, v := range s.Attributes {
+				attrs = append(attrs, types.AttributeType{Name: aws.String(k), Value: aws.String(v)})
+			}
+			_, err := c.api.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: tok, UserAttributes: attrs})
+			return apiOutcome(err)
+		case opVerifyEmail:
+			code, err := stepCode(ctx, c.p, s)
+			if err != nil {
+				return outcome{got: "error", message: err.Error()}
+			}
+			_, err = c.api.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: tok, AttributeName: aws.String("email"), Code: aws.String(code)})
+			return apiOutcome(err)
+		default:
+			_, err := c.api.DeleteUser(ctx, &cip.DeleteUserInput{AccessToken: tok})
+			return apiOutcome(err)
+		}
 	}
 	return outcome{got: "error", message: "unknown op " + s.Op}
 }
@@ -269,6 +294,27 @@ func (c *cliClient) run(ctx context.Context, s step) outcome {
 		}
 		return c.cli(ctx, nil, "confirm-forgot-password", "--client-id", cid, "--username", s.Username,
 			"--confirmation-code", code, "--password", s.NewPassword)
+	case opUpdateAttributes, opVerifyEmail, opDeleteUser:
+		prev := c.sessions[key]
+		if prev == nil {
+			return outcome{got: "error", message: "no earlier sign-in"}
+		}
+		switch s.Op {
+		case opUpdateAttributes:
+			var attrs []map[string]string
+			for k, v := range s.Attributes {
+				attrs = append(attrs, map[string]string{"Name": k, "Value": v})
+			}
+			return c.cli(ctx, nil, "update-user-attributes", "--access-token", prev.Access, "--user-attributes", mustJSON(attrs))
+		case opVerifyEmail:
+			code, err := stepCode(ctx, c.p, s)
+			if err != nil {
+				return outcome{got: "error", message: err.Error()}
+			}
+			return c.cli(ctx, nil, "verify-user-attribute", "--access-token", prev.Access, "--attribute-name", "email", "--code", code)
+		default:
+			return c.cli(ctx, nil, "delete-user", "--access-token", prev.Access)
+		}
 	}
 	return outcome{got: "error", message: "unsupported op " + s.Op}
 }
@@ -282,4 +328,13 @@ func cliVersion(ctx context.Context, bin string) string {
 		return "unknown (" + err.Error() + ")"
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// stepCode is the step's code: the newest in the outbox for "outbox",
+// else the code as written.
+func stepCode(ctx context.Context, p *pool, s step) (string, error) {
+	if s.Code != "outbox" {
+		return s.Code, nil
+	}
+	return outboxCode(ctx, p.URL, p.PoolID, s.Username)
 }

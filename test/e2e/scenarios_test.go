@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +24,14 @@ const (
 	opRefresh               = "refresh"
 	opForgotPassword        = "forgotPassword"
 	opConfirmForgotPassword = "confirmForgotPassword"
+	opUpdateAttributes      = "updateUserAttributes"
+	opVerifyEmail           = "verifyEmail"
+	opDeleteUser            = "deleteUser"
 )
+
+// profileOps are the signed-in user's profile operations, which the
+// scenarios drive through the SDKs and the AWS CLI.
+var profileOps = []string{opUpdateAttributes, opVerifyEmail, opDeleteUser}
 
 // step is one scenario step, in the shape driver.mjs reads.
 type step struct {
@@ -106,6 +114,10 @@ func scenarios(sfx string) []step {
 		{Name: "sign-up of the user who holds the email", Op: opSignUp, Username: u("amy"), Password: "Amy#Pass123", Attributes: map[string]string{"email": email("shared")}, Expect: "ok"},
 		{Name: "confirm the email holder", Op: opConfirmSignUp, Username: u("amy"), Code: "outbox", Expect: "ok"},
 		{Name: "alias conflict on migration", Op: opPasswordAuth, Username: u("lea"), Password: legacyPassword, Expect: "AliasExistsException", absent: u("lea")},
+		{Name: "change the email of a migrated user", Op: opUpdateAttributes, Username: u("mia"), Attributes: map[string]string{"email": email("mia2")}, Expect: "ok"},
+		{Name: "verify the new email with the outbox code", Op: opVerifyEmail, Username: u("mia"), Code: "outbox", Expect: "ok"},
+		{Name: "verify with a wrong code", Op: opVerifyEmail, Username: u("mia"), Code: "000000", Expect: "CodeMismatchException"},
+		{Name: "a user deletes themselves", Op: opDeleteUser, Username: u("sam"), Expect: "ok", absent: u("sam")},
 	}
 }
 
@@ -218,7 +230,7 @@ func TestScenarios(t *testing.T) {
 func forClient(steps []step, srp, admin bool, p *pool) []step {
 	var out []step
 	for _, s := range steps {
-		if (s.Op == opSRPAuth && !srp) || (s.Op == opAdminPasswordAuth && !admin) {
+		if (s.Op == opSRPAuth && !srp) || (s.Op == opAdminPasswordAuth && !admin) || (slices.Contains(profileOps, s.Op) && !admin) {
 			continue
 		}
 		s.ClientID = s.clientID(p)

@@ -39,6 +39,8 @@ type poolUsers struct {
 	bySub   map[string]string    // sub → username key
 	aliases map[[2]string]string // (attribute, key) → username key
 	keys    []string             // username keys, sorted
+	groups  map[string]*userpool.Group
+	members map[string]map[string]bool // group name → username keys
 }
 
 var _ userpool.Store = (*Store)(nil)
@@ -70,7 +72,8 @@ func (s *Store) CreatePool(_ context.Context, p *userpool.Pool) error {
 		return fmt.Errorf("pool %q: %w", p.ID, userpool.ErrExists)
 	}
 	s.pools[p.ID] = clonePool(p)
-	s.users[p.ID] = &poolUsers{byKey: map[string]*userpool.User{}, bySub: map[string]string{}, aliases: map[[2]string]string{}}
+	s.users[p.ID] = &poolUsers{byKey: map[string]*userpool.User{}, bySub: map[string]string{}, aliases: map[[2]string]string{},
+		groups: map[string]*userpool.Group{}, members: map[string]map[string]bool{}}
 	return nil
 }
 
@@ -330,6 +333,9 @@ func (s *Store) DeleteUser(_ context.Context, poolID, usernameKey string) error 
 	}
 	delete(pu.bySub, u.Sub)
 	delete(pu.byKey, usernameKey)
+	for _, m := range pu.members {
+		delete(m, usernameKey)
+	}
 	if i, ok := slices.BinarySearch(pu.keys, usernameKey); ok {
 		pu.keys = slices.Delete(pu.keys, i, i+1)
 	}
@@ -519,5 +525,13 @@ func cloneUser(u *userpool.User) *userpool.User {
 		rc := *u.ResetCode
 		c.ResetCode = &rc
 	}
+	if u.VerificationCodes != nil {
+		c.VerificationCodes = make(map[string]*userpool.Code, len(u.VerificationCodes))
+		for k, v := range u.VerificationCodes {
+			vc := *v
+			c.VerificationCodes[k] = &vc
+		}
+	}
+	c.PendingAttributes = maps.Clone(u.PendingAttributes)
 	return &c
 }

@@ -105,7 +105,7 @@ func (s *Store) DeletePool(ctx context.Context, id string) error {
 		if err := affected(res, err, "pool", id); err != nil {
 			return err
 		}
-		for _, table := range []string{"clients", "users", "aliases", "user_filters", "refresh_tokens", "messages", "domains", "resource_servers"} {
+		for _, table := range []string{"clients", "users", "aliases", "user_filters", "refresh_tokens", "messages", "domains", "resource_servers", "user_groups", "group_members"} {
 			if _, err := t.exec(`DELETE FROM `+table+` WHERE pool_id = ?`, id); err != nil {
 				return err
 			}

@@ -207,6 +207,30 @@ CREATE TABLE resource_servers (
 
 ALTER TABLE refresh_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT '';
 `,
+	// 6: groups of a pool and their members.
+	`
+-- Groups of a pool (CreateGroup) and their members. Names are
+-- case-sensitive, as Cognito's group names are.
+CREATE TABLE user_groups (
+	pool_id     TEXT NOT NULL,
+	name        TEXT NOT NULL,
+	description TEXT NOT NULL,
+	role_arn    TEXT NOT NULL,
+	precedence  INTEGER,
+	created_at  INTEGER,
+	updated_at  INTEGER,
+	PRIMARY KEY (pool_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE group_members (
+	pool_id      TEXT NOT NULL,
+	group_name   TEXT NOT NULL,
+	username_key TEXT NOT NULL,
+	PRIMARY KEY (pool_id, group_name, username_key)
+) WITHOUT ROWID;
+CREATE INDEX group_members_by_user ON group_members (pool_id, username_key, group_name);
+
+`,
 }
 
 // SchemaVersion is the user_version of a database this package has

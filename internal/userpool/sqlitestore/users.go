@@ -24,15 +24,19 @@ func userColsOf(alias string) string {
 // (not userpool's) fix the stored field names whatever becomes of the
 // domain structs.
 type userData struct {
-	Attributes       map[string]string `json:"attributes,omitempty"`
-	Aliases          map[string]string `json:"aliases,omitempty"`
-	Password         *verifierData     `json:"password,omitempty"`
-	ConfirmationCode *codeData         `json:"confirmation_code,omitempty"`
-	ResetCode        *codeData         `json:"reset_code,omitempty"`
-	Origin           string            `json:"origin,omitempty"`
-	TokensValidAfter time.Time         `json:"tokens_valid_after"`
-	CreatedAt        time.Time         `json:"created_at"`
-	UpdatedAt        time.Time         `json:"updated_at"`
+	Attributes       map[string]string    `json:"attributes,omitempty"`
+	Aliases          map[string]string    `json:"aliases,omitempty"`
+	Password         *verifierData        `json:"password,omitempty"`
+	ConfirmationCode *codeData            `json:"confirmation_code,omitempty"`
+	ResetCode        *codeData            `json:"reset_code,omitempty"`
+	Verification     map[string]*codeData `json:"verification_codes,omitempty"`
+	Pending          map[string]string    `json:"pending_attributes,omitempty"`
+	FailedSignIns    int                  `json:"failed_sign_ins,omitempty"`
+	LastFailed       time.Time            `json:"last_failed_sign_in,omitzero"`
+	Origin           string               `json:"origin,omitempty"`
+	TokensValidAfter time.Time            `json:"tokens_valid_after"`
+	CreatedAt        time.Time            `json:"created_at"`
+	UpdatedAt        time.Time            `json:"updated_at"`
 }
 
 type verifierData struct {
@@ -69,6 +73,13 @@ func encodeUser(u *userpool.User) ([]byte, error) {
 	if u.Password != nil {
 		d.Password = &verifierData{Salt: u.Password.Salt, V: u.Password.V}
 	}
+	for attr, c := range u.VerificationCodes {
+		if d.Verification == nil {
+			d.Verification = map[string]*codeData{}
+		}
+		d.Verification[attr] = codeOut(c)
+	}
+	d.Pending, d.FailedSignIns, d.LastFailed = u.PendingAttributes, u.FailedSignIns, u.LastFailedSignIn
 	return json.Marshal(d)
 }
 
@@ -90,6 +101,13 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (*userpool.User
 	if d.Password != nil {
 		u.Password = &userpool.Verifier{Salt: d.Password.Salt, V: d.Password.V}
 	}
+	for attr, c := range d.Verification {
+		if u.VerificationCodes == nil {
+			u.VerificationCodes = map[string]*userpool.Code{}
+		}
+		u.VerificationCodes[attr] = codeIn(c)
+	}
+	u.PendingAttributes, u.FailedSignIns, u.LastFailedSignIn = d.Pending, d.FailedSignIns, d.LastFailed
 	return &u, nil
 }
 
@@ -410,6 +428,9 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, usernameKey string) erro
 			return err
 		}
 		if _, err := t.exec(`DELETE FROM refresh_tokens WHERE pool_id = ? AND username = ?`, poolID, old.Username); err != nil {
+			return err
+		}
+		if _, err := t.exec(`DELETE FROM group_members WHERE pool_id = ? AND username_key = ?`, poolID, usernameKey); err != nil {
 			return err
 		}
 		if _, err := t.exec(`DELETE FROM users WHERE pool_id = ? AND username_key = ?`, poolID, usernameKey); err != nil {

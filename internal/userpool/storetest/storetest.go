@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"ListUsers", listTests},
 		{"RefreshTokens", tokenTests},
 		{"Messages", messageTests},
+		{"Groups", groupTests},
 		{"DeletePool", deletePoolTests},
 		{"Concurrency", concurrencyTests},
 		{"Domains", domainTests},

@@ -26,6 +26,7 @@ import fs from "node:fs";
 import {
   CognitoIdentityProviderClient, SignUpCommand, ConfirmSignUpCommand, InitiateAuthCommand, AdminInitiateAuthCommand,
   ForgotPasswordCommand, ConfirmForgotPasswordCommand, GetUserCommand,
+  UpdateUserAttributesCommand, VerifyUserAttributeCommand, DeleteUserCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import acij from "amazon-cognito-identity-js";
 import { CognitoJwtVerifier } from "aws-jwt-verify";
@@ -129,6 +130,11 @@ const ops = {
     confirmForgotPassword: async (s) => ({ result: await sdk.send(new ConfirmForgotPasswordCommand({ ClientId: cid(s),
       Username: s.username, Password: s.newPassword, ConfirmationCode: s.code === "outbox" ? await outboxCode(s.username) : s.code })) }),
     getUser: async (s) => ({ result: await sdk.send(new GetUserCommand({ AccessToken: sessionOf(s).access })) }),
+    updateUserAttributes: async (s) => ({ result: await sdk.send(new UpdateUserAttributesCommand({ AccessToken: sessionOf(s).access,
+      UserAttributes: Object.entries(s.attributes || {}).map(([Name, Value]) => ({ Name, Value })) })) }),
+    verifyEmail: async (s) => ({ result: await sdk.send(new VerifyUserAttributeCommand({ AccessToken: sessionOf(s).access,
+      AttributeName: "email", Code: s.code === "outbox" ? await outboxCode(s.username) : s.code })) }),
+    deleteUser: async (s) => ({ result: await sdk.send(new DeleteUserCommand({ AccessToken: sessionOf(s).access })) }),
   },
   acij: {
     signUp: (s) => cb((done) => poolFor(s).signUp(s.username, s.password,
