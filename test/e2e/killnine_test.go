@@ -261,11 +261,14 @@ trigger:
 		t.Fatalf("status --json: %v\n%s", err, out)
 	}
 	s := report.Sources[0]
-	t.Logf("after SIGKILL: %d marked, %d in the pool, %v marked but absent", s.MarkedMigrated, *s.InPool, *s.MarkedAbsent)
-	if s.MarkedAbsent == nil || *s.MarkedAbsent != 0 || len(s.MarkedAbsentUsers) != 0 {
-		t.Errorf("marked but absent after SIGKILL: %v %s", s.MarkedAbsent, s.MarkedAbsentUsers)
+	if s.MarkedAbsent == nil || s.InPool == nil {
+		t.Fatalf("status --user-pool-id did not reconcile with the pool:\n%s", out)
 	}
-	if s.MarkedMigrated == 0 || s.InPool == nil || *s.InPool < s.MarkedMigrated {
+	t.Logf("after SIGKILL: %d marked, %d in the pool, %d marked but absent", s.MarkedMigrated, *s.InPool, *s.MarkedAbsent)
+	if *s.MarkedAbsent != 0 || len(s.MarkedAbsentUsers) != 0 {
+		t.Errorf("%d users marked but absent after SIGKILL: %s", *s.MarkedAbsent, s.MarkedAbsentUsers)
+	}
+	if s.MarkedMigrated == 0 || *s.InPool < s.MarkedMigrated {
 		t.Errorf("marks %d, in the pool %v: want some users migrated before the kill, each marked one in the pool", s.MarkedMigrated, s.InPool)
 	}
 
