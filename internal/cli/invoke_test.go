@@ -81,7 +81,9 @@ func TestInvoke(t *testing.T) {
 		{name: "event on stdin", stdin: string(ev), args: []string{"-"}, wantStatus: "CONFIRMED"},
 		{name: "password on stdin", stdin: "Corr3ct-horse\n", args: []string{"--user", "alice", "--password-stdin"}, wantStatus: "CONFIRMED"},
 		{name: "password flag", args: []string{"--user", "alice", "--password", "Corr3ct-horse"}, wantStatus: "CONFIRMED"},
-		{name: "forgot password", args: []string{"--user", "alice@example.com", "--forgot"}, wantStatus: "RESET_REQUIRED"},
+		{name: "forgot password", args: []string{"--user", "alice", "--forgot"}, wantStatus: "RESET_REQUIRED"},
+		// A username pool cannot resolve an email to alice's user.
+		{name: "forgot password by email in a username pool", args: []string{"--user", "alice@example.com", "--forgot"}, wantErr: "invocation failed"},
 		{name: "wrong password", args: []string{"--user", "alice", "--password", "nope"}, wantErr: "invocation failed: user not migrated"},
 		{name: "malformed event", stdin: "{", args: []string{"-"}, wantErr: "malformed event"},
 		{name: "no password", args: []string{"--user", "alice"}, wantErr: "--password, --password-stdin or --forgot"},

@@ -30,6 +30,9 @@ func TestOperationsWalkthrough(t *testing.T) {
       preset: wordpress
       driver: sqlite
       dsn: %q
+migration:
+  pool_case_sensitive: false
+  lookup: username
 metrics:
   namespace: Ferry/local
 `, "file:"+dbPath)
