@@ -30,21 +30,37 @@ var errExportIncomplete = errors.New("export incomplete: some sources cannot lis
 // the counts are complete.
 const exportExamples = 10
 
+// errExportExists: the import file is there already; --force overwrites.
+var errExportExists = errors.New("already exists; pass --force to overwrite it, or choose another --out")
+
+// nothingExported: no legacy user was left to export. It is an outcome,
+// not a failure — the command exits 0 and writes no file — but it is said,
+// so an empty result is never mistaken for a written one.
+const nothingExported = "nothing to export: every listed legacy user is migrated, disabled or skipped; no file was written"
+
 func newExportCmd(env Env) *cobra.Command {
 	var pool poolOpts
 	var opts struct {
 		config, out string
-		json        bool
+		json, force bool
 		limits      export.Limits
 	}
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the users who never migrated as a Cognito CSV import file",
-		Long: `Write every legacy user who has not migrated — not marked by the write-back
-and, with --user-pool-id, not in the pool — as a Cognito user import file,
+		Long: `Write every legacy user who has not migrated as a Cognito user import file,
 for the last step of a migration: a user import job creates them in
 RESET_REQUIRED and they choose a new password at their next sign-in. No
 password or hash is written; the file holds personal data (mode 0600).
+
+With --user-pool-id the pool is the truth: every legacy user the pool does
+not hold is exported, marked migrated or not, and the report says how many
+of them were marked. Without it, users marked by the write-back are left
+out, and the marks are optimistic: the trigger marks a user when it answers,
+before Cognito stores them.
+
+An existing file is not overwritten unless --force is given. When no user is
+left to export, the command says so, writes no file and exits 0.
 
 Rows carry the attributes the trigger would return under the configured
 migration policy, cognito:username by the pool mode and cognito:mfa_enabled
@@ -64,7 +80,7 @@ users-2.csv, …), one import job each.`,
 			if pool.maxUsers < 1 {
 				return fmt.Errorf("--max-pool-users %d: want at least 1", pool.maxUsers)
 			}
-			r, err := runExport(cmd.Context(), env, opts.config, opts.out, &pool, opts.limits)
+			r, err := runExport(cmd.Context(), env, opts.config, opts.out, &pool, opts.limits, opts.force)
 			if r != nil {
 				if opts.json {
 					if err := json.NewEncoder(env.Stdout).Encode(r); err != nil {
@@ -80,6 +96,7 @@ users-2.csv, …), one import job each.`,
 	cmd.Flags().StringVarP(&opts.config, "config", "c", "", "configuration file (required)")
 	cmd.Flags().StringVarP(&opts.out, "out", "o", "", "the import file to write (required); further parts go beside it")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&opts.force, "force", false, "overwrite existing import files")
 	cmd.Flags().IntVar(&opts.limits.Rows, "max-rows", export.MaxRows, "most users per file (Cognito: 500,000)")
 	cmd.Flags().Int64Var(&opts.limits.Bytes, "max-bytes", export.MaxBytes, "largest file in bytes (Cognito: 100 MB)")
 	pool.register(cmd)
@@ -94,11 +111,14 @@ type exportReport struct {
 	// Listed counts the legacy users read; Migrated those marked, InPool
 	// those found in the pool, Disabled those disabled in the legacy
 	// directory, Duplicate those an earlier source already exported.
-	Listed    int `json:"listed"`
-	Migrated  int `json:"migrated"`
-	InPool    int `json:"in_pool"`
-	Disabled  int `json:"disabled"`
-	Duplicate int `json:"duplicate"`
+	Listed   int `json:"listed"`
+	Migrated int `json:"migrated"`
+	// MarkedAbsent counts, with --user-pool-id, the exported users that
+	// were marked migrated although the pool does not hold them.
+	MarkedAbsent int `json:"marked_absent"`
+	InPool       int `json:"in_pool"`
+	Disabled     int `json:"disabled"`
+	Duplicate    int `json:"duplicate"`
 	// Skipped counts users Cognito could not import, by reason, with up to
 	// exportExamples legacy ids each in Examples.
 	Skipped  map[string]int      `json:"skipped"`
@@ -110,9 +130,12 @@ type exportReport struct {
 	Unmarked map[string]string `json:"unmarked,omitempty"`
 	// Unlisted says which sources could not be exported at all.
 	Unlisted []string `json:"unlisted,omitempty"`
+	// Note says that the marks are optimistic (without --user-pool-id) or
+	// that nothing was exported.
+	Notes []string `json:"notes,omitempty"`
 }
 
-func runExport(ctx context.Context, env Env, configPath, out string, pool *poolOpts, limits export.Limits) (*exportReport, error) {
+func runExport(ctx context.Context, env Env, configPath, out string, pool *poolOpts, limits export.Limits, force bool) (*exportReport, error) {
 	cfg, err := setup.LoadFile(configPath)
 	if err != nil {
 		return nil, err
@@ -148,9 +171,23 @@ func runExport(ctx context.Context, env Env, configPath, out string, pool *poolO
 	mapper.RequireMFA(mfa)
 	r := &exportReport{Header: mapper.Header(), Files: []string{}, Skipped: map[string]int{},
 		Examples: map[string][]string{}, Dropped: map[string]int{}, Unmarked: map[string]string{}}
+	if idx == nil {
+		r.Notes = append(r.Notes, marksOptimistic)
+	}
+	flags := os.O_CREATE | os.O_WRONLY | os.O_EXCL
+	if force {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	} else if _, err := os.Lstat(out); err == nil {
+		// Said before any source is read; a later part that exists fails
+		// when it is opened, O_EXCL.
+		return nil, fmt.Errorf("--out %s: %w", out, errExportExists)
+	}
 	w := export.NewWriter(mapper.Header(), func(part int) (io.WriteCloser, error) {
 		path := export.PartPath(out, part)
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		f, err := os.OpenFile(path, flags, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("%s: %w", path, errExportExists)
+		}
 		if err == nil {
 			r.Files = append(r.Files, path)
 		}
@@ -173,6 +210,9 @@ func runExport(ctx context.Context, env Env, configPath, out string, pool *poolO
 		return r, err
 	}
 	r.Exported = w.Rows()
+	if r.Exported == 0 {
+		r.Notes = append(r.Notes, nothingExported)
+	}
 	if len(r.Unlisted) > 0 {
 		return r, errExportIncomplete
 	}
@@ -200,19 +240,23 @@ func exportSource(ctx context.Context, b config.Backend, logger *slog.Logger, m 
 	}
 	return l.List(ctx, func(e source.Entry) error {
 		r.Listed++
-		switch {
-		case e.Migrated:
+		if e.Migrated {
 			r.Migrated++
-			return nil
-		case e.Disabled:
-			r.Disabled++
-			return nil
 		}
-		if idx != nil {
+		switch {
+		case idx == nil && e.Migrated:
+			// Without the pool, the mark is all there is to go on.
+			return nil
+		case idx != nil:
+			// The pool is the truth, whatever the mark says.
 			if _, found := idx.find(m, e.User); found {
 				r.InPool++
 				return nil
 			}
+		}
+		if e.Disabled {
+			r.Disabled++
+			return nil
 		}
 		row, err := m.Row(e.User)
 		if err != nil {
@@ -242,6 +286,9 @@ func exportSource(ctx context.Context, b config.Backend, logger *slog.Logger, m 
 			return err
 		}
 		exported[name] = true
+		if e.Migrated {
+			r.MarkedAbsent++
+		}
 		for _, a := range row.Dropped {
 			r.Dropped[a]++
 		}
@@ -266,6 +313,9 @@ func skipReason(err error) string {
 func printExport(w io.Writer, r *exportReport) {
 	fmt.Fprintf(w, "listed %d legacy users: %d marked migrated, %d already in the pool, %d disabled, %d duplicate\n",
 		r.Listed, r.Migrated, r.InPool, r.Disabled, r.Duplicate)
+	if r.MarkedAbsent > 0 {
+		fmt.Fprintf(w, "exported %d users marked migrated whom the pool does not hold\n", r.MarkedAbsent)
+	}
 	for _, name := range slices.Sorted(maps.Keys(r.Unmarked)) {
 		fmt.Fprintf(w, "source %s: no migration marks (%s); only the pool tells who migrated\n", name, r.Unmarked[name])
 	}
@@ -287,4 +337,7 @@ func printExport(w io.Writer, r *exportReport) {
 		fmt.Fprintf(w, " %s", f)
 	}
 	fmt.Fprintln(w)
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ferry-migrate/ferry/internal/export"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
@@ -66,12 +67,17 @@ func TestExport(t *testing.T) {
 			wantUsers []string
 			wantFiles int
 			wantPool  int
+			wantNotes []string
+			// wantMarkedAbsent: with the pool, the marked users it does
+			// not hold are exported and counted.
+			wantMarkedAbsent int
 		}{
-			{name: "marks only", wantUsers: []string{"user4", "user6", "user7", "user8", "user9"}, wantFiles: 1},
-			{name: "without the users in the pool", args: []string{"--user-pool-id", srv.PoolID, "--endpoint-url", srv.URL},
-				wantUsers: []string{"user4", "user7", "user8", "user9"}, wantFiles: 1, wantPool: 1},
+			{name: "marks only", wantUsers: []string{"user4", "user6", "user7", "user8", "user9"}, wantFiles: 1,
+				wantNotes: []string{marksOptimistic}},
+			{name: "every user absent from the pool, marked or not", args: []string{"--user-pool-id", srv.PoolID, "--endpoint-url", srv.URL},
+				wantUsers: []string{"user0", "user1", "user4", "user7", "user8", "user9"}, wantFiles: 1, wantPool: 1, wantMarkedAbsent: 2},
 			{name: "split by rows", args: []string{"--max-rows", "2"},
-				wantUsers: []string{"user4", "user6", "user7", "user8", "user9"}, wantFiles: 3},
+				wantUsers: []string{"user4", "user6", "user7", "user8", "user9"}, wantFiles: 3, wantNotes: []string{marksOptimistic}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -87,7 +93,7 @@ func TestExport(t *testing.T) {
 				}
 				wantReport := exportReport{
 					Files: r.Files, Header: export.StandardHeader, Exported: len(tt.wantUsers),
-					Listed: 10, Migrated: 2, InPool: tt.wantPool, Disabled: 1,
+					Listed: 10, Migrated: 2, InPool: tt.wantPool, Disabled: 1, MarkedAbsent: tt.wantMarkedAbsent, Notes: tt.wantNotes,
 					Skipped:  map[string]int{"no verified email or phone number": 1, "no username cognito accepts": 1},
 					Examples: map[string][]string{"no verified email or phone number": {"django/4"}, "no username cognito accepts": {"django/6"}},
 				}
@@ -241,4 +247,55 @@ func BenchmarkExport(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(fi.Size()), "file-bytes")
+}
+
+func TestExportRefusesToOverwrite(t *testing.T) {
+	t.Parallel()
+	cfg := legacyDjangoConfig(t, sqlsource.DriverSQLite)
+	out := filepath.Join(t.TempDir(), "users.csv")
+	if err := os.WriteFile(out, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err := ferryRun(t, "", "export", "--config", cfg, "--out", out)
+	if !errors.Is(err, errExportExists) || !strings.Contains(err.Error(), out) || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("export over an existing file = %v, want errExportExists naming the file and --force\n%s", err, stdout)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "keep me" {
+		t.Fatalf("the existing file was changed: %q", b)
+	}
+	if stdout, _, err := ferryRun(t, "", "export", "--config", cfg, "--out", out, "--force"); err != nil {
+		t.Fatalf("export --force: %v\n%s", err, stdout)
+	}
+	if rows := readExport(t, []string{out}, export.StandardHeader); len(rows) != 5 {
+		t.Errorf("--force wrote %d rows, want 5", len(rows))
+	}
+}
+
+func TestExportNothingLeft(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.yaml")
+	// One user, disabled: nothing to export.
+	hash, err := bcrypt.GenerateFromPassword([]byte("Passw0rd!x"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(users, []byte("users:\n  - {id: \"1\", username: ann, email: ann@example.com, disabled: true, password_hash: '"+string(hash)+"'}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "ferry.yaml")
+	if err := os.WriteFile(cfg, []byte("sources:\n  - {name: file, type: file, config: {path: "+users+"}}\nmigration: {assume_email_verified: true}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "users.csv")
+	stdout, _, err := ferryRun(t, "", "export", "--config", cfg, "--out", out)
+	if err != nil {
+		t.Fatalf("export with nothing to export: %v (want exit 0)\n%s", err, stdout)
+	}
+	if !strings.Contains(stdout, "note: "+nothingExported) {
+		t.Errorf("output does not say nothing was exported:\n%s", stdout)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file was written for zero users: %v", err)
+	}
 }

@@ -31,6 +31,8 @@ const preflightConfig = `sources:
       attributes: {id: "custom:legacy_id"}
 migration:
   username_case: lower
+  pool_case_sensitive: false
+  lookup: username
   assume_email_verified: true
 trigger:
   failure_style: empty
@@ -70,7 +72,7 @@ func TestPreflight(t *testing.T) {
 			want: []string{"BLOCKER  trigger: the UserMigration trigger is " + testFunctionARN, "1 blocker(s), 0 warning(s)"}, wantErr: errBlockers},
 		{name: "bare pool", args: []string{"--user-pool-id", bare.PoolID, "--endpoint-url", bare.URL, "--config", cfg},
 			want: []string{"BLOCKER  trigger:", "BLOCKER  attributes: attribute \"custom:legacy_id\"", "WARNING  user-existence [test-client (",
-				"WARNING  case-sensitivity:", "fix: ferry attach --user-pool-id " + bare.PoolID}, wantErr: errBlockers},
+				"BLOCKER  case-sensitivity:", "BLOCKER  one-user-per-account: migration.pool_case_sensitive is false but the pool is case-sensitive", "fix: ferry attach --user-pool-id " + bare.PoolID}, wantErr: errBlockers},
 		{name: "bare pool without config", args: []string{"--user-pool-id", bare.PoolID, "--endpoint-url", bare.URL},
 			want: []string{"BLOCKER  trigger:"}, wantErr: errBlockers},
 		{name: "no pool ID", args: []string{"--endpoint-url", bare.URL}},

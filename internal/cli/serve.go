@@ -21,6 +21,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
 	"github.com/ferry-migrate/ferry/internal/managedlogin"
 	"github.com/ferry-migrate/ferry/internal/metrics"
+	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/setup"
 	"github.com/ferry-migrate/ferry/internal/tokens"
 	"github.com/ferry-migrate/ferry/internal/userpool"
@@ -161,7 +162,10 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (er
 		custom = setup.CustomAttributes(cfg)
 		// The trigger's EMF metric lines go to stderr with the logs: what a
 		// developer sees here is what CloudWatch Logs receives from Lambda.
-		bo := setup.Options{Logger: logger, MemoryMB: o.memoryMB}
+		// The pool is ours: a write-back mark follows the pool's commit of
+		// the user (see committer), so a crash in between can leave a user
+		// in the pool unmarked, never one marked and absent.
+		bo := setup.Options{Logger: logger, MemoryMB: o.memoryMB, DeferMarks: true}
 		if !cfg.Metrics.Disabled {
 			bo.Metrics = metrics.NewEmitter(stderr, metrics.Options{Namespace: cfg.Metrics.Namespace})
 		}
@@ -227,7 +231,7 @@ func newResolver(app *setup.App, o serveOptions) userpool.Resolver {
 	)
 	var inProcess userpool.Invoker
 	if app != nil {
-		inProcess = lambdainvoke.InProcess(app.Handler)
+		inProcess = committer{Invoker: lambdainvoke.InProcess(app.Handler), m: app.Migrator}
 	}
 	return func(arn string) (userpool.Invoker, error) {
 		if inProcess != nil && isInProcessARN(arn) {
@@ -253,6 +257,15 @@ func newResolver(app *setup.App, o serveOptions) userpool.Resolver {
 		return inv, nil
 	}
 }
+
+// committer is the in-process trigger as a userpool.Committer: the pool's
+// commit of a migrated user releases the write-back the Migrator held.
+type committer struct {
+	userpool.Invoker
+	m *migration.Migrator
+}
+
+func (c committer) Committed(ctx context.Context, userName string) { c.m.Committed(ctx, userName) }
 
 func isInProcessARN(arn string) bool {
 	return arn == "ferry-migrate" || strings.HasPrefix(arn, "arn:aws:lambda:") && strings.HasSuffix(arn, ":000000000000:function:ferry-migrate")

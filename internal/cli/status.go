@@ -35,7 +35,16 @@ const (
 	defaultWatchCount = 60
 	// statusSourceTimeout bounds the work on one source for one report.
 	statusSourceTimeout = 10 * time.Minute
+	// maxMarkedAbsentNames bounds the names of marked-but-absent users a
+	// report lists per source (the count is complete): enough to act on,
+	// flat in memory if a whole directory was marked by mistake.
+	maxMarkedAbsentNames = 1000
 )
+
+// marksOptimistic is what status and export say when they cannot compare
+// the marks with the pool: a trigger writes its mark when it answers, and
+// cannot see whether Cognito then stored the user.
+const marksOptimistic = "marks are optimistic: the trigger marks a user when it answers, before Cognito stores them; give --user-pool-id to check the marks against the pool"
 
 // errUnlisted: a source of a type that cannot list its users (HTTP, Cognito).
 var errUnlisted = errors.New("this type of source cannot list its users")
@@ -78,10 +87,16 @@ func newStatusCmd(env Env) *cobra.Command {
 		Use:   "status",
 		Short: "Show how far the migration has come, per source",
 		Long: `Count, for each legacy source, its users, those marked migrated by the
-write-back, and those remaining. With --user-pool-id, also read the pool
-(ListUsers, 60 users a page) and count its users that come from the legacy
-sources and those created otherwise; a legacy user found in the pool counts
-as migrated, so progress shows even without a write-back.
+write-back, and those remaining. Marks alone are optimistic: the trigger
+writes one when it answers, and cannot see whether Cognito then stored the
+user.
+
+With --user-pool-id, the pool is the truth: read it (ListUsers, 60 users a
+page, one pass whatever the number of marks) and count a legacy user as
+migrated only when the pool holds them, so progress shows even without a
+write-back. Users marked migrated whom the pool does not hold are reported
+as marked but absent (their legacy ids and usernames with --json, up to
+1,000 a source): ferry export --user-pool-id exports them.
 
 With --watch, the report is repeated every interval, --count times.`,
 		Example: `  ferry status --config ferry.yaml
@@ -121,7 +136,9 @@ With --watch, the report is repeated every interval, --count times.`,
 
 // statusReport is what ferry status prints.
 type statusReport struct {
-	At      time.Time      `json:"at"`
+	At time.Time `json:"at"`
+	// Note says, without a pool, that the marks are optimistic.
+	Note    string         `json:"note,omitempty"`
 	Sources []sourceStatus `json:"sources"`
 	Pool    *poolStatus    `json:"pool,omitempty"`
 }
@@ -140,6 +157,11 @@ type sourceStatus struct {
 	MarkedMigrated int `json:"marked_migrated"`
 	// InPool counts the users found in the pool (with --user-pool-id).
 	InPool *int `json:"in_pool,omitempty"`
+	// MarkedAbsent counts the users marked migrated whom the pool does not
+	// hold (with --user-pool-id); MarkedAbsentUsers names up to
+	// maxMarkedAbsentNames of them.
+	MarkedAbsent      *int         `json:"marked_absent,omitempty"`
+	MarkedAbsentUsers []legacyName `json:"marked_absent_users,omitempty"`
 	// Migrated counts the users marked or in the pool; Remaining the rest.
 	Migrated  int `json:"migrated"`
 	Remaining int `json:"remaining"`
@@ -150,6 +172,12 @@ type sourceStatus struct {
 	// users); not an error.
 	Unlisted string `json:"unlisted,omitempty"`
 	Error    string `json:"error,omitempty"`
+}
+
+// legacyName names a legacy user in a report.
+type legacyName struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
 }
 
 // poolStatus is the pool's side.
@@ -215,6 +243,9 @@ func watchStatus(ctx context.Context, env Env, configPath string, pool *poolOpts
 func status(ctx context.Context, env Env, cfg *config.Config, logger *slog.Logger, mapper *export.Mapper,
 	api *cip.Client, pool *poolOpts) (*statusReport, error) {
 	r := &statusReport{At: time.Now().UTC()}
+	if api == nil {
+		r.Note = marksOptimistic
+	}
 	var idx *poolIndex
 	if api != nil {
 		var err error
@@ -270,7 +301,7 @@ func sourceProgress(ctx context.Context, b config.Backend, logger *slog.Logger, 
 		}
 		return nil
 	}
-	var inPool, disabled, total, marked int
+	var inPool, disabled, total, marked, absent int
 	err = l.List(ctx, func(e source.Entry) error {
 		total++
 		if e.Migrated {
@@ -281,8 +312,16 @@ func sourceProgress(ctx context.Context, b config.Backend, logger *slog.Logger, 
 			inPool++
 			matched[key] = true
 		}
+		if e.Migrated && !found {
+			absent++
+			if len(st.MarkedAbsentUsers) < maxMarkedAbsentNames {
+				st.MarkedAbsentUsers = append(st.MarkedAbsentUsers, legacyName{ID: e.User.ID, Username: e.User.Username})
+			}
+		}
 		switch {
-		case e.Migrated || found:
+		case found:
+			// The pool is the truth: a mark without a pool user is not a
+			// migration.
 			st.Migrated++
 		case e.Disabled:
 			disabled++
@@ -297,7 +336,7 @@ func sourceProgress(ctx context.Context, b config.Backend, logger *slog.Logger, 
 	}
 	// The listing is the later and fuller reading.
 	st.Total, st.MarkedMigrated = total, marked
-	st.InPool, st.Disabled = &inPool, &disabled
+	st.InPool, st.Disabled, st.MarkedAbsent = &inPool, &disabled, &absent
 	return nil
 }
 
@@ -321,6 +360,13 @@ func printStatus(w io.Writer, r *statusReport) {
 		}
 		if s.InPool != nil {
 			fmt.Fprintf(w, "  in the pool:    %d\n", *s.InPool)
+		}
+		if s.MarkedAbsent != nil {
+			fmt.Fprintf(w, "  marked but absent from the pool: %d", *s.MarkedAbsent)
+			if *s.MarkedAbsent > 0 {
+				fmt.Fprint(w, " (counted as remaining; ferry export --user-pool-id exports them; --json names them)")
+			}
+			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "  migrated:       %d (%s)\n", s.Migrated, percent(s.Migrated, s.Total))
 		fmt.Fprintf(w, "  remaining:      %d", s.Remaining)
@@ -346,6 +392,9 @@ func printStatus(w io.Writer, r *statusReport) {
 				"some of whom may come from %s, which could not be counted\n",
 				p.ID, p.Users, p.FromLegacy, p.Other, strings.Join(uncounted, ", "))
 		}
+	}
+	if r.Note != "" {
+		fmt.Fprintf(w, "note: %s\n", r.Note)
 	}
 }
 

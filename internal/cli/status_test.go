@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,9 +153,10 @@ func TestStatus(t *testing.T) {
 			want []string
 		}{
 			{name: "marks only", args: []string{"--config", cfg},
-				want: []string{"source django (sql):", "legacy users:   10", "marked migrated: 2", "migrated:       2 (20.0%)", "remaining:      8"}},
+				want: []string{"source django (sql):", "legacy users:   10", "marked migrated: 2", "migrated:       2 (20.0%)", "remaining:      8",
+					"note: marks are optimistic"}},
 			{name: "with the pool", args: []string{"--config", cfg, "--user-pool-id", srv.PoolID, "--endpoint-url", srv.URL},
-				want: []string{"in the pool:    1", "migrated:       3 (30.0%)", "remaining:      7 (1 of them disabled",
+				want: []string{"in the pool:    1", "marked but absent from the pool: 2", "migrated:       1 (10.0%)", "remaining:      9 (1 of them disabled",
 					"pool " + srv.PoolID + ": 2 users, 1 from the legacy sources, 1 created otherwise"}},
 		}
 		for _, tt := range tests {
@@ -196,7 +198,9 @@ func TestStatusJSONWatch(t *testing.T) {
 		}
 		s := r.Sources[0]
 		if s.Total != 10 || !s.Marked || s.MarkedMigrated != 2 || s.InPool == nil || *s.InPool != 1 ||
-			s.Migrated != 3 || s.Remaining != 7 || r.Pool.Users != 2 || r.Pool.FromLegacy != 1 || r.Pool.Other != 1 {
+			s.Migrated != 1 || s.Remaining != 9 || r.Pool.Users != 2 || r.Pool.FromLegacy != 1 || r.Pool.Other != 1 ||
+			s.MarkedAbsent == nil || *s.MarkedAbsent != 2 ||
+			!slices.Equal(s.MarkedAbsentUsers, []legacyName{{ID: "1", Username: "user0"}, {ID: "2", Username: "user1"}}) {
 			t.Errorf("report %d: source %+v, pool %+v", reports, s, *r.Pool)
 		}
 	}

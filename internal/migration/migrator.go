@@ -100,12 +100,11 @@ var ErrNotMigrated = errors.New("user not migrated")
 // password either; no source saw it.
 var ErrPasswordTooLong = fmt.Errorf("%w: password longer than %d characters", ErrNotMigrated, MaxPasswordLength)
 
-// Fault reasons that are Ferry's own (a source's faults are wrapped as they are).
-var (
-	// ErrNoVerifiedChannel: a forgot-password answer would carry neither a
-	// verified email nor a verified phone, so Cognito could not send a code.
-	ErrNoVerifiedChannel = errors.New("no verified email or phone number for the reset code")
-)
+// ErrNoVerifiedChannel: a forgot-password answer would carry neither a
+// verified email nor a verified phone, so Cognito could not send a code.
+// It is the user's outcome (OutcomeNoVerifiedChannel), not a fault: the
+// source answered, the user's record has no channel.
+var ErrNoVerifiedChannel = fmt.Errorf("%w: no verified email or phone number for the reset code", ErrNotMigrated)
 
 // Fault is a migration that could not be decided: a source fault or a
 // deadline. It must never be reported to a user as a wrong password. (An
@@ -141,15 +140,17 @@ type Stats struct {
 	NotMigrated int64
 	Faults      int64
 	// Of NotMigrated: throttled attempts, shadow migrations, sign-ins
-	// outside the rollout, users Cognito would refuse, unusable records and
-	// over-long passwords. Of Faults: calls refused by an open circuit.
-	Throttled       int64
-	Shadow          int64
-	OutsideRollout  int64
-	Unmigratable    int64
-	BadRecord       int64
-	PasswordTooLong int64
-	CircuitOpen     int64
+	// outside the rollout, users Cognito would refuse, unusable records,
+	// over-long passwords and forgot-passwords without a verified channel.
+	// Of Faults: calls refused by an open circuit.
+	Throttled         int64
+	Shadow            int64
+	OutsideRollout    int64
+	Unmigratable      int64
+	BadRecord         int64
+	PasswordTooLong   int64
+	NoVerifiedChannel int64
+	CircuitOpen       int64
 }
 
 // migratedSetMax bounds the memory of users already counted: one sign-in's
@@ -173,6 +174,12 @@ type Migrator struct {
 	nMigrated, nNotMigrated, nFaults                   atomic.Int64
 	nThrottled, nShadow, nOutsideRollout, nCircuitOpen atomic.Int64
 	nUnmigratable, nBadRecord, nPasswordTooLong        atomic.Int64
+	nNoVerifiedChannel                                 atomic.Int64
+
+	// pending holds, with DeferMarks, the write-backs of answers the pool
+	// has not yet stored, by the name the pool received (see Committed).
+	deferMarks bool
+	pending    map[string]pendingMark
 }
 
 // Options configure New.
@@ -189,6 +196,10 @@ type Options struct {
 	Breaker *guard.BreakerConfig
 	// Rollout, when set, decides shadow mode and who is in the rollout.
 	Rollout *rollout.Gate
+	// DeferMarks holds each write-back until Committed says the pool has
+	// stored the user: for a pool Ferry runs itself (ferry serve), where
+	// the mark can follow the pool's commit instead of preceding it.
+	DeferMarks bool
 }
 
 // New returns a Migrator; it fails on an invalid policy or an empty chain.
@@ -232,6 +243,9 @@ func New(o Options) (*Migrator, error) {
 		migrated: map[string]struct{}{},
 		limiter:  o.Throttle,
 		gate:     o.Rollout,
+
+		deferMarks: o.DeferMarks,
+		pending:    map[string]pendingMark{},
 	}
 	if m.logger == nil {
 		m.logger = slog.New(slog.DiscardHandler)
@@ -249,6 +263,7 @@ func (m *Migrator) Stats() Stats {
 		Throttled: m.nThrottled.Load(), Shadow: m.nShadow.Load(),
 		OutsideRollout: m.nOutsideRollout.Load(), CircuitOpen: m.nCircuitOpen.Load(),
 		Unmigratable: m.nUnmigratable.Load(), BadRecord: m.nBadRecord.Load(), PasswordTooLong: m.nPasswordTooLong.Load(),
+		NoVerifiedChannel: m.nNoVerifiedChannel.Load(),
 	}
 }
 
@@ -293,6 +308,10 @@ func (m *Migrator) Migrate(ctx context.Context, req Request) (Result, error) {
 		m.nUnmigratable.Add(1)
 		attrs = append(attrs, slog.Any("refusals", refusalsValue(res.Refusals)))
 		m.logger.LogAttrs(ctx, slog.LevelWarn, "user cannot migrate", attrs...)
+	case res.Outcome == OutcomeNoVerifiedChannel:
+		m.nNotMigrated.Add(1)
+		m.nNoVerifiedChannel.Add(1)
+		m.logger.LogAttrs(ctx, slog.LevelWarn, "no verified channel for the reset code", attrs...)
 	case res.Outcome == OutcomeBadRecord:
 		m.nNotMigrated.Add(1)
 		m.nBadRecord.Add(1)
@@ -405,10 +424,19 @@ func (m *Migrator) migrate(ctx context.Context, req Request, att *guard.Attempt)
 		return res, &Fault{Source: src, Err: errors.New("source returned no user and no error")}
 	}
 
+	if !m.policy.Canonical(strings.TrimSpace(req.Username), u) {
+		// Answering would key a second pool user to this account.
+		res.Outcome, res.Reason = OutcomeNameRejected, ReasonNotCanonical
+		return res, ErrNotMigrated
+	}
 	if err := m.answer(ctx, &res, req, name, typedEmail); err != nil {
 		var un *UnmigratableError
 		if errors.As(err, &un) {
 			res.Outcome, res.Reason, res.Refusals = OutcomeUnmigratable, un.Reason(), un.Refusals
+			return res, err
+		}
+		if errors.Is(err, ErrNoVerifiedChannel) {
+			res.Outcome = OutcomeNoVerifiedChannel
 			return res, err
 		}
 		res.Outcome = OutcomeFault
@@ -416,7 +444,11 @@ func (m *Migrator) migrate(ctx context.Context, req Request, att *guard.Attempt)
 	}
 	if !m.gate.Shadow() {
 		// Only an answer Cognito accepts is marked: answer has checked it.
-		m.recordMigrated(ctx, src, u)
+		if m.deferMarks {
+			m.holdMark(strings.TrimSpace(req.Username), src, u)
+		} else {
+			m.recordMigrated(ctx, src, u)
+		}
 	}
 	res.Outcome = OutcomeMigrated
 	return res, nil
@@ -490,15 +522,8 @@ func (m *Migrator) answer(ctx context.Context, res *Result, req Request, name st
 			} else {
 				attrs["phone_number"] = name
 			}
-			un := p.AliasUsername(u)
-			if p.AliasUsernameAttribute == "" && ValidUsername(un) != "" && ValidUsername(u.ID) == "" && !LooksLikeAlias(u.ID) {
-				// A legacy username Cognito refuses (a space in a
-				// WordPress login) cannot be the pool's username, and the
-				// user cannot sign in by it anyway: the legacy ID stands in,
-				// the same for every sign-in by the user's email.
-				un = u.ID
-			}
-			if un == "" || isEmail(un) || isPhone(un) {
+			un := p.PoolUsername(u)
+			if un == "" {
 				return &UnmigratableError{UserID: u.ID, Refusals: []Refusal{{Attribute: "username", Reason: ReasonNoAliasUsername}}}
 			}
 			attrs["username"] = un

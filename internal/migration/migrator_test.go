@@ -85,7 +85,7 @@ func TestMigrateAuthentication(t *testing.T) {
 			},
 		},
 		{
-			name: "trimmed and lower-cased", policy: migration.Policy{UsernameCase: migration.FoldLower},
+			name: "trimmed and lower-cased", policy: migration.Policy{UsernameCase: migration.FoldLower, PoolCaseSensitive: new(false)},
 			username: "  ALICE ", password: "Corr3ct-horse",
 			want: migration.Result{
 				UserAttributes: map[string]string{
@@ -281,7 +281,7 @@ func TestMigrateForgotPassword(t *testing.T) {
 			"phone_number": "+15550100", "phone_number_verified": "true",
 			"given_name": "Alice", "nickname": "al", "custom:legacy_id": "17",
 		}},
-		{name: "no verified channel is a fault", username: "carol", wantErr: migration.ErrNoVerifiedChannel},
+		{name: "no verified channel is its own outcome, not a fault", username: "carol", wantErr: migration.ErrNoVerifiedChannel},
 		{name: "email assumed verified", policy: migration.Policy{AssumeEmailVerified: true, Attributes: []string{"email", "email_verified"}},
 			username: "carol", want: map[string]string{"email": "carol@example.com", "email_verified": "true", "custom:legacy_id": "17"}},
 		{name: "unknown user", username: "mallory", wantErr: migration.ErrNotMigrated},
@@ -300,8 +300,16 @@ func TestMigrateForgotPassword(t *testing.T) {
 			}
 			if tc.wantErr != nil {
 				var f *migration.Fault
-				if errors.Is(tc.wantErr, migration.ErrNoVerifiedChannel) && !errors.As(err, &f) {
-					t.Errorf("err %v is not a *Fault", err)
+				if errors.Is(tc.wantErr, migration.ErrNoVerifiedChannel) {
+					if errors.As(err, &f) || !errors.Is(err, migration.ErrNotMigrated) {
+						t.Errorf("err %v: want a \"no\" (ErrNotMigrated), not a *Fault", err)
+					}
+					if got.Outcome != migration.OutcomeNoVerifiedChannel || got.User == nil || got.User.ID != "17" {
+						t.Errorf("outcome %q, user %+v; want %q with the legacy user", got.Outcome, got.User, migration.OutcomeNoVerifiedChannel)
+					}
+					if st := m.Stats(); st.NoVerifiedChannel != 1 || st.Faults != 0 {
+						t.Errorf("stats %+v: want 1 no-verified-channel and no fault", st)
+					}
 				}
 				return
 			}

@@ -127,6 +127,7 @@ func (p PasswordPolicy) Allows(password string) bool {
 //	username_case: lower
 //	lookup: any
 //	pool_mode: alias
+//	pool_case_sensitive: false
 //	alias_username_attribute: custom:legacy_id
 //	attributes: [email, email_verified, given_name, family_name]
 //	assume_email_verified: true
@@ -145,6 +146,11 @@ type Policy struct {
 	Lookup LookupMode `yaml:"lookup"`
 	// PoolMode is the target pool's sign-in mode (default username).
 	PoolMode PoolMode `yaml:"pool_mode"`
+	// PoolCaseSensitive is the target pool's
+	// UsernameConfiguration.CaseSensitive (default true, the Cognito API's
+	// default). It decides how a typed name is compared with the account's
+	// canonical name (see Canonical).
+	PoolCaseSensitive *bool `yaml:"pool_case_sensitive"`
 	// AliasUsernameAttribute, in alias pools, names where the returned
 	// "username" comes from when the user typed an email: empty for the
 	// legacy username, "id" for the legacy ID, or a key of User.Attributes.

@@ -12,7 +12,7 @@ import (
 // corpPolicy routes corporate addresses to "ldap" and numeric names to
 // "sql"; "file" is the default chain.
 func corpPolicy() migration.Policy {
-	return migration.Policy{Routing: []migration.Route{
+	return migration.Policy{PoolMode: migration.PoolAlias, Routing: []migration.Route{
 		{Match: migration.RouteMatch{EmailDomain: "corp.example.com"}, Sources: []string{"ldap"}},
 		{Match: migration.RouteMatch{UsernameRegexp: `^\d+$`}, Sources: []string{"sql", "ldap"}},
 	}}
@@ -110,7 +110,7 @@ func TestRouting(t *testing.T) {
 func TestRoutingEveryNameRouted(t *testing.T) {
 	t.Parallel()
 	src := newSource(alice())
-	m := newMigrator(t, migration.Policy{Routing: []migration.Route{
+	m := newMigrator(t, migration.Policy{PoolMode: migration.PoolAlias, Routing: []migration.Route{
 		{Match: migration.RouteMatch{EmailDomain: "@example.com"}, Sources: []string{"only"}},
 	}}, migration.NamedSource{Name: "only", Source: src})
 	if _, err := m.Migrate(t.Context(), migration.Request{Kind: migration.Authentication, Username: "alice@example.com", Password: "Corr3ct-horse"}); err != nil {

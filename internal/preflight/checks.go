@@ -195,25 +195,6 @@ func checkRequired(pool *types.UserPoolType, _ []types.UserPoolClientType, o Opt
 	return fs
 }
 
-func checkCase(pool *types.UserPoolType, _ []types.UserPoolClientType, o Options) []Finding {
-	sensitive := pool.UsernameConfiguration == nil || aws.ToBool(pool.UsernameConfiguration.CaseSensitive)
-	switch {
-	case sensitive && o.Expect.UsernameCase == migration.FoldLower:
-		return []Finding{{Severity: Warning, Check: CheckCase,
-			Problem: "the pool is case-sensitive while Ferry finds legacy users in any casing (username_case: lower): Alice and alice both migrate, as two pool users",
-			Fix:     "create the pool with UsernameConfiguration CaseSensitive=false (it cannot be changed later), or have the app lower-case usernames before sign-in"}}
-	case sensitive:
-		return []Finding{{Severity: Warning, Check: CheckCase,
-			Problem: "the pool is case-sensitive (the API's default): a user who signs in with another casing than before becomes a second pool user when the legacy lookup matches it",
-			Fix:     "create the pool with UsernameConfiguration CaseSensitive=false (it cannot be changed later), or have the app lower-case usernames before sign-in"}}
-	case o.Expect.Known && o.Expect.UsernameCase != migration.FoldLower && !o.Expect.SourcesFoldCase:
-		return []Finding{{Severity: Warning, Check: CheckCase,
-			Problem: "the pool is case-insensitive but Ferry looks legacy users up with the name's casing as typed (username_case: none): a user who types another casing than the legacy store holds is not found",
-			Fix:     "set migration.username_case: lower (or make the source match case-insensitively) when the legacy store's names are case-insensitive"}}
-	}
-	return nil
-}
-
 func checkRecovery(pool *types.UserPoolType, _ []types.UserPoolClientType, o Options) []Finding {
 	var fs []Finding
 	add := func(problem, fix string) {

@@ -34,8 +34,14 @@ type Expectations struct {
 	PoolMode migration.PoolMode
 	// SourcesFoldCase is true when every source matches names regardless
 	// of case by itself (an SQL fold, a case-insensitive file, a
-	// directory's matching rules).
-	SourcesFoldCase bool
+	// directory's matching rules); SomeSourceFoldsCase when one does.
+	SourcesFoldCase     bool
+	SomeSourceFoldsCase bool
+	// PoolCaseSensitive is the policy's pool_case_sensitive (default true).
+	PoolCaseSensitive bool
+	// EmailLookup is true when email-shaped names reach a source that
+	// reads an email (migration.lookup is not username).
+	EmailLookup bool
 	// FailureStyle is the trigger's failure_style.
 	FailureStyle trigger.FailureStyle
 }
@@ -53,6 +59,7 @@ func FromConfig(cfg *config.Config) Expectations {
 	for _, b := range cfg.Sources {
 		m := sourceMapping(b.Config)
 		e.SourcesFoldCase = e.SourcesFoldCase && m.FoldsCase
+		e.SomeSourceFoldsCase = e.SomeSourceFoldsCase || m.FoldsCase
 		for _, a := range m.Attributes {
 			mapped[a] = true
 		}
@@ -60,6 +67,8 @@ func FromConfig(cfg *config.Config) Expectations {
 		e.PhoneVerified = e.PhoneVerified || m.PhoneVerified
 	}
 	e.Mapped = slices.Sorted(maps.Keys(mapped))
+	e.PoolCaseSensitive = p.PoolCaseSensitive == nil || *p.PoolCaseSensitive
+	e.EmailLookup = p.Lookup != migration.LookupUsername && mapped["email"]
 	return e
 }
 

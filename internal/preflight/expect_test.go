@@ -30,7 +30,8 @@ func TestFromConfig(t *testing.T) {
     type: sql
     config: {preset: django, driver: postgres, dsn: "postgres://x@127.0.0.1:1/db", attributes: {id: "custom:legacy_id"}}
 `, want: preflight.Expectations{Known: true, Mapped: []string{"custom:legacy_id", "email", "email_verified", "family_name", "given_name"},
-			Allowed: migration.StandardAttributes, UsernameCase: migration.FoldNone, PoolMode: migration.PoolUsername, FailureStyle: trigger.FailError}},
+			Allowed: migration.StandardAttributes, UsernameCase: migration.FoldNone, PoolMode: migration.PoolUsername, FailureStyle: trigger.FailError,
+			PoolCaseSensitive: true, EmailLookup: true}},
 		{name: "sql columns with verified flags", yaml: `sources:
   - name: app
     type: sql
@@ -40,10 +41,10 @@ func TestFromConfig(t *testing.T) {
       query: {by_username: "SELECT 1 WHERE $1 = ''", sample: "SELECT h FROM t LIMIT 1"}
       fold: lower
       columns: {id: id, username: u, password_hash: h, phone: tel, phone_verified: tel_ok}
-migration: {username_case: lower, attributes: [phone_number, phone_number_verified]}
+migration: {username_case: lower, pool_case_sensitive: false, attributes: [phone_number, phone_number_verified]}
 trigger: {failure_style: empty}
 `, want: preflight.Expectations{Known: true, Mapped: []string{"phone_number", "phone_number_verified"},
-			Allowed: []string{"phone_number", "phone_number_verified"}, PhoneVerified: true, SourcesFoldCase: true,
+			Allowed: []string{"phone_number", "phone_number_verified"}, PhoneVerified: true, SourcesFoldCase: true, SomeSourceFoldsCase: true,
 			UsernameCase: migration.FoldLower, PoolMode: migration.PoolUsername, FailureStyle: trigger.FailEmpty}},
 		{name: "ldap with extras and assumed verification", yaml: `sources:
   - name: dir
@@ -58,6 +59,7 @@ trigger: {failure_style: empty}
 migration: {assume_email_verified: true}
 `, want: preflight.Expectations{Known: true, Mapped: []string{"custom:department", "email", "email_verified", "family_name", "given_name",
 			"name", "phone_number", "phone_number_verified"}, Allowed: migration.StandardAttributes, EmailVerified: true, SourcesFoldCase: true,
+			SomeSourceFoldsCase: true, PoolCaseSensitive: true, EmailLookup: true,
 			UsernameCase: migration.FoldNone, PoolMode: migration.PoolUsername, FailureStyle: trigger.FailError}},
 	}
 	for _, tc := range tests {

@@ -125,7 +125,7 @@ func Run(ctx context.Context, api API, poolID string, o Options) (*Report, error
 func Check(pool *types.UserPoolType, clients []types.UserPoolClientType, o Options) []Finding {
 	var fs []Finding
 	for _, check := range []func(*types.UserPoolType, []types.UserPoolClientType, Options) []Finding{
-		checkTrigger, checkFlows, checkExistence, checkPoolMode, checkAttributes, checkRequired, checkCase, checkRecovery,
+		checkTrigger, checkFlows, checkExistence, checkPoolMode, checkAttributes, checkRequired, checkIdentity, checkRecovery,
 		checkForgotOracle,
 	} {
 		fs = append(fs, check(pool, clients, o)...)

@@ -37,7 +37,7 @@ func cleanExpect() preflight.Expectations {
 	return preflight.Expectations{Known: true,
 		Mapped:        []string{"custom:legacy_id", "email", "email_verified", "given_name"},
 		Allowed:       migration.StandardAttributes,
-		EmailVerified: true, UsernameCase: migration.FoldLower, FailureStyle: trigger.FailEmpty}
+		EmailVerified: true, UsernameCase: migration.FoldLower, FailureStyle: trigger.FailEmpty, PoolMode: migration.PoolUsername}
 }
 
 type found struct {
@@ -85,7 +85,23 @@ func TestRun(t *testing.T) {
 			in.Schema = append(in.Schema, types.SchemaAttributeType{Name: aws.String("family_name"), AttributeDataType: types.AttributeDataTypeString, Required: aws.Bool(true)})
 		}, want: []found{{preflight.CheckRequired, preflight.Blocker}}},
 		{name: "case-sensitive pool with lower-case lookup", pool: func(in *cip.CreateUserPoolInput) { in.UsernameConfiguration = nil },
-			want: []found{{preflight.CheckCase, preflight.Warning}}},
+			expect: func(e *preflight.Expectations) { e.PoolCaseSensitive = true },
+			want:   []found{{preflight.CheckCase, preflight.Blocker}}},
+		{name: "case-sensitive pool, a source folds case", pool: func(in *cip.CreateUserPoolInput) { in.UsernameConfiguration = nil },
+			expect: func(e *preflight.Expectations) {
+				e.PoolCaseSensitive, e.UsernameCase, e.SomeSourceFoldsCase = true, migration.FoldNone, true
+			}, want: []found{{preflight.CheckCase, preflight.Blocker}}},
+		{name: "case-sensitive pool, exact lookup", pool: func(in *cip.CreateUserPoolInput) { in.UsernameConfiguration = nil },
+			expect: func(e *preflight.Expectations) { e.PoolCaseSensitive, e.UsernameCase = true, migration.FoldNone }},
+		{name: "pool_case_sensitive left true for a case-insensitive pool", expect: func(e *preflight.Expectations) { e.PoolCaseSensitive = true },
+			want: []found{{preflight.CheckIdentity, preflight.Blocker}}},
+		{name: "pool_case_sensitive false for a case-sensitive pool", pool: func(in *cip.CreateUserPoolInput) { in.UsernameConfiguration = nil },
+			want: []found{{preflight.CheckIdentity, preflight.Blocker}, {preflight.CheckCase, preflight.Blocker}}},
+		{name: "username pool with email lookups", expect: func(e *preflight.Expectations) { e.EmailLookup = true },
+			want: []found{{preflight.CheckIdentity, preflight.Blocker}}},
+		{name: "alias pool with email lookups", pool: func(in *cip.CreateUserPoolInput) {
+			in.AliasAttributes = []types.AliasAttributeType{types.AliasAttributeTypeEmail}
+		}, expect: func(e *preflight.Expectations) { e.EmailLookup, e.PoolMode = true, migration.PoolAlias }},
 		{name: "case-insensitive pool with exact lookup", expect: func(e *preflight.Expectations) { e.UsernameCase = migration.FoldNone },
 			want: []found{{preflight.CheckCase, preflight.Warning}}},
 		{name: "case-insensitive pool, sources fold case", expect: func(e *preflight.Expectations) {

@@ -30,6 +30,9 @@ type Options struct {
 	MemoryMB int
 	// Lambda: the CPU share follows MemoryMB as Lambda allots it.
 	Lambda bool
+	// DeferMarks holds write-back marks until the pool reports its commit
+	// (migration.Options.DeferMarks): for ferry serve, which runs the pool.
+	DeferMarks bool
 }
 
 // wrap puts s, the i-th configured source, behind secret refresh and

@@ -196,6 +196,7 @@ func build(ctx context.Context, cfg *config.Config, o Options, types map[string]
 		return nil, err
 	}
 	mo.Sources, mo.Policy, mo.Logger = a.Sources, cfg.Migration, logger.With("component", "migration")
+	mo.DeferMarks = o.DeferMarks
 	a.Migrator, err = migration.New(mo)
 	if err != nil {
 		return nil, err

@@ -140,7 +140,7 @@ func TestGolden(t *testing.T) {
 		{name: "auth-wrong-password-empty", style: trigger.FailEmpty},
 		{name: "auth-unknown-user", style: trigger.FailError, fails: true},
 		{name: "auth-email-alias", style: trigger.FailError, policy: migration.Policy{
-			UsernameCase: migration.FoldLower, PoolMode: migration.PoolAlias, EnableSMSMFA: true,
+			UsernameCase: migration.FoldLower, PoolMode: migration.PoolAlias, PoolCaseSensitive: new(false), EnableSMSMFA: true,
 		}},
 		{name: "auth-fault-empty", style: trigger.FailEmpty, fails: true},
 		{name: "forgot-ok", style: trigger.FailError},

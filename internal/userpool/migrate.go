@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 
+	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/trigger"
 )
 
@@ -46,7 +48,7 @@ func (s *Service) migrateOnSignIn(ctx context.Context, p *pool, c *client, typed
 		if u, err := s.findUser(ctx, p, typed); err != nil || u != nil {
 			return migrated{user: u}, err
 		}
-		resp, err := s.runMigration(ctx, p, c, trigger.SourceAuthentication, typed, password, in.ClientMetadata, nil, in.SDK)
+		resp, inv, err := s.runMigration(ctx, p, c, trigger.SourceAuthentication, typed, password, in.ClientMetadata, nil, in.SDK)
 		if err != nil {
 			return nil, err
 		}
@@ -68,6 +70,7 @@ func (s *Service) migrateOnSignIn(ctx context.Context, p *pool, c *client, typed
 			}
 			return nil, err
 		}
+		committed(ctx, inv, typed)
 		s.log.InfoContext(ctx, "user migrated", "pool", p.ID, "username", u.Username,
 			"trigger", trigger.SourceAuthentication, "status", u.Status)
 		s.welcome(ctx, u, resp)
@@ -91,7 +94,7 @@ func (s *Service) migrateOnForgot(ctx context.Context, p *pool, c *client, typed
 		if u, err := s.findUser(ctx, p, typed); err != nil || u != nil {
 			return (*CodeDelivery)(nil), err
 		}
-		resp, err := s.runMigration(ctx, p, c, trigger.SourceForgotPassword, typed, "", nil, meta, sdk)
+		resp, inv, err := s.runMigration(ctx, p, c, trigger.SourceForgotPassword, typed, "", nil, meta, sdk)
 		if err != nil {
 			return nil, err
 		}
@@ -121,6 +124,7 @@ func (s *Service) migrateOnForgot(ctx context.Context, p *pool, c *client, typed
 			}
 			return nil, err
 		}
+		committed(ctx, inv, typed)
 		s.log.InfoContext(ctx, "user migrated", "pool", p.ID, "username", u.Username,
 			"trigger", trigger.SourceForgotPassword, "status", u.Status)
 		return s.deliver(ctx, u, "reset", medium, attr, dest, code)
@@ -133,16 +137,33 @@ func (s *Service) migrateOnForgot(ctx context.Context, p *pool, c *client, typed
 	return v.(*CodeDelivery), nil
 }
 
+// Committer is an Invoker that wants to know when the pool has stored the
+// user its answer described: Ferry's in-process trigger, whose write-back
+// mark then follows the pool's commit instead of preceding it. Committed
+// gets the event's userName; it is called once the user is stored, never
+// for an answer the pool refused.
+type Committer interface {
+	Committed(ctx context.Context, userName string)
+}
+
+// committed tells inv, when it is a Committer, that the user migrated
+// under typed is stored.
+func committed(ctx context.Context, inv Invoker, typed string) {
+	if c, ok := inv.(Committer); ok {
+		c.Committed(ctx, typed)
+	}
+}
+
 // runMigration invokes the pool's migration trigger and returns its
 // response, or nil when the function returned no user (empty
-// userAttributes).
+// userAttributes), and the function invoked.
 func (s *Service) runMigration(ctx context.Context, p *pool, c *client, source, typed, password string,
-	validationData, clientMetadata map[string]string, sdk string) (*trigger.Response, error) {
+	validationData, clientMetadata map[string]string, sdk string) (*trigger.Response, Invoker, error) {
 	arn := p.set.LambdaConfig.UserMigration
 	inv, err := s.invoker(arn)
 	if err != nil {
 		s.log.ErrorContext(ctx, "migration trigger unavailable", "pool", p.ID, "trigger", arn, "err", err)
-		return nil, newErr(ErrUserNotFound, "Exception migrating user in app client %s", c.ID)
+		return nil, nil, newErr(ErrUserNotFound, "Exception migrating user in app client %s", c.ID)
 	}
 	if sdk == "" {
 		sdk = defaultSDK
@@ -152,20 +173,22 @@ func (s *Service) runMigration(ctx context.Context, p *pool, c *client, source, 
 		Request: trigger.Request{Password: password, ValidationData: validationData, ClientMetadata: clientMetadata}}
 	payload, err := eventPayload(ev)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out, err := s.invokeWith(ctx, p, triggerUserMigration, arn, inv, payload)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var back trigger.Event
 	if err := json.Unmarshal(out, &back); err != nil {
-		return nil, &Error{Kind: ErrInvalidLambdaResponse, Message: "Invalid lambda function output : Invalid JSON", Err: err}
+		return nil, nil, &Error{Kind: ErrInvalidLambdaResponse, Message: "Invalid lambda function output : Invalid JSON", Err: err}
 	}
-	if len(back.Response.UserAttributes) == 0 {
-		return nil, nil
+	if !hasValue(back.Response.UserAttributes) {
+		// No attribute with a value (a username alone, or empty strings)
+		// describes no user: Cognito takes it as the empty answer.
+		return nil, inv, nil
 	}
-	return &back.Response, nil
+	return &back.Response, inv, nil
 }
 
 // serverFault reports an Invoke API answer with an HTTP 5xx status, as the
@@ -231,13 +254,12 @@ func (s *Service) userFromMigration(p *pool, typed string, r *trigger.Response, 
 		// SMS MFA needs MFA on the pool, which this server does not offer.
 		return nil, fail("Error during migration: enableSMSMFA requires MFA to be enabled on the user pool")
 	}
+	if err := checkAnswer(p, typed, r.UserAttributes); err != nil {
+		return nil, err
+	}
 	attrs := maps.Clone(r.UserAttributes)
 	username, hasUsername := attrs["username"]
 	delete(attrs, "username")
-	if _, ok := attrs["sub"]; ok {
-		// Cognito generates sub; a returned one broke real first sign-ins.
-		return nil, fail("Attributes did not conform to the schema: sub: Attribute cannot be updated. (changing an immutable attribute)")
-	}
 	name := typed
 	if hasUsername && username != typed {
 		typedIsAlias := false
@@ -280,4 +302,106 @@ func (s *Service) welcome(ctx context.Context, u *User, r *trigger.Response) {
 			}
 		}
 	}
+}
+
+// hasValue reports whether attrs holds an attribute other than username
+// with a non-empty value.
+func hasValue(attrs map[string]string) bool {
+	for k, v := range attrs {
+		if k != "username" && v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkAnswer applies Cognito's rules for a migration answer — the ones
+// Ferry's own trigger applies before it answers (migration.CheckAnswer) —
+// to any trigger's answer, and fails as Cognito fails: a pool does not
+// repair or drop a value, it refuses the whole answer, so every refusal is
+// an error here and no user is created. The pool's schema supplies the
+// required and declared custom attributes.
+func checkAnswer(p *pool, typed string, attrs map[string]string) error {
+	schema := migration.PoolSchema{Custom: []string{}, MaxLength: map[string]int{}}
+	for _, a := range p.set.SchemaAttributes {
+		switch {
+		case strings.HasPrefix(a.Name, "custom:"):
+			schema.Custom = append(schema.Custom, a.Name)
+			if c := a.StringAttributeConstraints; c != nil {
+				if n, err := strconv.Atoi(c.MaxLength); err == nil {
+					schema.MaxLength[a.Name] = n
+				}
+			}
+		case a.Required && a.Name != "sub":
+			schema.Required = append(schema.Required, a.Name)
+		}
+	}
+	username := typed
+	if len(p.set.UsernameAttributes) > 0 {
+		// Cognito chooses the username (a UUID) and takes the typed email
+		// or phone number as that attribute.
+		username = ""
+		attrs = maps.Clone(attrs)
+		for _, a := range []string{"email", "phone_number"} {
+			if p.set.usernameAttr(a) && attrs[a] == "" && (a == "email" && looksLikeEmail(typed) || a == "phone_number" && looksLikePhone(typed)) {
+				attrs[a] = typed
+			}
+		}
+	}
+	_, refusals, err := migration.CheckAnswer("", username, attrs, schema)
+	var first *migration.Refusal
+	for i, r := range refusals {
+		if r.Reason == migration.ReasonNotVerifiable {
+			// Cognito's handling of a verification flag without its value
+			// is not documented; the pool stores what it was given.
+			continue
+		}
+		if first == nil || r.Attribute == "username" {
+			first = &refusals[i]
+		}
+	}
+	if first == nil {
+		if err != nil {
+			return newErr(ErrUserNotFound, "Error during migration: %v", err)
+		}
+		return nil
+	}
+	return refusalError(*first)
+}
+
+// refusalError is the error Cognito answers a migration with for an answer
+// that breaks the rule r: InvalidParameterException for the username and
+// the email and phone formats, as Cognito reports them for any request;
+// UserNotFoundException "Attributes did not conform to the schema" for the
+// schema's own rules, as its migration documentation lists them.
+func refusalError(r migration.Refusal) error {
+	schema := func(msg string) error {
+		return newErr(ErrUserNotFound, "Attributes did not conform to the schema: %s: %s", r.Attribute, msg)
+	}
+	switch r.Reason {
+	case migration.ReasonUsernamePattern, migration.ReasonInvalidUTF8:
+		if r.Attribute == "username" {
+			return newErr(ErrInvalidParameter, "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
+		}
+		return schema("Attribute value is not valid UTF-8.")
+	case migration.ReasonUsernameLength:
+		return newErr(ErrInvalidParameter, "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length less than or equal to 128")
+	case migration.ReasonEmailFormat:
+		return newErr(ErrInvalidParameter, "Invalid email address format.")
+	case migration.ReasonPhoneFormat:
+		return newErr(ErrInvalidParameter, "Invalid phone number format.")
+	case migration.ReasonNotBoolean:
+		return schema("Attribute value must be true or false.")
+	case migration.ReasonTooLong:
+		return schema("String is too long.")
+	case migration.ReasonRequired:
+		return schema("The attribute " + r.Attribute + " is required")
+	case migration.ReasonUnknown, migration.ReasonCustomUndecl:
+		if r.Attribute == "sub" {
+			// Cognito generates sub; a returned one broke real first sign-ins.
+			return schema("Attribute cannot be updated. (changing an immutable attribute)")
+		}
+		return schema("Attribute does not exist in the schema.")
+	}
+	return newErr(ErrUserNotFound, "Error during migration: %s: %s", r.Attribute, r.Reason)
 }

@@ -12,6 +12,7 @@ package sqlsource
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -329,7 +330,13 @@ func overlay(base, c Config) Config {
 		set(col.dst, col.v)
 	}
 	if c.Attributes != nil {
-		r.Attributes = c.Attributes
+		// Field by field, as for every other key: a column the
+		// configuration maps is added to (or replaces) the preset's.
+		r.Attributes = maps.Clone(base.Attributes)
+		if r.Attributes == nil {
+			r.Attributes = map[string]string{}
+		}
+		maps.Copy(r.Attributes, c.Attributes)
 	}
 	set(&r.HashFormat, c.HashFormat)
 	set(&r.Pepper, c.Pepper)
