@@ -1,0 +1,392 @@
+package docs
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferry-migrate/ferry/internal/testenv"
+)
+
+// The markers, each on the line right before a ```sh fence.
+const (
+	runnableMarker    = "<!-- runnable -->"
+	notRunnablePrefix = "<!-- not runnable:"
+)
+
+// docsAddr is the endpoint the documents write; each run replaces it with
+// the address of the server it started.
+const docsAddr = "127.0.0.1:9229"
+
+// blockTimeout bounds one block: the slowest runnable block makes a handful
+// of AWS CLI calls, each well under a few seconds.
+const blockTimeout = 60 * time.Second
+
+// block is one fenced shell block of a document.
+type block struct {
+	line     int    // line of the opening fence, 1-based
+	runnable bool   // marked runnable
+	reason   string // why it cannot run, when marked so
+	text     string // the block, with the fence's indentation removed
+}
+
+var fence = regexp.MustCompile("^( *)```(\\w*)\\s*$")
+
+// parseBlocks returns the shell blocks (```sh, ```bash, ```console) of a
+// Markdown document with the marker of each.
+func parseBlocks(doc string) []block {
+	lines := strings.Split(doc, "\n")
+	var blocks []block
+	for i := 0; i < len(lines); i++ {
+		m := fence.FindStringSubmatch(lines[i])
+		if m == nil || m[2] == "" {
+			continue
+		}
+		indent, lang := m[1], m[2]
+		var body []string
+		j := i + 1
+		for ; j < len(lines); j++ {
+			if strings.TrimSpace(lines[j]) == "```" {
+				break
+			}
+			body = append(body, strings.TrimPrefix(lines[j], indent))
+		}
+		if lang == "sh" || lang == "bash" || lang == "console" {
+			b := block{line: i + 1, text: strings.Join(body, "\n") + "\n"}
+			if i > 0 {
+				prev := strings.TrimSpace(lines[i-1])
+				b.runnable = prev == runnableMarker
+				if r, ok := strings.CutPrefix(prev, notRunnablePrefix); ok {
+					b.reason = strings.TrimSpace(strings.TrimSuffix(r, "-->"))
+				}
+			}
+			blocks = append(blocks, b)
+		}
+		i = j
+	}
+	return blocks
+}
+
+func TestParseBlocks(t *testing.T) {
+	doc := "text\n" +
+		"<!-- runnable -->\n```sh\nferry check\n```\n" +
+		"1. step\n\n   <!-- not runnable: needs AWS -->\n   ```sh\n   aws x \\\n     --y\n   ```\n" +
+		"```yaml\na: b\n```\n" +
+		"```sh\nunmarked\n```\n"
+	got := parseBlocks(doc)
+	want := []block{
+		{line: 3, runnable: true, text: "ferry check\n"},
+		{line: 9, reason: "needs AWS", text: "aws x \\\n  --y\n"},
+		{line: 16, text: "unmarked\n"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("parseBlocks:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// repoRoot is the module root, two levels above this file.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// documents are README.md and docs/*.md, relative to the root.
+func documents(t *testing.T, root string) []string {
+	t.Helper()
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{"README.md"}
+	for _, d := range docs {
+		out = append(out, filepath.Join("docs", filepath.Base(d)))
+	}
+	return out
+}
+
+// TestEveryShellBlockIsClassified keeps the docs honest: a shell block is
+// either run by TestDocsRunAsWritten or says why it cannot run here.
+func TestEveryShellBlockIsClassified(t *testing.T) {
+	root := repoRoot()
+	for _, doc := range documents(t, root) {
+		data, err := os.ReadFile(filepath.Join(root, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range parseBlocks(string(data)) {
+			if !b.runnable && b.reason == "" {
+				t.Errorf("%s:%d: a shell block without %s or %s reason -->; mark it, or say why it cannot run here:\n%s",
+					doc, b.line, runnableMarker, notRunnablePrefix, b.text)
+			}
+		}
+	}
+}
+
+// serveLine is a line that starts the local pool: the test runs it itself,
+// in the background on a free port, and the block goes on once it is up.
+var serveLine = regexp.MustCompile(`^(?:go run \./cmd/ferry|ferry) (serve\b[^&#]*?)\s*&?\s*(?:#.*)?$`)
+
+// TestDocsRunAsWritten runs every runnable block of every document, in
+// order, in one shell session per document: a fresh directory holding a
+// copy of examples/, `ferry` on PATH, HOME empty and no AWS settings — what
+// a newcomer's shell has — so a block that needs credentials or a region
+// must set them itself. Variables a block exports carry over to the next
+// block of the same document, as they would in the reader's shell.
+// `go run ./cmd/ferry` is run as `ferry`; http://127.0.0.1:9229 and the
+// <pool id> / <client id> placeholders become the started server's.
+func TestDocsRunAsWritten(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the docs against ferry serve: skipped with -short")
+	}
+	root := repoRoot()
+	aws := "/usr/bin/aws"
+	if _, err := os.Stat(aws); err != nil {
+		aws = testenv.Tool(t, "aws")
+	}
+	bin := buildFerry(t, root)
+	path := filepath.Dir(bin) + ":" + filepath.Dir(aws) + ":/usr/bin:/bin"
+	for _, doc := range documents(t, root) {
+		data, err := os.ReadFile(filepath.Join(root, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var runnable []block
+		for _, b := range parseBlocks(string(data)) {
+			if b.runnable {
+				runnable = append(runnable, b)
+			}
+		}
+		if len(runnable) == 0 {
+			continue
+		}
+		t.Run(doc, func(t *testing.T) {
+			t.Parallel()
+			s := newSession(t, root, path)
+			for _, b := range runnable {
+				s.run(t, doc, b)
+			}
+		})
+	}
+}
+
+// session is one reader's shell working through one document.
+type session struct {
+	dir, state string
+	env        []string
+	addr       string // the running server's address, if any
+	pool       string
+	client     string
+	stop       func()
+}
+
+func newSession(t *testing.T, root, path string) *session {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS(filepath.Join(root, "examples"))); err != nil {
+		t.Fatal(err)
+	}
+	s := &session{
+		dir:   dir,
+		state: filepath.Join(t.TempDir(), "state.sh"),
+		env:   []string{"PATH=" + path, "HOME=" + t.TempDir(), "LANG=C.UTF-8"},
+	}
+	t.Cleanup(func() {
+		if s.stop != nil {
+			s.stop()
+		}
+	})
+	return s
+}
+
+// run runs block b of doc: its lines up to a serve line, the server, then
+// the rest.
+func (s *session) run(t *testing.T, doc string, b block) {
+	t.Helper()
+	var chunk []string
+	chunkLine := b.line + 1
+	lines := strings.Split(strings.TrimSuffix(b.text, "\n"), "\n")
+	for i, l := range lines {
+		if m := serveLine.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+			s.shell(t, doc, chunkLine, chunk)
+			s.serve(t, doc, b.line+1+i, m[1])
+			chunk, chunkLine = nil, b.line+2+i
+			continue
+		}
+		chunk = append(chunk, l)
+	}
+	s.shell(t, doc, chunkLine, chunk)
+}
+
+// substitute turns the documents' endpoint and placeholders into the
+// session's.
+func (s *session) substitute(t *testing.T, doc string, line int, text string) string {
+	t.Helper()
+	if s.addr == "" {
+		if strings.Contains(text, docsAddr) || strings.Contains(text, "<pool id>") || strings.Contains(text, "<client id>") {
+			t.Fatalf("%s:%d: the block talks to the local pool, but no earlier block of the document starts `ferry serve`", doc, line)
+		}
+		return text
+	}
+	return strings.NewReplacer(docsAddr, s.addr, "<pool id>", s.pool, "<client id>", s.client).Replace(text)
+}
+
+// shell runs lines in the session's shell, from its directory, with the
+// variables earlier blocks exported.
+func (s *session) shell(t *testing.T, doc string, line int, lines []string) {
+	t.Helper()
+	body := strings.TrimSpace(strings.Join(lines, "\n"))
+	if body == "" {
+		return
+	}
+	body = strings.ReplaceAll(body, "go run ./cmd/ferry ", "ferry ")
+	body = s.substitute(t, doc, line, body)
+	script := "set -e\n" +
+		"if [ -f " + shQuote(s.state) + " ]; then . " + shQuote(s.state) + "; fi\n" +
+		"cd " + shQuote(s.dir) + "\n" +
+		body + "\n" +
+		"export -p > " + shQuote(s.state) + "\n"
+	ctx, cancel := context.WithTimeout(t.Context(), blockTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", script)
+	cmd.Dir = s.dir
+	cmd.Env = s.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s:%d: the block does not run as written: %v\n--- block (as run)\n%s\n--- output\n%s", doc, line, err, body, out)
+	}
+	t.Logf("%s:%d:\n%s", doc, line, out)
+}
+
+// serve starts `ferry <args>` on a free port in the session's directory
+// and waits until it answers; its banner gives the pool and client ids.
+func (s *session) serve(t *testing.T, doc string, line int, args string) {
+	t.Helper()
+	if s.stop != nil {
+		s.stop()
+		s.stop, s.addr = nil, ""
+	}
+	s.addr = freeAddr(t)
+	script := "if [ -f " + shQuote(s.state) + " ]; then . " + shQuote(s.state) + "; fi\n" +
+		"exec ferry " + args + " --addr " + s.addr + "\n"
+	cmd := exec.Command("/bin/sh", "-c", script)
+	cmd.Dir = s.dir
+	cmd.Env = s.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("%s:%d: start ferry %s: %v", doc, line, args, err)
+	}
+	done := make(chan struct{})
+	banner := make(chan string, 1)
+	go func() {
+		var all strings.Builder
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			all.WriteString(sc.Text() + "\n")
+			if strings.HasPrefix(sc.Text(), "client:") {
+				break
+			}
+		}
+		banner <- all.String() // buffered: never blocks
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	go func() { _ = cmd.Wait(); close(done) }()
+	s.stop = func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}
+	var text string
+	select {
+	case text = <-banner:
+	case <-time.After(blockTimeout):
+		t.Fatalf("%s:%d: ferry %s printed no banner in %v; stderr:\n%s", doc, line, args, blockTimeout, stderr.String())
+	}
+	for _, l := range strings.Split(text, "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) >= 2 && f[0] == "pool:":
+			s.pool = f[1]
+		case len(f) >= 2 && f[0] == "client:":
+			s.client = f[1]
+		}
+	}
+	if s.pool == "" || s.client == "" {
+		t.Fatalf("%s:%d: ferry %s: no pool or client id in its banner:\n%s\nstderr:\n%s", doc, line, args, text, stderr.String())
+	}
+	waitHealthy(t, "http://"+s.addr+"/health", done)
+}
+
+func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// buildFerry builds cmd/ferry once for the whole run.
+func buildFerry(t *testing.T, root string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ferry")
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "./cmd/ferry")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/ferry: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitHealthy waits for the server's health endpoint, or its exit.
+func waitHealthy(t *testing.T, url string, exited <-chan struct{}) {
+	t.Helper()
+	deadline := time.Now().Add(blockTimeout)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := http.DefaultClient.Do(req)
+		cancel()
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case <-exited:
+			t.Fatalf("the server exited before answering %s", url)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("%s did not answer within %v", url, blockTimeout)
+}
