@@ -21,11 +21,17 @@ import (
 	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
-// The markers, each on the line right before a ```sh fence.
+// The markers, each on the line right before a ```sh fence. A runnable
+// marker may name what the block's output must contain, each text in
+// backquotes: <!-- runnable, prints: `0 blocker(s)` `nothing changed` -->
+// (compared with runs of white space folded to one space).
 const (
 	runnableMarker    = "<!-- runnable -->"
+	runnablePrefix    = "<!-- runnable, prints:"
 	notRunnablePrefix = "<!-- not runnable:"
 )
+
+var printed = regexp.MustCompile("`([^`]+)`")
 
 // docsAddr is the endpoint the documents write; each run replaces it with
 // the address of the server it started.
@@ -40,6 +46,7 @@ type block struct {
 	line     int    // line of the opening fence, 1-based
 	runnable bool   // marked runnable
 	reason   string // why it cannot run, when marked so
+	prints   []string
 	text     string // the block, with the fence's indentation removed
 }
 
@@ -69,6 +76,12 @@ func parseBlocks(doc string) []block {
 			if i > 0 {
 				prev := strings.TrimSpace(lines[i-1])
 				b.runnable = prev == runnableMarker
+				if r, ok := strings.CutPrefix(prev, runnablePrefix); ok {
+					b.runnable = true
+					for _, m := range printed.FindAllStringSubmatch(r, -1) {
+						b.prints = append(b.prints, m[1])
+					}
+				}
 				if r, ok := strings.CutPrefix(prev, notRunnablePrefix); ok {
 					b.reason = strings.TrimSpace(strings.TrimSuffix(r, "-->"))
 				}
@@ -82,13 +95,13 @@ func parseBlocks(doc string) []block {
 
 func TestParseBlocks(t *testing.T) {
 	doc := "text\n" +
-		"<!-- runnable -->\n```sh\nferry check\n```\n" +
+		"<!-- runnable, prints: `ok` `0  blockers` -->\n```sh\nferry check\n```\n" +
 		"1. step\n\n   <!-- not runnable: needs AWS -->\n   ```sh\n   aws x \\\n     --y\n   ```\n" +
 		"```yaml\na: b\n```\n" +
 		"```sh\nunmarked\n```\n"
 	got := parseBlocks(doc)
 	want := []block{
-		{line: 3, runnable: true, text: "ferry check\n"},
+		{line: 3, runnable: true, prints: []string{"ok", "0  blockers"}, text: "ferry check\n"},
 		{line: 9, reason: "needs AWS", text: "aws x \\\n  --y\n"},
 		{line: 16, text: "unmarked\n"},
 	}
@@ -216,18 +229,25 @@ func newSession(t *testing.T, root, path string) *session {
 func (s *session) run(t *testing.T, doc string, b block) {
 	t.Helper()
 	var chunk []string
+	var out strings.Builder
 	chunkLine := b.line + 1
 	lines := strings.Split(strings.TrimSuffix(b.text, "\n"), "\n")
 	for i, l := range lines {
 		if m := serveLine.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
-			s.shell(t, doc, chunkLine, chunk)
+			out.Write(s.shell(t, doc, chunkLine, chunk))
 			s.serve(t, doc, b.line+1+i, m[1])
 			chunk, chunkLine = nil, b.line+2+i
 			continue
 		}
 		chunk = append(chunk, l)
 	}
-	s.shell(t, doc, chunkLine, chunk)
+	out.Write(s.shell(t, doc, chunkLine, chunk))
+	folded := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range b.prints {
+		if !strings.Contains(folded, strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("%s:%d: the block's output lacks %q, which the document promises:\n%s", doc, b.line, want, out.String())
+		}
+	}
 }
 
 // substitute turns the documents' endpoint and placeholders into the
@@ -245,11 +265,11 @@ func (s *session) substitute(t *testing.T, doc string, line int, text string) st
 
 // shell runs lines in the session's shell, from its directory, with the
 // variables earlier blocks exported.
-func (s *session) shell(t *testing.T, doc string, line int, lines []string) {
+func (s *session) shell(t *testing.T, doc string, line int, lines []string) []byte {
 	t.Helper()
 	body := strings.TrimSpace(strings.Join(lines, "\n"))
 	if body == "" {
-		return
+		return nil
 	}
 	body = strings.ReplaceAll(body, "go run ./cmd/ferry ", "ferry ")
 	body = s.substitute(t, doc, line, body)
@@ -271,6 +291,7 @@ func (s *session) shell(t *testing.T, doc string, line int, lines []string) {
 		t.Fatalf("%s:%d: the block does not run as written: %v\n--- block (as run)\n%s\n--- output\n%s", doc, line, err, body, out)
 	}
 	t.Logf("%s:%d:\n%s", doc, line, out)
+	return out
 }
 
 // serve starts `ferry <args>` on a free port in the session's directory
