@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -169,7 +171,7 @@ func TestDocsRunAsWritten(t *testing.T) {
 	if _, err := os.Stat(aws); err != nil {
 		aws = testenv.Tool(t, "aws")
 	}
-	bin := buildFerry(t, root)
+	bin := ferryBin
 	path := filepath.Dir(bin) + ":" + filepath.Dir(aws) + ":/usr/bin:/bin"
 	for _, doc := range documents(t, root) {
 		data, err := os.ReadFile(filepath.Join(root, doc))
@@ -364,18 +366,30 @@ func (s *session) serve(t *testing.T, doc string, line int, args string) {
 
 func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-// buildFerry builds cmd/ferry once for the whole run.
-func buildFerry(t *testing.T, root string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "ferry")
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "./cmd/ferry")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/ferry: %v\n%s", err, out)
+// ferryBin is cmd/ferry, built once by TestMain (empty with -short).
+var ferryBin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run())
 	}
-	return bin
+	dir, err := os.MkdirTemp("", "ferry-docs-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ferryBin = filepath.Join(dir, "ferry")
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", ferryBin, "./cmd/ferry")
+	cmd.Dir = repoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build ./cmd/ferry: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 func freeAddr(t *testing.T) string {
@@ -410,4 +424,97 @@ func waitHealthy(t *testing.T, url string, exited <-chan struct{}) {
 		}
 	}
 	t.Fatalf("%s did not answer within %v", url, blockTimeout)
+}
+
+// ferrySpan is a command written in prose: `ferry status --config …`.
+var ferrySpan = regexp.MustCompile("`((?:go run \\./cmd/)?ferry [^`]+)`")
+
+// ferryCommands returns every `ferry …` command of a document — the lines
+// of all its shell blocks, runnable or not (continuation lines joined), and
+// the commands in its prose — with the line each starts on.
+func ferryCommands(doc string) map[string]int {
+	cmds := map[string]int{}
+	for _, b := range parseBlocks(doc) {
+		lines := strings.Split(strings.ReplaceAll(b.text, "\\\n", " "), "\n")
+		for i, l := range lines {
+			for _, part := range regexp.MustCompile(`\|\||&&|\||;|\$\(`).Split(l, -1) {
+				if j := strings.Index(part, "ferry "); j >= 0 {
+					if _, ok := cmds[part[j:]]; !ok {
+						cmds[part[j:]] = b.line + 1 + i
+					}
+				}
+			}
+		}
+	}
+	for i, l := range strings.Split(doc, "\n") {
+		for _, m := range ferrySpan.FindAllStringSubmatch(l, -1) {
+			c := m[1][strings.Index(m[1], "ferry "):]
+			if _, ok := cmds[c]; !ok {
+				cmds[c] = i + 1
+			}
+		}
+	}
+	return cmds
+}
+
+// TestDocsCommandsUseRealFlags checks every ferry command the documents
+// write, including those that cannot run here: its subcommand exists and
+// every --flag it passes is one that subcommand takes.
+func TestDocsCommandsUseRealFlags(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds ferry: skipped with -short")
+	}
+	root := repoRoot()
+	bin := ferryBin
+	helps := map[string]string{}
+	help := func(path []string) (string, error) {
+		key := strings.Join(path, " ")
+		if h, ok := helps[key]; ok {
+			return h, nil
+		}
+		out, err := exec.Command(bin, append(path, "--help")...).CombinedOutput()
+		if err != nil {
+			return string(out), err
+		}
+		helps[key] = string(out)
+		return string(out), nil
+	}
+	flagName := regexp.MustCompile(`^--([a-z0-9][a-z0-9-]*)`)
+	checked, flags := 0, 0
+	defer func() { t.Logf("%d ferry commands with %d flags checked", checked, flags) }()
+	for _, doc := range documents(t, root) {
+		data, err := os.ReadFile(filepath.Join(root, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for cmd, line := range ferryCommands(string(data)) {
+			words := strings.Fields(cmd)
+			if i := slices.Index(words, "#"); i >= 0 {
+				words = words[:i]
+			}
+			if len(words) < 2 || !regexp.MustCompile(`^[a-z]+$`).MatchString(words[1]) {
+				continue // `ferry …`, `ferry <command>`: no command named
+			}
+			path := []string{words[1]}
+			if len(words) > 2 && regexp.MustCompile(`^[a-z]+$`).MatchString(words[2]) {
+				if h, err := help([]string{words[1], words[2]}); err == nil && strings.Contains(h, "ferry "+words[1]+" "+words[2]) {
+					path = append(path, words[2])
+				}
+			}
+			h, err := help(path)
+			if err != nil || !strings.Contains(h, "ferry "+strings.Join(path, " ")) {
+				t.Errorf("%s:%d: `%s`: ferry has no command %q: %s", doc, line, cmd, strings.Join(path, " "), h)
+				continue
+			}
+			checked++
+			for _, w := range words[1:] {
+				if m := flagName.FindStringSubmatch(w); m != nil {
+					flags++
+				}
+				if m := flagName.FindStringSubmatch(w); m != nil && !strings.Contains(h, "--"+m[1]+" ") && !strings.Contains(h, "--"+m[1]+"\n") {
+					t.Errorf("%s:%d: `%s`: ferry %s has no flag --%s", doc, line, cmd, strings.Join(path, " "), m[1])
+				}
+			}
+		}
+	}
 }
