@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -172,7 +173,7 @@ func TestDocsRunAsWritten(t *testing.T) {
 		aws = testenv.Tool(t, "aws")
 	}
 	bin := ferryBin
-	path := filepath.Dir(bin) + ":" + filepath.Dir(aws) + ":/usr/bin:/bin"
+	path := filepath.Dir(bin) + ":" + filepath.Dir(aws) + ":/usr/bin:/bin:" + filepath.Join(runtime.GOROOT(), "bin")
 	for _, doc := range documents(t, root) {
 		data, err := os.ReadFile(filepath.Join(root, doc))
 		if err != nil {
@@ -205,6 +206,7 @@ type session struct {
 	pool       string
 	client     string
 	stop       func()
+	moved      map[string]string // a background server's documented address → its real one
 }
 
 func newSession(t *testing.T, root, path string) *session {
@@ -213,10 +215,19 @@ func newSession(t *testing.T, root, path string) *session {
 	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS(filepath.Join(root, "examples"))); err != nil {
 		t.Fatal(err)
 	}
+	for _, f := range []string{"go.mod", "go.sum"} { // examples/ is part of the module
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s := &session{
 		dir:   dir,
 		state: filepath.Join(t.TempDir(), "state.sh"),
-		env:   []string{"PATH=" + path, "HOME=" + t.TempDir(), "LANG=C.UTF-8"},
+		env:   append([]string{"PATH=" + path, "HOME=" + t.TempDir(), "LANG=C.UTF-8"}, goEnv...),
 	}
 	t.Cleanup(func() {
 		if s.stop != nil {
@@ -234,10 +245,21 @@ func (s *session) run(t *testing.T, doc string, b block) {
 	var out strings.Builder
 	chunkLine := b.line + 1
 	lines := strings.Split(strings.TrimSuffix(b.text, "\n"), "\n")
-	for i, l := range lines {
+	for i := 0; i < len(lines); i++ {
+		start, l := i, lines[i]
+		for strings.HasSuffix(l, "\\") && i+1 < len(lines) {
+			i++
+			l += "\n" + lines[i]
+		}
 		if m := serveLine.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
 			out.Write(s.shell(t, doc, chunkLine, chunk))
-			s.serve(t, doc, b.line+1+i, m[1])
+			s.serve(t, doc, b.line+1+start, m[1])
+			chunk, chunkLine = nil, b.line+2+i
+			continue
+		}
+		if m := backgroundLine.FindStringSubmatch(l); m != nil {
+			out.Write(s.shell(t, doc, chunkLine, chunk))
+			s.background(t, doc, b.line+1+start, m[1])
 			chunk, chunkLine = nil, b.line+2+i
 			continue
 		}
@@ -265,6 +287,14 @@ func (s *session) substitute(t *testing.T, doc string, line int, text string) st
 	return strings.NewReplacer(docsAddr, s.addr, "<pool id>", s.pool, "<client id>", s.client).Replace(text)
 }
 
+// movedAddrs rewrites the addresses of the background servers started so far.
+func (s *session) movedAddrs(text string) string {
+	for from, to := range s.moved {
+		text = strings.ReplaceAll(text, from, to)
+	}
+	return text
+}
+
 // shell runs lines in the session's shell, from its directory, with the
 // variables earlier blocks exported.
 func (s *session) shell(t *testing.T, doc string, line int, lines []string) []byte {
@@ -274,7 +304,7 @@ func (s *session) shell(t *testing.T, doc string, line int, lines []string) []by
 		return nil
 	}
 	body = strings.ReplaceAll(body, "go run ./cmd/ferry ", "ferry ")
-	body = s.substitute(t, doc, line, body)
+	body = s.movedAddrs(s.substitute(t, doc, line, body))
 	script := "set -e\n" +
 		"if [ -f " + shQuote(s.state) + " ]; then . " + shQuote(s.state) + "; fi\n" +
 		"cd " + shQuote(s.dir) + "\n" +
@@ -310,7 +340,7 @@ func (s *session) serve(t *testing.T, doc string, line int, args string) {
 	cmd := exec.Command("/bin/sh", "-c", script)
 	cmd.Dir = s.dir
 	cmd.Env = s.env
-	var stderr bytes.Buffer
+	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -364,10 +394,92 @@ func (s *session) serve(t *testing.T, doc string, line int, args string) {
 	waitHealthy(t, "http://"+s.addr+"/health", done)
 }
 
+// backgroundLine is a command the document leaves running with `&` (other
+// than ferry serve): a server that later lines talk to.
+var backgroundLine = regexp.MustCompile(`(?s)^\s*(.*?\S)\s+&\s*(?:#[^\n]*)?$`)
+
+// hostPort is a loopback address a background command listens on.
+var hostPort = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+
+// background starts command, which listens on the loopback address it
+// names, on a free port instead — later blocks are rewritten to match —
+// and waits until the port accepts connections.
+func (s *session) background(t *testing.T, doc string, line int, command string) {
+	t.Helper()
+	documented := hostPort.FindString(command)
+	if documented == "" {
+		t.Fatalf("%s:%d: `%s` runs in the background without a 127.0.0.1:port to wait for", doc, line, command)
+	}
+	addr := freeAddr(t)
+	if s.moved == nil {
+		s.moved = map[string]string{}
+	}
+	s.moved[documented] = addr
+	command = s.movedAddrs(s.substitute(t, doc, line, command))
+	script := "if [ -f " + shQuote(s.state) + " ]; then . " + shQuote(s.state) + "; fi\n" + command + "\n"
+	cmd := exec.Command("/bin/sh", "-c", script)
+	cmd.Dir = s.dir
+	cmd.Env = s.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("%s:%d: start %s: %v", doc, line, command, err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	})
+	deadline := time.Now().Add(blockTimeout)
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case <-done:
+			t.Fatalf("%s:%d: `%s` exited before it listened on %s:\n%s", doc, line, command, addr, out.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s:%d: `%s` did not listen on %s within %v:\n%s", doc, line, command, addr, blockTimeout, out.String())
+		}
+	}
+}
+
+// lockedBuffer is an output buffer safe to read while a process writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // ferryBin is cmd/ferry, built once by TestMain (empty with -short).
 var ferryBin string
+
+// goEnv is the Go toolchain's settings as this test has them, so a block's
+// `go run` finds the module cache although HOME is empty.
+var goEnv []string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -386,6 +498,18 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "go build ./cmd/ferry: %v\n%s", err, out)
 		os.RemoveAll(dir)
 		os.Exit(1)
+	}
+	vars := []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOPROXY", "GOFLAGS", "GOTOOLCHAIN", "GONOSUMDB", "GOSUMDB"}
+	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append([]string{"env"}, vars...)...).Output()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "go env: %v\n", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	for i, v := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		if i < len(vars) {
+			goEnv = append(goEnv, vars[i]+"="+v)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
