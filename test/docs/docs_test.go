@@ -172,6 +172,9 @@ func TestDocsRunAsWritten(t *testing.T) {
 	if _, err := os.Stat(aws); err != nil {
 		aws = testenv.Tool(t, "aws")
 	}
+	for _, tool := range []string{"openssl", "curl"} { // the docs' signed-request examples
+		testenv.Tool(t, tool)
+	}
 	bin := ferryBin
 	path := filepath.Dir(bin) + ":" + filepath.Dir(aws) + ":/usr/bin:/bin:" + filepath.Join(runtime.GOROOT(), "bin")
 	for _, doc := range documents(t, root) {
