@@ -2,39 +2,23 @@ package docs
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ferry-migrate/ferry/internal/testenv"
 )
-
-// The markers, each on the line right before a ```sh fence. A runnable
-// marker may name what the block's output must contain, each text in
-// backquotes: <!-- runnable, prints: `0 blocker(s)` `nothing changed` -->
-// (compared with runs of white space folded to one space).
-const (
-	runnableMarker    = "<!-- runnable -->"
-	runnablePrefix    = "<!-- runnable, prints:"
-	notRunnablePrefix = "<!-- not runnable:"
-)
-
-var printed = regexp.MustCompile("`([^`]+)`")
 
 // docsAddr is the endpoint the documents write; each run replaces it with
 // the address of the server it started.
@@ -43,113 +27,6 @@ const docsAddr = "127.0.0.1:9229"
 // blockTimeout bounds one block: the slowest runnable block makes a handful
 // of AWS CLI calls, each well under a few seconds.
 const blockTimeout = 60 * time.Second
-
-// block is one fenced shell block of a document.
-type block struct {
-	line     int    // line of the opening fence, 1-based
-	runnable bool   // marked runnable
-	reason   string // why it cannot run, when marked so
-	prints   []string
-	text     string // the block, with the fence's indentation removed
-}
-
-var fence = regexp.MustCompile("^( *)```(\\w*)\\s*$")
-
-// parseBlocks returns the shell blocks (```sh, ```bash, ```console) of a
-// Markdown document with the marker of each.
-func parseBlocks(doc string) []block {
-	lines := strings.Split(doc, "\n")
-	var blocks []block
-	for i := 0; i < len(lines); i++ {
-		m := fence.FindStringSubmatch(lines[i])
-		if m == nil || m[2] == "" {
-			continue
-		}
-		indent, lang := m[1], m[2]
-		var body []string
-		j := i + 1
-		for ; j < len(lines); j++ {
-			if strings.TrimSpace(lines[j]) == "```" {
-				break
-			}
-			body = append(body, strings.TrimPrefix(lines[j], indent))
-		}
-		if lang == "sh" || lang == "bash" || lang == "console" {
-			b := block{line: i + 1, text: strings.Join(body, "\n") + "\n"}
-			if i > 0 {
-				prev := strings.TrimSpace(lines[i-1])
-				b.runnable = prev == runnableMarker
-				if r, ok := strings.CutPrefix(prev, runnablePrefix); ok {
-					b.runnable = true
-					for _, m := range printed.FindAllStringSubmatch(r, -1) {
-						b.prints = append(b.prints, m[1])
-					}
-				}
-				if r, ok := strings.CutPrefix(prev, notRunnablePrefix); ok {
-					b.reason = strings.TrimSpace(strings.TrimSuffix(r, "-->"))
-				}
-			}
-			blocks = append(blocks, b)
-		}
-		i = j
-	}
-	return blocks
-}
-
-func TestParseBlocks(t *testing.T) {
-	doc := "text\n" +
-		"<!-- runnable, prints: `ok` `0  blockers` -->\n```sh\nferry check\n```\n" +
-		"1. step\n\n   <!-- not runnable: needs AWS -->\n   ```sh\n   aws x \\\n     --y\n   ```\n" +
-		"```yaml\na: b\n```\n" +
-		"```sh\nunmarked\n```\n"
-	got := parseBlocks(doc)
-	want := []block{
-		{line: 3, runnable: true, prints: []string{"ok", "0  blockers"}, text: "ferry check\n"},
-		{line: 9, reason: "needs AWS", text: "aws x \\\n  --y\n"},
-		{line: 16, text: "unmarked\n"},
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("parseBlocks:\n got %+v\nwant %+v", got, want)
-	}
-}
-
-// repoRoot is the module root, two levels above this file.
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
-
-// documents are README.md and docs/*.md, relative to the root.
-func documents(t *testing.T, root string) []string {
-	t.Helper()
-	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := []string{"README.md"}
-	for _, d := range docs {
-		out = append(out, filepath.Join("docs", filepath.Base(d)))
-	}
-	return out
-}
-
-// TestEveryShellBlockIsClassified keeps the docs honest: a shell block is
-// either run by TestDocsRunAsWritten or says why it cannot run here.
-func TestEveryShellBlockIsClassified(t *testing.T) {
-	root := repoRoot()
-	for _, doc := range documents(t, root) {
-		data, err := os.ReadFile(filepath.Join(root, doc))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, b := range parseBlocks(string(data)) {
-			if !b.runnable && b.reason == "" {
-				t.Errorf("%s:%d: a shell block without %s or %s reason -->; mark it, or say why it cannot run here:\n%s",
-					doc, b.line, runnableMarker, notRunnablePrefix, b.text)
-			}
-		}
-	}
-}
 
 // serveLine is a line that starts the local pool: the test runs it itself,
 // in the background on a free port, and the block goes on once it is up.
@@ -343,8 +220,9 @@ func (s *session) serve(t *testing.T, doc string, line int, args string) {
 	cmd := exec.Command("/bin/sh", "-c", script)
 	cmd.Dir = s.dir
 	cmd.Env = s.env
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stderr := logFile(t)
+	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -367,20 +245,12 @@ func (s *session) serve(t *testing.T, doc string, line int, args string) {
 		_, _ = io.Copy(io.Discard, stdout)
 	}()
 	go func() { _ = cmd.Wait(); close(done) }()
-	s.stop = func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}
+	s.stop = stopGroup(cmd, done)
 	var text string
 	select {
 	case text = <-banner:
 	case <-time.After(blockTimeout):
-		t.Fatalf("%s:%d: ferry %s printed no banner in %v; stderr:\n%s", doc, line, args, blockTimeout, stderr.String())
+		t.Fatalf("%s:%d: ferry %s printed no banner in %v; stderr:\n%s", doc, line, args, blockTimeout, readLog(stderr))
 	}
 	for _, l := range strings.Split(text, "\n") {
 		f := strings.Fields(l)
@@ -392,9 +262,9 @@ func (s *session) serve(t *testing.T, doc string, line int, args string) {
 		}
 	}
 	if s.pool == "" || s.client == "" {
-		t.Fatalf("%s:%d: ferry %s: no pool or client id in its banner:\n%s\nstderr:\n%s", doc, line, args, text, stderr.String())
+		t.Fatalf("%s:%d: ferry %s: no pool or client id in its banner:\n%s\nstderr:\n%s", doc, line, args, text, readLog(stderr))
 	}
-	waitHealthy(t, "http://"+s.addr+"/health", done)
+	waitListening(t, fmt.Sprintf("%s:%d: ferry %s", doc, line, args), s.addr, done, stderr)
 }
 
 // backgroundLine is a command the document leaves running with `&` (other
@@ -424,14 +294,22 @@ func (s *session) background(t *testing.T, doc string, line int, command string)
 	cmd.Dir = s.dir
 	cmd.Env = s.env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := logFile(t)
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("%s:%d: start %s: %v", doc, line, command, err)
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
+	t.Cleanup(stopGroup(cmd, done))
+	waitListening(t, fmt.Sprintf("%s:%d: `%s`", doc, line, command), addr, done, out)
+}
+
+// stopGroup returns a function that stops cmd, started in a process group
+// of its own, and all it started (go run's program): SIGTERM, then SIGKILL
+// after 10 s. done is closed when cmd has exited.
+func stopGroup(cmd *exec.Cmd, done <-chan struct{}) func() {
+	return func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
 		case <-done:
@@ -439,40 +317,27 @@ func (s *session) background(t *testing.T, doc string, line int, command string)
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-done
 		}
-	})
-	deadline := time.Now().Add(blockTimeout)
-	for {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			return
-		}
-		select {
-		case <-done:
-			t.Fatalf("%s:%d: `%s` exited before it listened on %s:\n%s", doc, line, command, addr, out.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s:%d: `%s` did not listen on %s within %v:\n%s", doc, line, command, addr, blockTimeout, out.String())
-		}
 	}
 }
 
-// lockedBuffer is an output buffer safe to read while a process writes it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// logFile is a file for a background process's output: the process
+// writes it, the test reads it only to report a failure.
+func logFile(t *testing.T) *os.File {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "output-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+func readLog(f *os.File) string {
+	data, err := os.ReadFile(f.Name())
+	if err != nil {
+		return err.Error()
+	}
+	return string(data)
 }
 
 func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
@@ -529,119 +394,23 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// waitHealthy waits for the server's health endpoint, or its exit.
-func waitHealthy(t *testing.T, url string, exited <-chan struct{}) {
+// waitListening waits until addr accepts connections; what names the
+// process, whose output is in log, for a failure.
+func waitListening(t *testing.T, what, addr string, exited <-chan struct{}, log *os.File) {
 	t.Helper()
 	deadline := time.Now().Add(blockTimeout)
-	for time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		resp, err := http.DefaultClient.Do(req)
-		cancel()
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return
 		}
 		select {
 		case <-exited:
-			t.Fatalf("the server exited before answering %s", url)
+			t.Fatalf("%s exited before it listened on %s:\n%s", what, addr, readLog(log))
 		case <-time.After(100 * time.Millisecond):
 		}
-	}
-	t.Fatalf("%s did not answer within %v", url, blockTimeout)
-}
-
-// ferrySpan is a command written in prose: `ferry status --config …`.
-var ferrySpan = regexp.MustCompile("`((?:go run \\./cmd/)?ferry [^`]+)`")
-
-// ferryCommands returns every `ferry …` command of a document — the lines
-// of all its shell blocks, runnable or not (continuation lines joined), and
-// the commands in its prose — with the line each starts on.
-func ferryCommands(doc string) map[string]int {
-	cmds := map[string]int{}
-	for _, b := range parseBlocks(doc) {
-		lines := strings.Split(strings.ReplaceAll(b.text, "\\\n", " "), "\n")
-		for i, l := range lines {
-			for _, part := range regexp.MustCompile(`\|\||&&|\||;|\$\(`).Split(l, -1) {
-				if j := strings.Index(part, "ferry "); j >= 0 {
-					if _, ok := cmds[part[j:]]; !ok {
-						cmds[part[j:]] = b.line + 1 + i
-					}
-				}
-			}
-		}
-	}
-	for i, l := range strings.Split(doc, "\n") {
-		for _, m := range ferrySpan.FindAllStringSubmatch(l, -1) {
-			c := m[1][strings.Index(m[1], "ferry "):]
-			if _, ok := cmds[c]; !ok {
-				cmds[c] = i + 1
-			}
-		}
-	}
-	return cmds
-}
-
-// TestDocsCommandsUseRealFlags checks every ferry command the documents
-// write, including those that cannot run here: its subcommand exists and
-// every --flag it passes is one that subcommand takes.
-func TestDocsCommandsUseRealFlags(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds ferry: skipped with -short")
-	}
-	root := repoRoot()
-	bin := ferryBin
-	helps := map[string]string{}
-	help := func(path []string) (string, error) {
-		key := strings.Join(path, " ")
-		if h, ok := helps[key]; ok {
-			return h, nil
-		}
-		out, err := exec.Command(bin, append(path, "--help")...).CombinedOutput()
-		if err != nil {
-			return string(out), err
-		}
-		helps[key] = string(out)
-		return string(out), nil
-	}
-	flagName := regexp.MustCompile(`^--([a-z0-9][a-z0-9-]*)`)
-	checked, flags := 0, 0
-	defer func() { t.Logf("%d ferry commands with %d flags checked", checked, flags) }()
-	for _, doc := range documents(t, root) {
-		data, err := os.ReadFile(filepath.Join(root, doc))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for cmd, line := range ferryCommands(string(data)) {
-			words := strings.Fields(cmd)
-			if i := slices.Index(words, "#"); i >= 0 {
-				words = words[:i]
-			}
-			if len(words) < 2 || !regexp.MustCompile(`^[a-z]+$`).MatchString(words[1]) {
-				continue // `ferry …`, `ferry <command>`: no command named
-			}
-			path := []string{words[1]}
-			if len(words) > 2 && regexp.MustCompile(`^[a-z]+$`).MatchString(words[2]) {
-				if h, err := help([]string{words[1], words[2]}); err == nil && strings.Contains(h, "ferry "+words[1]+" "+words[2]) {
-					path = append(path, words[2])
-				}
-			}
-			h, err := help(path)
-			if err != nil || !strings.Contains(h, "ferry "+strings.Join(path, " ")) {
-				t.Errorf("%s:%d: `%s`: ferry has no command %q: %s", doc, line, cmd, strings.Join(path, " "), h)
-				continue
-			}
-			checked++
-			for _, w := range words[1:] {
-				if m := flagName.FindStringSubmatch(w); m != nil {
-					flags++
-				}
-				if m := flagName.FindStringSubmatch(w); m != nil && !strings.Contains(h, "--"+m[1]+" ") && !strings.Contains(h, "--"+m[1]+"\n") {
-					t.Errorf("%s:%d: `%s`: ferry %s has no flag --%s", doc, line, cmd, strings.Join(path, " "), m[1])
-				}
-			}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not listen on %s within %v:\n%s", what, addr, blockTimeout, readLog(log))
 		}
 	}
 }
