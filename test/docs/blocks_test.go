@@ -120,6 +120,22 @@ func TestEveryShellBlockIsClassified(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		lines := strings.Split(string(data), "\n")
+		for i, l := range lines {
+			l = strings.TrimSpace(l)
+			if !strings.HasPrefix(l, "<!-- runnable") && !strings.HasPrefix(l, notRunnablePrefix) {
+				continue
+			}
+			m := []string(nil)
+			if i+1 < len(lines) {
+				m = fence.FindStringSubmatch(lines[i+1])
+			}
+			if m == nil || (m[2] != "sh" && m[2] != "bash" && m[2] != "console") {
+				t.Errorf("%s:%d: %s is not right before a shell block's fence, so it marks nothing", doc, i+1, l)
+			} else if strings.HasPrefix(l, "<!-- runnable") && l != runnableMarker && !strings.HasPrefix(l, runnablePrefix) {
+				t.Errorf("%s:%d: %s: write %s, or %s `text` … -->", doc, i+1, l, runnableMarker, runnablePrefix)
+			}
+		}
 		for _, b := range parseBlocks(string(data)) {
 			if !b.runnable && b.reason == "" {
 				t.Errorf("%s:%d: a shell block without %s or %s reason -->; mark it, or say why it cannot run here:\n%s",
