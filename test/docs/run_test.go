@@ -33,7 +33,7 @@ const blockTimeout = 60 * time.Second
 var serveLine = regexp.MustCompile(`^(?:go run \./cmd/ferry|ferry) (serve\b[^&#]*?)\s*&?\s*(?:#.*)?$`)
 
 // TestDocsRunAsWritten runs every runnable block of every document, in
-// order, in one shell session per document: a fresh directory holding a
+// order, in one shell per document: a fresh directory holding a
 // copy of examples/, `ferry` on PATH, HOME empty and no AWS settings — what
 // a newcomer's shell has — so a block that needs credentials or a region
 // must set them itself. Variables a block exports carry over to the next
@@ -70,7 +70,7 @@ func TestDocsRunAsWritten(t *testing.T) {
 		}
 		t.Run(doc, func(t *testing.T) {
 			t.Parallel()
-			s := newSession(t, root, path)
+			s := newReader(t, root, path)
 			for _, b := range runnable {
 				s.run(t, doc, b)
 			}
@@ -78,8 +78,8 @@ func TestDocsRunAsWritten(t *testing.T) {
 	}
 }
 
-// session is one reader's shell working through one document.
-type session struct {
+// reader is one reader's shell working through one document.
+type reader struct {
 	dir, state string
 	env        []string
 	addr       string // the running server's address, if any
@@ -89,7 +89,7 @@ type session struct {
 	moved      map[string]string // a background server's documented address → its real one
 }
 
-func newSession(t *testing.T, root, path string) *session {
+func newReader(t *testing.T, root, path string) *reader {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS(filepath.Join(root, "examples"))); err != nil {
@@ -104,7 +104,7 @@ func newSession(t *testing.T, root, path string) *session {
 			t.Fatal(err)
 		}
 	}
-	s := &session{
+	s := &reader{
 		dir:   dir,
 		state: filepath.Join(t.TempDir(), "state.sh"),
 		env:   append([]string{"PATH=" + path, "HOME=" + t.TempDir(), "LANG=C.UTF-8"}, goEnv...),
@@ -119,7 +119,7 @@ func newSession(t *testing.T, root, path string) *session {
 
 // run runs block b of doc: its lines up to a serve line, the server, then
 // the rest.
-func (s *session) run(t *testing.T, doc string, b block) {
+func (s *reader) run(t *testing.T, doc string, b block) {
 	t.Helper()
 	var chunk []string
 	var out strings.Builder
@@ -155,8 +155,8 @@ func (s *session) run(t *testing.T, doc string, b block) {
 }
 
 // substitute turns the documents' endpoint and placeholders into the
-// session's.
-func (s *session) substitute(t *testing.T, doc string, line int, text string) string {
+// reader's.
+func (s *reader) substitute(t *testing.T, doc string, line int, text string) string {
 	t.Helper()
 	if s.addr == "" {
 		if strings.Contains(text, docsAddr) || strings.Contains(text, "<pool id>") || strings.Contains(text, "<client id>") {
@@ -168,16 +168,16 @@ func (s *session) substitute(t *testing.T, doc string, line int, text string) st
 }
 
 // movedAddrs rewrites the addresses of the background servers started so far.
-func (s *session) movedAddrs(text string) string {
+func (s *reader) movedAddrs(text string) string {
 	for from, to := range s.moved {
 		text = strings.ReplaceAll(text, from, to)
 	}
 	return text
 }
 
-// shell runs lines in the session's shell, from its directory, with the
+// shell runs lines in the reader's shell, from its directory, with the
 // variables earlier blocks exported.
-func (s *session) shell(t *testing.T, doc string, line int, lines []string) []byte {
+func (s *reader) shell(t *testing.T, doc string, line int, lines []string) []byte {
 	t.Helper()
 	body := strings.TrimSpace(strings.Join(lines, "\n"))
 	if body == "" {
@@ -206,9 +206,9 @@ func (s *session) shell(t *testing.T, doc string, line int, lines []string) []by
 	return out
 }
 
-// serve starts `ferry <args>` on a free port in the session's directory
+// serve starts `ferry <args>` on a free port in the reader's directory
 // and waits until it answers; its banner gives the pool and client ids.
-func (s *session) serve(t *testing.T, doc string, line int, args string) {
+func (s *reader) serve(t *testing.T, doc string, line int, args string) {
 	t.Helper()
 	if s.stop != nil {
 		s.stop()
@@ -277,7 +277,7 @@ var hostPort = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 // background starts command, which listens on the loopback address it
 // names, on a free port instead — later blocks are rewritten to match —
 // and waits until the port accepts connections.
-func (s *session) background(t *testing.T, doc string, line int, command string) {
+func (s *reader) background(t *testing.T, doc string, line int, command string) {
 	t.Helper()
 	documented := hostPort.FindString(command)
 	if documented == "" {
