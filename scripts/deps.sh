@@ -11,6 +11,8 @@ pkgs=(mariadb-server slapd ldap-utils awscli chromium)
 # The real applications test/realapps installs and runs: Django with the
 # hashers' libraries and its PostgreSQL driver, WordPress on php-cli.
 pkgs+=(python3-django python3-argon2 python3-bcrypt python3-psycopg2 wordpress php-cli php-mysql)
+# The documentation's commands (test/docs runs them) sign and send requests.
+pkgs+=(openssl curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
