@@ -352,6 +352,8 @@ const sha512crypt = "$6$uFyhVDKbSHU9f/ga$ze9Xuf89EAlavoWBgF8o8SZBM3M7bG6akgjZI6V
 // deadline or the memory limit: beyond each family's parameter bound, and
 // inside the bounds but beyond the time and memory budget.
 var overBudgetHashes = []struct{ name, hash string }{
+	// A Python bcrypt hash of "x" at cost 4, relabelled cost 31.
+	{"bcrypt cost 31", "$2b$31$/yPL8hTz7SCSVR7PcgLfP.SFho2jhzu8QoIha9Odh4XJRdpHXAWHu"},
 	{"argon2id m=4GiB", "$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHQ$" + strings.Repeat("A", 43)},
 	{"argon2id m=1GiB t=10", "$argon2id$v=19$m=1048576,t=10,p=1$c2FsdHNhbHQ$" + strings.Repeat("A", 43)},
 	{"scrypt N=2^30", "$scrypt$ln=30,r=8,p=1$c2FsdA$" + strings.Repeat("A", 43)},
@@ -536,12 +538,12 @@ func spellingFlood(t *testing.T, sp *servedPool, store *abuseStore, victim int) 
 	if verified > abuseThrottleMax {
 		t.Errorf("the server verified the victim's hash %d times, want at most %d", verified, abuseThrottleMax)
 	}
-	// Two verifications of slack for the CPU the two floods' bookkeeping
-	// differs by (a 6,000-attempt flood costs some five verifications'
-	// worth on its own): enough to tell one budget from two (the
-	// username's and the email's), or from none.
-	if estimate > abuseThrottleMax+2 {
-		t.Errorf("the server spent %.1f verifications' worth of CPU on the victim, want at most %d", estimate, abuseThrottleMax)
+	// The CPU count is coarse: a 6,000-attempt flood costs some four
+	// verifications' worth on its own, and two floods differ by up to
+	// about one and a half. It tells one budget from two (the username's
+	// and the email's) or from none; the log gives the exact count.
+	if estimate >= 2*abuseThrottleMax {
+		t.Errorf("the server spent %.1f verifications' worth of CPU on the victim, want one budget's (%d)", estimate, abuseThrottleMax)
 	}
 	// Every attempt that gets past the name's budget reads the row once to
 	// find the account, and once more to verify: the username's and the
