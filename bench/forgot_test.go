@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -38,28 +37,7 @@ const forgotMigrated = 10
 // each kind, in a rotating order; the metrics are each kind's median in ms
 // and the gaps of the unknown name to the other two, in percent.
 func BenchmarkForgotPassword(b *testing.B) {
-	dsn := forgotLegacyDB(b)
-	cfg, err := setup.Load(fmt.Appendf(nil, `
-sources:
-  - name: legacy
-    type: sql
-    config:
-      driver: sqlite
-      dsn: %q
-      fold: lower
-      query:
-        by_username: SELECT id, username, email, email_verified, password_hash FROM users WHERE lower(username) = $1
-        sample: SELECT password_hash FROM users LIMIT 1
-      columns: {id: id, username: username, email: email, email_verified: email_verified, password_hash: password_hash}
-`, dsn))
-	if err != nil {
-		b.Fatal(err)
-	}
-	app, err := setup.Build(b.Context(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = app.Close() })
+	app := forgotApp(b)
 	s := cognitotest.NewServer(b, cognitotest.WithMigration(lambdainvoke.InProcess(app.Handler)),
 		cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
 			in.AutoVerifiedAttributes = []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}
@@ -99,6 +77,25 @@ sources:
 	b.ReportMetric(float64(mm.Microseconds())/1000, "migrated-ms")
 	b.ReportMetric(100*(float64(mu)/float64(ml)-1), "unknown-vs-legacy-%")
 	b.ReportMetric(100*(float64(mu)/float64(mm)-1), "unknown-vs-migrated-%")
+}
+
+// forgotApp is the trigger, in its default configuration, over a fresh
+// forgotLegacyDB.
+func forgotApp(b *testing.B) *setup.App {
+	b.Helper()
+	return benchApp(b, fmt.Appendf(nil, `
+sources:
+  - name: legacy
+    type: sql
+    config:
+      driver: sqlite
+      dsn: %q
+      fold: lower
+      query:
+        by_username: SELECT id, username, email, email_verified, password_hash FROM users WHERE lower(username) = $1
+        sample: SELECT password_hash FROM users LIMIT 1
+      columns: {id: id, username: username, email: email, email_verified: email_verified, password_hash: password_hash}
+`, forgotLegacyDB(b)))
 }
 
 // forgotLegacyDB writes a SQLite legacy database of forgotLegacyUsers
@@ -148,27 +145,7 @@ func forgotLegacyDB(b *testing.B) string {
 // user, sending the code — is Cognito's there). Metrics as
 // BenchmarkForgotPassword's.
 func BenchmarkForgotPasswordTrigger(b *testing.B) {
-	cfg, err := setup.Load(fmt.Appendf(nil, `
-sources:
-  - name: legacy
-    type: sql
-    config:
-      driver: sqlite
-      dsn: %q
-      fold: lower
-      query:
-        by_username: SELECT id, username, email, email_verified, password_hash FROM users WHERE lower(username) = $1
-        sample: SELECT password_hash FROM users LIMIT 1
-      columns: {id: id, username: username, email: email, email_verified: email_verified, password_hash: password_hash}
-`, forgotLegacyDB(b)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	app, err := setup.Build(b.Context(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = app.Close() })
+	app := forgotApp(b)
 	event := func(name string) []byte {
 		p, err := json.Marshal(trigger.Event{Version: "1", TriggerSource: trigger.SourceForgotPassword, Region: "eu-west-1",
 			UserPoolID: "eu-west-1_Bench", UserName: name, CallerContext: trigger.CallerContext{ClientID: "bench"}})
