@@ -113,13 +113,19 @@ func newBenchDB(b *testing.B, driver string) benchDB {
 
 func benchHandler(b *testing.B, dsn, driver string) *trigger.Handler {
 	b.Helper()
-	cfg, err := setup.Load(fmt.Appendf(nil, `
+	return benchApp(b, fmt.Appendf(nil, `
 sources:
   - name: django
     type: sql
     config: {preset: django, driver: %s, dsn: %q}
 migration: {assume_email_verified: true}
-`, driver, dsn))
+`, driver, dsn)).Handler
+}
+
+// benchApp builds the trigger from a configuration, closed when b ends.
+func benchApp(b *testing.B, yaml []byte) *setup.App {
+	b.Helper()
+	cfg, err := setup.Load(yaml)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -128,7 +134,7 @@ migration: {assume_email_verified: true}
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = app.Close() })
-	return app.Handler
+	return app
 }
 
 // BenchmarkTrigger measures one Authentication invocation of the trigger

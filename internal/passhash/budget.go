@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -173,7 +174,11 @@ func (v *Verifier) admit(ctx context.Context, family string, c cost) (release fu
 	if err := pl.gate.Acquire(ctx, c.mem); err != nil {
 		return nil, err
 	}
-	return func() { pl.gate.Release(c.mem) }, nil
+	// The room is given back once the memory really is free: a collection
+	// first, or the next verification's memory would be allocated while
+	// this one's is still garbage, and the process would hold twice what
+	// the gate admitted.
+	return func() { runtime.GC(); pl.gate.Release(c.mem) }, nil
 }
 
 // Budget reports, without hashing, whether verifying a password of
