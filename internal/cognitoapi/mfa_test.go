@@ -1,0 +1,322 @@
+package cognitoapi_test
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base32"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
+)
+
+// authenticatorCode is what an authenticator app shows for secret at t:
+// RFC 6238 with HMAC-SHA-1, 6 digits, 30-second steps, written here apart
+// from the server's code so the two check each other.
+func authenticatorCode(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
+	if err != nil {
+		t.Fatalf("SecretCode %q is not base32: %v", secret, err)
+	}
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
+	m := hmac.New(sha1.New, key)
+	m.Write(msg[:])
+	sum := m.Sum(nil)
+	off := sum[19] & 0x0f
+	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:])&0x7fffffff)%1_000_000)
+}
+
+// mfaServer is a server whose pool has MfaConfiguration mode, on a clock
+// the test moves.
+func mfaServer(t *testing.T, mode types.UserPoolMfaType) (*cognitotest.Server, *clock) {
+	clk := newClock()
+	s := cognitotest.NewServer(t, withClock(clk),
+		cognitotest.WithPool(func(in *cip.CreateUserPoolInput) { in.MfaConfiguration = mode }))
+	return s, clk
+}
+
+func setPoolMFA(t *testing.T, s *cognitotest.Server, mode types.UserPoolMfaType, sms, totp bool) *cip.SetUserPoolMfaConfigOutput {
+	t.Helper()
+	in := &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(s.PoolID), MfaConfiguration: mode,
+		SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: totp}}
+	if sms {
+		in.SmsMfaConfiguration = &types.SmsMfaConfigType{SmsAuthenticationMessage: aws.String("Sign-in code: {####}"),
+			SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/sns")}}
+	}
+	out, err := s.API.SetUserPoolMfaConfig(t.Context(), in)
+	if err != nil {
+		t.Fatalf("SetUserPoolMfaConfig: %v", err)
+	}
+	return out
+}
+
+func TestUserPoolMfaConfig(t *testing.T) {
+	t.Parallel()
+	s, _ := mfaServer(t, types.UserPoolMfaTypeOff)
+	ctx := t.Context()
+	got, err := s.API.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(s.PoolID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.MfaConfiguration != types.UserPoolMfaTypeOff || got.SoftwareTokenMfaConfiguration.Enabled || got.SmsMfaConfiguration != nil {
+		t.Errorf("new pool: %+v", got)
+	}
+	set := setPoolMFA(t, s, types.UserPoolMfaTypeOptional, true, true)
+	if set.MfaConfiguration != types.UserPoolMfaTypeOptional || !set.SoftwareTokenMfaConfiguration.Enabled ||
+		set.SmsMfaConfiguration == nil || aws.ToString(set.SmsMfaConfiguration.SmsAuthenticationMessage) != "Sign-in code: {####}" {
+		t.Errorf("SetUserPoolMfaConfig answer: %+v", set)
+	}
+	got, err = s.API.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(s.PoolID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.MfaConfiguration != types.UserPoolMfaTypeOptional || !got.SoftwareTokenMfaConfiguration.Enabled ||
+		got.SmsMfaConfiguration == nil || aws.ToString(got.SmsMfaConfiguration.SmsConfiguration.SnsCallerArn) == "" {
+		t.Errorf("GetUserPoolMfaConfig after set: %+v", got)
+	}
+	d, err := s.API.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(s.PoolID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.UserPool.MfaConfiguration != types.UserPoolMfaTypeOptional {
+		t.Errorf("DescribeUserPool MfaConfiguration %s", d.UserPool.MfaConfiguration)
+	}
+	tests := []struct {
+		name string
+		in   *cip.SetUserPoolMfaConfigInput
+		want string
+	}{
+		{"on without a factor", &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(s.PoolID), MfaConfiguration: types.UserPoolMfaTypeOn},
+			"InvalidParameterException"},
+		{"unknown pool", &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String("us-east-1_nope"), MfaConfiguration: types.UserPoolMfaTypeOff},
+			"ResourceNotFoundException"},
+		{"bad mode", &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(s.PoolID), MfaConfiguration: "SOMETIMES"},
+			"InvalidParameterException"},
+	}
+	for _, tt := range tests {
+		if _, err := s.API.SetUserPoolMfaConfig(ctx, tt.in); apiCode(t, err) != tt.want {
+			t.Errorf("%s: %v, want %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestSoftwareTokenMFA(t *testing.T) {
+	t.Parallel()
+	s, clk := mfaServer(t, types.UserPoolMfaTypeOptional)
+	setPoolMFA(t, s, types.UserPoolMfaTypeOptional, false, true)
+	ctx := t.Context()
+	s.CreateUser(t, "tina", "Passw0rd!")
+	a, err := s.SignIn(ctx, "tina", "Passw0rd!")
+	if err != nil || a.AuthenticationResult == nil {
+		t.Fatalf("sign-in before MFA: %v %+v", err, a)
+	}
+	tok := a.AuthenticationResult.AccessToken
+
+	// No token yet: the factor cannot be turned on.
+	_, err = s.API.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: tok,
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}})
+	if apiCode(t, err) != "InvalidParameterException" {
+		t.Fatalf("enable without a token: %v", err)
+	}
+	_, err = s.API.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: tok, UserCode: aws.String("123456")})
+	if apiCode(t, err) != "SoftwareTokenMFANotFoundException" {
+		t.Fatalf("verify before associate: %v", err)
+	}
+
+	assoc, err := s.API.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := aws.ToString(assoc.SecretCode)
+	if len(secret) != 52 || assoc.Session != nil {
+		t.Fatalf("AssociateSoftwareToken: secret %q (%d chars), session %v", secret, len(secret), assoc.Session)
+	}
+	code := authenticatorCode(t, secret, clk.now())
+	wrong := fmt.Sprintf("%06d", (atoi(code)+1)%1_000_000)
+	_, err = s.API.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: tok, UserCode: aws.String(wrong)})
+	if apiCode(t, err) != "EnableSoftwareTokenMFAException" || apiMessage(err) != "Code mismatch and fail enable Software Token MFA" {
+		t.Fatalf("wrong setup code: %v", err)
+	}
+	v, err := s.API.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: tok, UserCode: aws.String(code),
+		FriendlyDeviceName: aws.String("Tina's phone")})
+	if err != nil || v.Status != types.VerifySoftwareTokenResponseTypeSuccess {
+		t.Fatalf("VerifySoftwareToken: %v %+v", err, v)
+	}
+	if _, err := s.API.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: tok,
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
+		t.Fatalf("SetUserMFAPreference: %v", err)
+	}
+	me, err := s.API.GetUser(ctx, &cip.GetUserInput{AccessToken: tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(me.PreferredMfaSetting) != "SOFTWARE_TOKEN_MFA" || strings.Join(me.UserMFASettingList, ",") != "SOFTWARE_TOKEN_MFA" {
+		t.Errorf("GetUser MFA: preferred %v, list %v", aws.ToString(me.PreferredMfaSetting), me.UserMFASettingList)
+	}
+
+	// The password alone no longer signs in.
+	a, err = s.SignIn(ctx, "tina", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa || a.AuthenticationResult != nil || len(aws.ToString(a.Session)) < 20 ||
+		a.ChallengeParameters["FRIENDLY_DEVICE_NAME"] != "Tina's phone" {
+		t.Fatalf("sign-in with MFA: %+v", a)
+	}
+	answer := func(session *string, code string) (*cip.RespondToAuthChallengeOutput, error) {
+		return s.API.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(s.ClientID),
+			ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: session,
+			ChallengeResponses: map[string]string{"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": code}})
+	}
+	if _, err := answer(a.Session, wrong); apiCode(t, err) != "CodeMismatchException" {
+		t.Fatalf("wrong code: %v", err)
+	}
+	// The code that verified the token was used once already.
+	if _, err := answer(a.Session, code); apiCode(t, err) != "ExpiredCodeException" {
+		t.Fatalf("reused code: %v", err)
+	}
+	if _, err := answer(aws.String("forged-session-value-0123456789"), code); apiCode(t, err) != "NotAuthorizedException" {
+		t.Fatalf("forged session: %v", err)
+	}
+	clk.advance(30 * time.Second)
+	r, err := answer(a.Session, authenticatorCode(t, secret, clk.now()))
+	if err != nil || r.AuthenticationResult == nil || aws.ToString(r.AuthenticationResult.AccessToken) == "" {
+		t.Fatalf("right code: %v %+v", err, r)
+	}
+	if _, err := answer(a.Session, authenticatorCode(t, secret, clk.now())); apiCode(t, err) != "NotAuthorizedException" {
+		t.Fatalf("session used twice: %v", err)
+	}
+
+	// An admin sees the setting and can turn the factor off.
+	au, err := s.API.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.PoolID), Username: aws.String("tina")})
+	if err != nil || aws.ToString(au.PreferredMfaSetting) != "SOFTWARE_TOKEN_MFA" {
+		t.Fatalf("AdminGetUser: %v %+v", err, au)
+	}
+	if _, err := s.API.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(s.PoolID),
+		Username: aws.String("tina"), SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: false}}); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := s.SignIn(ctx, "tina", "Passw0rd!"); err != nil || a.AuthenticationResult == nil {
+		t.Fatalf("sign-in after the factor is off: %v %+v", err, a)
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+func TestSMSMFA(t *testing.T) {
+	t.Parallel()
+	s, _ := mfaServer(t, types.UserPoolMfaTypeOptional)
+	setPoolMFA(t, s, types.UserPoolMfaTypeOptional, true, false)
+	ctx := t.Context()
+	s.CreateUser(t, "sam", "Passw0rd!", "phone_number", "+15555550123")
+	s.CreateUser(t, "nophone", "Passw0rd!")
+	_, err := s.API.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(s.PoolID),
+		Username: aws.String("nophone"), SMSMfaSettings: &types.SMSMfaSettingsType{Enabled: true}})
+	if apiCode(t, err) != "InvalidParameterException" {
+		t.Fatalf("SMS MFA without a phone number: %v", err)
+	}
+	if _, err := s.API.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(s.PoolID),
+		Username: aws.String("sam"), SMSMfaSettings: &types.SMSMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.SignIn(ctx, "sam", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ChallengeName != types.ChallengeNameTypeSmsMfa || a.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "SMS" ||
+		a.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "+*******0123" {
+		t.Fatalf("SMS_MFA challenge: %+v", a)
+	}
+	msgs, err := s.Service.Store().ListMessages(ctx, s.PoolID, 0, 100)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("outbox: %v %d", err, len(msgs))
+	}
+	m := msgs[len(msgs)-1]
+	if m.Medium != "SMS" || m.Destination != "+15555550123" || m.Body != "Sign-in code: "+m.Code {
+		t.Errorf("outbox message %+v", m)
+	}
+	answer := func(code string) (*cip.AdminRespondToAuthChallengeOutput, error) {
+		return s.API.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: aws.String(s.PoolID),
+			ClientId: aws.String(s.ClientID), ChallengeName: types.ChallengeNameTypeSmsMfa, Session: a.Session,
+			ChallengeResponses: map[string]string{"USERNAME": "sam", "SMS_MFA_CODE": code}})
+	}
+	if _, err := answer(fmt.Sprintf("%06d", (atoi(m.Code)+1)%1_000_000)); apiCode(t, err) != "CodeMismatchException" {
+		t.Fatalf("wrong SMS code: %v", err)
+	}
+	if _, err := answer(""); apiCode(t, err) != "InvalidParameterException" {
+		t.Fatalf("missing SMS code: %v", err)
+	}
+	r, err := answer(m.Code)
+	if err != nil || r.AuthenticationResult == nil {
+		t.Fatalf("right SMS code: %v %+v", err, r)
+	}
+	// A user who did not turn SMS MFA on signs in with the password alone.
+	if a, err := s.SignIn(ctx, "nophone", "Passw0rd!"); err != nil || a.AuthenticationResult == nil {
+		t.Fatalf("user without MFA: %v %+v", err, a)
+	}
+}
+
+func TestMFASetup(t *testing.T) {
+	t.Parallel()
+	s, clk := mfaServer(t, types.UserPoolMfaTypeOff)
+	setPoolMFA(t, s, types.UserPoolMfaTypeOn, false, true)
+	ctx := t.Context()
+	s.CreateUser(t, "nia", "Passw0rd!")
+	a, err := s.SignIn(ctx, "nia", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ChallengeName != types.ChallengeNameTypeMfaSetup || a.ChallengeParameters["MFAS_CAN_SETUP"] != `["SOFTWARE_TOKEN_MFA"]` {
+		t.Fatalf("MFA_SETUP challenge: %+v", a)
+	}
+	respond := func(session *string) (*cip.RespondToAuthChallengeOutput, error) {
+		return s.API.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(s.ClientID),
+			ChallengeName: types.ChallengeNameTypeMfaSetup, Session: session, ChallengeResponses: map[string]string{"USERNAME": "nia"}})
+	}
+	if _, err := respond(a.Session); apiCode(t, err) != "InvalidParameterException" {
+		t.Fatalf("MFA_SETUP before a token is verified: %v", err)
+	}
+	assoc, err := s.API.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: a.Session})
+	if err != nil || assoc.Session == nil {
+		t.Fatalf("AssociateSoftwareToken with Session: %v %+v", err, assoc)
+	}
+	secret := aws.ToString(assoc.SecretCode)
+	v, err := s.API.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: assoc.Session,
+		UserCode: aws.String(authenticatorCode(t, secret, clk.now()))})
+	if err != nil || v.Status != types.VerifySoftwareTokenResponseTypeSuccess || v.Session == nil {
+		t.Fatalf("VerifySoftwareToken with Session: %v %+v", err, v)
+	}
+	if _, err := respond(a.Session); apiCode(t, err) != "NotAuthorizedException" {
+		t.Fatalf("first session after it was renewed: %v", err)
+	}
+	r, err := respond(v.Session)
+	if err != nil || r.AuthenticationResult == nil {
+		t.Fatalf("MFA_SETUP: %v %+v", err, r)
+	}
+	// The next sign-in asks for the token.
+	clk.advance(30 * time.Second)
+	a, err = s.SignIn(ctx, "nia", "Passw0rd!")
+	if err != nil || a.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+		t.Fatalf("sign-in after setup: %v %+v", err, a)
+	}
+	if _, err := s.API.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(s.ClientID),
+		ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: a.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "nia", "SOFTWARE_TOKEN_MFA_CODE": authenticatorCode(t, secret, clk.now())}}); err != nil {
+		t.Fatalf("TOTP after setup: %v", err)
+	}
+}
