@@ -1,6 +1,7 @@
 package cognitoapi_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base32"
@@ -15,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/trigger"
 )
 
 // authenticatorCode is what an authenticator app shows for secret at t:
@@ -318,5 +321,56 @@ func TestMFASetup(t *testing.T) {
 		ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: a.Session,
 		ChallengeResponses: map[string]string{"USERNAME": "nia", "SOFTWARE_TOKEN_MFA_CODE": authenticatorCode(t, secret, clk.now())}}); err != nil {
 		t.Fatalf("TOTP after setup: %v", err)
+	}
+}
+
+// TestMigrationEnablesSMSMFA signs a legacy user in through a migration
+// trigger that answers enableSMSMFA: the new user is challenged for an
+// SMS code at once, in a pool with SMS MFA, and refused in one without.
+func TestMigrationEnablesSMSMFA(t *testing.T) {
+	t.Parallel()
+	handle := func(_ context.Context, ev trigger.Event) (trigger.Event, error) {
+		on := true
+		attrs := map[string]string{"phone_number": "+15555550177", "phone_number_verified": "true"}
+		if ev.UserName == "nophone" {
+			attrs = map[string]string{"email": "nophone@example.com", "email_verified": "true"}
+		}
+		ev.Response = trigger.Response{UserAttributes: attrs, FinalUserStatus: "CONFIRMED", MessageAction: "SUPPRESS", EnableSMSMFA: &on}
+		return ev, nil
+	}
+	for _, tt := range []struct {
+		name, user string
+		mode       types.UserPoolMfaType
+		want       string // challenge, or error code
+	}{
+		{"optional SMS pool", "mia", types.UserPoolMfaTypeOptional, "SMS_MFA"},
+		{"pool without MFA", "mia", types.UserPoolMfaTypeOff, "UserNotFoundException"},
+		{"no phone number", "nophone", types.UserPoolMfaTypeOptional, "UserNotFoundException"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := cognitotest.NewServer(t, cognitotest.WithMigration(lambdainvoke.InProcess(handle)),
+				cognitotest.WithPool(func(in *cip.CreateUserPoolInput) { in.MfaConfiguration = tt.mode }))
+			a, err := s.SignIn(t.Context(), tt.user, "Legacy-pass1")
+			if tt.want != "SMS_MFA" {
+				if apiCode(t, err) != tt.want {
+					t.Fatalf("sign-in: %v, want %s", err, tt.want)
+				}
+				return
+			}
+			if err != nil || a.ChallengeName != types.ChallengeNameTypeSmsMfa {
+				t.Fatalf("sign-in: %v %+v", err, a)
+			}
+			r, err := s.API.RespondToAuthChallenge(t.Context(), &cip.RespondToAuthChallengeInput{ClientId: aws.String(s.ClientID),
+				ChallengeName: types.ChallengeNameTypeSmsMfa, Session: a.Session,
+				ChallengeResponses: map[string]string{"USERNAME": tt.user, "SMS_MFA_CODE": lastCode(t, s, tt.user)}})
+			if err != nil || r.AuthenticationResult == nil {
+				t.Fatalf("SMS code: %v %+v", err, r)
+			}
+			u, err := s.API.AdminGetUser(t.Context(), &cip.AdminGetUserInput{UserPoolId: aws.String(s.PoolID), Username: aws.String(tt.user)})
+			if err != nil || strings.Join(u.UserMFASettingList, ",") != "SMS_MFA" {
+				t.Fatalf("migrated user's MFA: %v %+v", err, u)
+			}
+		})
 	}
 }
