@@ -12,16 +12,22 @@
 //    "attributes": {"name": "..."}, "attribute": "email", "code": "123456"}
 // OP is signIn (USER_PASSWORD_AUTH), signInSRP, session, refresh
 // (fetchAuthSession forceRefresh), currentUser, userAttributes,
-// updateUserAttributes, confirmAttribute, signOut or deleteUser.
+// updateUserAttributes, confirmAttribute, signOut, deleteUser, or for MFA
+// setUpTOTP, verifyTOTPSetup, updateMFAPreference ("totp": "PREFERRED") and
+// confirmSignIn. verifyTOTPSetup and confirmSignIn type the code an
+// authenticator app would show for the secret setUpTOTP returned, computed
+// here (RFC 6238: HMAC-SHA-1, 6 digits, 30 s) at now + "atSeconds", unless
+// the step gives a "code".
 //
 // Prints one JSON line per step: {"step","ok","detail"}; detail carries what
 // Amplify returned (or the error's name and message) and the decoded
 // claims of the session's tokens.
 import readline from "node:readline";
+import { createHmac } from "node:crypto";
 import { Amplify } from "aws-amplify";
 import {
   signIn, signOut, fetchAuthSession, getCurrentUser, fetchUserAttributes, updateUserAttributes,
-  confirmUserAttribute, deleteUser,
+  confirmUserAttribute, deleteUser, setUpTOTP, verifyTOTPSetup, updateMFAPreference, confirmSignIn,
 } from "aws-amplify/auth";
 
 function arg(name) {
@@ -43,6 +49,26 @@ function claims(session) {
   if (!t) return null;
   return { access: t.accessToken?.payload, id: t.idToken?.payload, jti: t.accessToken?.payload?.jti };
 }
+
+// totp is the code of a base32 secret at unix time secs (RFC 6238).
+function totp(secret, secs) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of secret.replace(/=+$/, "").toUpperCase()) {
+    const v = alphabet.indexOf(ch);
+    if (v < 0) throw Object.assign(new Error(`secret is not base32: ${ch}`), { name: "DriverError" });
+    bits += v.toString(2).padStart(5, "0");
+  }
+  const key = Buffer.alloc(Math.floor(bits.length / 8));
+  for (let i = 0; i < key.length; i++) key[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(secs / 30)));
+  const sum = createHmac("sha1", key).update(msg).digest();
+  const off = sum[sum.length - 1] & 0x0f;
+  return String((sum.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+let totpSecret = "";
+const codeFor = (s) => s.code || totp(totpSecret, Date.now() / 1000 + (s.atSeconds || 0));
 
 async function run(s) {
   switch (s.op) {
@@ -76,6 +102,21 @@ async function run(s) {
     case "deleteUser":
       await deleteUser();
       return {};
+    case "setUpTOTP": {
+      const out = await setUpTOTP();
+      totpSecret = out.sharedSecret;
+      return { sharedSecret: out.sharedSecret, uri: out.getSetupUri("Ferry", s.username).href };
+    }
+    case "verifyTOTPSetup":
+      await verifyTOTPSetup({ code: codeFor(s), options: { friendlyDeviceName: s.device } });
+      return {};
+    case "updateMFAPreference":
+      await updateMFAPreference({ totp: s.totp, sms: s.sms });
+      return {};
+    case "confirmSignIn": {
+      const out = await confirmSignIn({ challengeResponse: codeFor(s) });
+      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep };
+    }
     default:
       throw Object.assign(new Error(`unknown op ${s.op}`), { name: "DriverError" });
   }
