@@ -374,3 +374,54 @@ func TestMigrationEnablesSMSMFA(t *testing.T) {
 		})
 	}
 }
+
+// TestSelectMFAType: a user with both factors and no preference chooses
+// one with SELECT_MFA_TYPE, then answers that factor's challenge.
+func TestSelectMFAType(t *testing.T) {
+	t.Parallel()
+	s, clk := mfaServer(t, types.UserPoolMfaTypeOptional)
+	setPoolMFA(t, s, types.UserPoolMfaTypeOptional, true, true)
+	ctx := t.Context()
+	s.CreateUser(t, "bo", "Passw0rd!", "phone_number", "+15555550199")
+	a, err := s.SignIn(ctx, "bo", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := a.AuthenticationResult.AccessToken
+	assoc, err := s.API.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := aws.ToString(assoc.SecretCode)
+	if _, err := s.API.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: tok,
+		UserCode: aws.String(authenticatorCode(t, secret, clk.now()))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.API.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: tok,
+		SMSMfaSettings:           &types.SMSMfaSettingsType{Enabled: true},
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(30 * time.Second)
+	a, err = s.SignIn(ctx, "bo", "Passw0rd!")
+	if err != nil || a.ChallengeName != types.ChallengeNameTypeSelectMfaType ||
+		a.ChallengeParameters["MFAS_CAN_CHOOSE"] != `["SMS_MFA","SOFTWARE_TOKEN_MFA"]` {
+		t.Fatalf("SELECT_MFA_TYPE: %v %+v", err, a)
+	}
+	respond := func(name types.ChallengeNameType, session *string, r map[string]string) (*cip.RespondToAuthChallengeOutput, error) {
+		r["USERNAME"] = "bo"
+		return s.API.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(s.ClientID),
+			ChallengeName: name, Session: session, ChallengeResponses: r})
+	}
+	if _, err := respond(types.ChallengeNameTypeSelectMfaType, a.Session, map[string]string{"ANSWER": "EMAIL_OTP"}); apiCode(t, err) != "InvalidParameterException" {
+		t.Fatalf("unknown ANSWER: %v", err)
+	}
+	r, err := respond(types.ChallengeNameTypeSelectMfaType, a.Session, map[string]string{"ANSWER": "SOFTWARE_TOKEN_MFA"})
+	if err != nil || r.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+		t.Fatalf("ANSWER SOFTWARE_TOKEN_MFA: %v %+v", err, r)
+	}
+	r, err = respond(types.ChallengeNameTypeSoftwareTokenMfa, r.Session, map[string]string{"SOFTWARE_TOKEN_MFA_CODE": authenticatorCode(t, secret, clk.now())})
+	if err != nil || r.AuthenticationResult == nil {
+		t.Fatalf("TOTP after SELECT_MFA_TYPE: %v %+v", err, r)
+	}
+}

@@ -556,7 +556,7 @@ type ChallengeInput struct {
 }
 
 // RespondToAuthChallenge answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED,
-// SOFTWARE_TOKEN_MFA, SMS_MFA and MFA_SETUP.
+// SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE and MFA_SETUP.
 func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput) (*AuthResult, error) {
 	p, c, err := s.loadClientPool(ctx, in.PoolID, in.ClientID)
 	if err != nil {
@@ -572,6 +572,8 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		return s.respondMFA(ctx, p, c, in.ChallengeName, in.Session, in.Responses)
 	case challengeMFASetup:
 		return s.respondMFASetup(ctx, p, c, in.Session, in.Responses)
+	case challengeSelectMFA:
+		return s.respondSelectMFA(ctx, p, c, in.Session, in.Responses)
 	case "":
 		return nil, newErr(ErrInvalidParameter, "ChallengeName must not be empty.")
 	default:

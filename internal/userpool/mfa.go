@@ -49,9 +49,10 @@ type PoolMFAConfig struct {
 
 // MFA challenge names.
 const (
-	challengeSMSMFA   = "SMS_MFA"
-	challengeTOTPMFA  = "SOFTWARE_TOKEN_MFA"
-	challengeMFASetup = "MFA_SETUP"
+	challengeSMSMFA    = "SMS_MFA"
+	challengeTOTPMFA   = "SOFTWARE_TOKEN_MFA"
+	challengeMFASetup  = "MFA_SETUP"
+	challengeSelectMFA = "SELECT_MFA_TYPE"
 )
 
 // maxMFAAttempts bounds the wrong codes one MFA challenge accepts before
@@ -387,7 +388,8 @@ func (s *Service) newChallengeSession(p *pool, c *client, u *User, name string, 
 }
 
 // mfaChallenge is the MFA step of a sign-in whose password is proven: the
-// user's factor's challenge, MFA_SETUP in a pool that requires MFA from a
+// user's factor's challenge (SELECT_MFA_TYPE when the user has two and
+// prefers neither), MFA_SETUP in a pool that requires MFA from a
 // user without a factor, or nil for no MFA.
 func (s *Service) mfaChallenge(ctx context.Context, p *pool, c *client, u *User) (*AuthResult, error) {
 	poolSMS, poolTOTP := p.set.mfaFactors()
@@ -397,32 +399,77 @@ func (s *Service) mfaChallenge(ctx context.Context, p *pool, c *client, u *User)
 	if p.set.MfaConfiguration == "ON" && !sms && !totp && poolSMS && phone != "" {
 		sms = true // a required factor the user can receive already
 	}
-	params := map[string]string{"USER_ID_FOR_SRP": u.Username}
 	switch {
-	case totp && (!sms || !u.MFA.SMSPreferred):
-		params["FRIENDLY_DEVICE_NAME"] = u.MFA.TOTPDeviceName
-		return &AuthResult{ChallengeName: challengeTOTPMFA, ChallengeParameters: params,
-			Session: s.newChallengeSession(p, c, u, challengeTOTPMFA, nil)}, nil
-	case sms:
-		code := newCode()
-		d, err := s.deliver(withTriggerSource(ctx, sourceMessageAuthentication), u, "authentication", "SMS", "phone_number", phone, code)
+	case totp && sms && !u.MFA.TOTPPreferred && !u.MFA.SMSPreferred:
+		can, err := json.Marshal([]string{challengeSMSMFA, challengeTOTPMFA})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("encode MFAS_CAN_CHOOSE: %w", err)
 		}
-		params["CODE_DELIVERY_DELIVERY_MEDIUM"], params["CODE_DELIVERY_DESTINATION"] = d.DeliveryMedium, d.Destination
-		pending := &Code{Code: code, ExpiresAt: s.now().Add(time.Duration(c.set.AuthSessionValidity) * time.Minute)}
-		return &AuthResult{ChallengeName: challengeSMSMFA, ChallengeParameters: params,
-			Session: s.newChallengeSession(p, c, u, challengeSMSMFA, pending)}, nil
+		return &AuthResult{ChallengeName: challengeSelectMFA, Session: s.newChallengeSession(p, c, u, challengeSelectMFA, nil),
+			ChallengeParameters: map[string]string{"USER_ID_FOR_SRP": u.Username, "MFAS_CAN_CHOOSE": string(can)}}, nil
+	case totp && (!sms || !u.MFA.SMSPreferred):
+		return s.startMFA(ctx, p, c, u, challengeTOTPMFA)
+	case sms:
+		return s.startMFA(ctx, p, c, u, challengeSMSMFA)
 	case p.set.MfaConfiguration == "ON" && poolTOTP:
 		can, err := json.Marshal([]string{challengeTOTPMFA})
 		if err != nil {
 			return nil, fmt.Errorf("encode MFAS_CAN_SETUP: %w", err)
 		}
-		params["MFAS_CAN_SETUP"] = string(can)
-		return &AuthResult{ChallengeName: challengeMFASetup, ChallengeParameters: params,
-			Session: s.newChallengeSession(p, c, u, challengeMFASetup, nil)}, nil
+		return &AuthResult{ChallengeName: challengeMFASetup, Session: s.newChallengeSession(p, c, u, challengeMFASetup, nil),
+			ChallengeParameters: map[string]string{"USER_ID_FOR_SRP": u.Username, "MFAS_CAN_SETUP": string(can)}}, nil
 	}
 	return nil, nil
+}
+
+// startMFA issues the SOFTWARE_TOKEN_MFA or SMS_MFA challenge; for SMS it
+// sends the code.
+func (s *Service) startMFA(ctx context.Context, p *pool, c *client, u *User, name string) (*AuthResult, error) {
+	params := map[string]string{"USER_ID_FOR_SRP": u.Username}
+	var pending *Code
+	if name == challengeTOTPMFA {
+		params["FRIENDLY_DEVICE_NAME"] = u.MFA.TOTPDeviceName
+	} else {
+		code := newCode()
+		d, err := s.deliver(withTriggerSource(ctx, sourceMessageAuthentication), u, "authentication", "SMS", "phone_number", u.Attributes["phone_number"], code)
+		if err != nil {
+			return nil, err
+		}
+		params["CODE_DELIVERY_DELIVERY_MEDIUM"], params["CODE_DELIVERY_DESTINATION"] = d.DeliveryMedium, d.Destination
+		pending = &Code{Code: code, ExpiresAt: s.now().Add(time.Duration(c.set.AuthSessionValidity) * time.Minute)}
+	}
+	return &AuthResult{ChallengeName: name, ChallengeParameters: params,
+		Session: s.newChallengeSession(p, c, u, name, pending)}, nil
+}
+
+// respondSelectMFA answers SELECT_MFA_TYPE: ANSWER names the factor whose
+// challenge comes next.
+func (s *Service) respondSelectMFA(ctx context.Context, p *pool, c *client, session string, r map[string]string) (*AuthResult, error) {
+	st, err := s.challengeSession(session, challengeSelectMFA)
+	if err != nil {
+		return nil, err
+	}
+	if st.clientID != c.ID || st.poolID != p.ID {
+		return nil, errInvalidSess
+	}
+	answer := r["ANSWER"]
+	if answer != challengeSMSMFA && answer != challengeTOTPMFA {
+		return nil, newErr(ErrInvalidParameter, "ANSWER must be SMS_MFA or SOFTWARE_TOKEN_MFA.")
+	}
+	if err := c.checkSecretHash(r["SECRET_HASH"], r["USERNAME"]); err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUser(ctx, p.ID, st.usernameKey)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errInvalidSess
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get user: %w", err)
+	}
+	s.mu.Lock()
+	delete(s.sessions, session)
+	s.mu.Unlock()
+	return s.startMFA(ctx, p, c, u, answer)
 }
 
 // respondMFA answers SOFTWARE_TOKEN_MFA (SOFTWARE_TOKEN_MFA_CODE) or
