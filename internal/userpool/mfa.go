@@ -358,6 +358,33 @@ func (s *Service) challengeSession(session, name string) (*challengeSess, error)
 	return st, nil
 }
 
+// sessionUser returns the pending challenge of a session of client c,
+// which must be the named one, and its user.
+func (s *Service) sessionUser(ctx context.Context, p *pool, c *client, session, name string) (*challengeSess, *User, error) {
+	st, err := s.challengeSession(session, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.clientID != c.ID || st.poolID != p.ID {
+		return nil, nil, errInvalidSess
+	}
+	u, err := s.store.GetUser(ctx, p.ID, st.usernameKey)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, errInvalidSess
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("get user: %w", err)
+	}
+	return st, u, nil
+}
+
+// endSession removes a session once its challenge is answered.
+func (s *Service) endSession(session string) {
+	s.mu.Lock()
+	delete(s.sessions, session)
+	s.mu.Unlock()
+}
+
 // renewSession replaces a session's key with a new one, as Cognito hands
 // out a new Session at each step, applying change to its state.
 func (s *Service) renewSession(old string, change func(*challengeSess)) string {
@@ -445,12 +472,9 @@ func (s *Service) startMFA(ctx context.Context, p *pool, c *client, u *User, nam
 // respondSelectMFA answers SELECT_MFA_TYPE: ANSWER names the factor whose
 // challenge comes next.
 func (s *Service) respondSelectMFA(ctx context.Context, p *pool, c *client, session string, r map[string]string) (*AuthResult, error) {
-	st, err := s.challengeSession(session, challengeSelectMFA)
+	_, u, err := s.sessionUser(ctx, p, c, session, challengeSelectMFA)
 	if err != nil {
 		return nil, err
-	}
-	if st.clientID != c.ID || st.poolID != p.ID {
-		return nil, errInvalidSess
 	}
 	answer := r["ANSWER"]
 	if answer != challengeSMSMFA && answer != challengeTOTPMFA {
@@ -459,28 +483,16 @@ func (s *Service) respondSelectMFA(ctx context.Context, p *pool, c *client, sess
 	if err := c.checkSecretHash(r["SECRET_HASH"], r["USERNAME"]); err != nil {
 		return nil, err
 	}
-	u, err := s.store.GetUser(ctx, p.ID, st.usernameKey)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errInvalidSess
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get user: %w", err)
-	}
-	s.mu.Lock()
-	delete(s.sessions, session)
-	s.mu.Unlock()
+	s.endSession(session)
 	return s.startMFA(ctx, p, c, u, answer)
 }
 
 // respondMFA answers SOFTWARE_TOKEN_MFA (SOFTWARE_TOKEN_MFA_CODE) or
 // SMS_MFA (SMS_MFA_CODE) with tokens.
 func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, session string, r map[string]string) (*AuthResult, error) {
-	st, err := s.challengeSession(session, name)
+	st, u, err := s.sessionUser(ctx, p, c, session, name)
 	if err != nil {
 		return nil, err
-	}
-	if st.clientID != c.ID || st.poolID != p.ID {
-		return nil, errInvalidSess
 	}
 	key := name + "_CODE"
 	if name == challengeSMSMFA {
@@ -492,13 +504,6 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 	}
 	if err := c.checkSecretHash(r["SECRET_HASH"], r["USERNAME"]); err != nil {
 		return nil, err
-	}
-	u, err := s.store.GetUser(ctx, p.ID, st.usernameKey)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errInvalidSess
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get user: %w", err)
 	}
 	if !u.Enabled {
 		return nil, newErr(ErrNotAuthorized, msgUserDisabled)
@@ -528,9 +533,7 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 		s.mu.Unlock()
 		return nil, newErr(ErrCodeMismatch, msgCodeMismatch)
 	}
-	s.mu.Lock()
-	delete(s.sessions, session)
-	s.mu.Unlock()
+	s.endSession(session)
 	if name == challengeTOTPMFA {
 		if u, err = s.updateUser(ctx, p, u, func(n *User) error {
 			if step <= n.MFA.LastTOTPStep {
@@ -548,12 +551,9 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 // respondMFASetup finishes MFA_SETUP once VerifySoftwareToken, called
 // with the challenge's Session, accepted a code.
 func (s *Service) respondMFASetup(ctx context.Context, p *pool, c *client, session string, r map[string]string) (*AuthResult, error) {
-	st, err := s.challengeSession(session, challengeMFASetup)
+	st, u, err := s.sessionUser(ctx, p, c, session, challengeMFASetup)
 	if err != nil {
 		return nil, err
-	}
-	if st.clientID != c.ID || st.poolID != p.ID {
-		return nil, errInvalidSess
 	}
 	if !st.verified {
 		return nil, newErr(ErrInvalidParameter, "Software token MFA has not been set up: call AssociateSoftwareToken and VerifySoftwareToken with this Session first.")
@@ -561,15 +561,6 @@ func (s *Service) respondMFASetup(ctx context.Context, p *pool, c *client, sessi
 	if err := c.checkSecretHash(r["SECRET_HASH"], r["USERNAME"]); err != nil {
 		return nil, err
 	}
-	u, err := s.store.GetUser(ctx, p.ID, st.usernameKey)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errInvalidSess
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get user: %w", err)
-	}
-	s.mu.Lock()
-	delete(s.sessions, session)
-	s.mu.Unlock()
+	s.endSession(session)
 	return s.signedIn(ctx, p, c, u)
 }
