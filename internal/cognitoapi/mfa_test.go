@@ -2,10 +2,6 @@ package cognitoapi_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,24 +15,6 @@ import (
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
 	"github.com/ferry-migrate/ferry/internal/trigger"
 )
-
-// authenticatorCode is what an authenticator app shows for secret at t:
-// RFC 6238 with HMAC-SHA-1, 6 digits, 30-second steps, written here apart
-// from the server's code so the two check each other.
-func authenticatorCode(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
-	if err != nil {
-		t.Fatalf("SecretCode %q is not base32: %v", secret, err)
-	}
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
-	m := hmac.New(sha1.New, key)
-	m.Write(msg[:])
-	sum := m.Sum(nil)
-	off := sum[19] & 0x0f
-	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:])&0x7fffffff)%1_000_000)
-}
 
 // mfaServer is a server whose pool has MfaConfiguration mode, on a clock
 // the test moves.
@@ -143,7 +121,7 @@ func TestSoftwareTokenMFA(t *testing.T) {
 	if len(secret) != 52 || assoc.Session != nil {
 		t.Fatalf("AssociateSoftwareToken: secret %q (%d chars), session %v", secret, len(secret), assoc.Session)
 	}
-	code := authenticatorCode(t, secret, clk.now())
+	code := cognitotest.AuthenticatorCode(t, secret, clk.now())
 	wrong := fmt.Sprintf("%06d", (atoi(code)+1)%1_000_000)
 	_, err = s.API.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: tok, UserCode: aws.String(wrong)})
 	if apiCode(t, err) != "EnableSoftwareTokenMFAException" || apiMessage(err) != "Code mismatch and fail enable Software Token MFA" {
@@ -191,11 +169,11 @@ func TestSoftwareTokenMFA(t *testing.T) {
 		t.Fatalf("forged session: %v", err)
 	}
 	clk.advance(30 * time.Second)
-	r, err := answer(a.Session, authenticatorCode(t, secret, clk.now()))
+	r, err := answer(a.Session, cognitotest.AuthenticatorCode(t, secret, clk.now()))
 	if err != nil || r.AuthenticationResult == nil || aws.ToString(r.AuthenticationResult.AccessToken) == "" {
 		t.Fatalf("right code: %v %+v", err, r)
 	}
-	if _, err := answer(a.Session, authenticatorCode(t, secret, clk.now())); apiCode(t, err) != "NotAuthorizedException" {
+	if _, err := answer(a.Session, cognitotest.AuthenticatorCode(t, secret, clk.now())); apiCode(t, err) != "NotAuthorizedException" {
 		t.Fatalf("session used twice: %v", err)
 	}
 
@@ -300,7 +278,7 @@ func TestMFASetup(t *testing.T) {
 	}
 	secret := aws.ToString(assoc.SecretCode)
 	v, err := s.API.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: assoc.Session,
-		UserCode: aws.String(authenticatorCode(t, secret, clk.now()))})
+		UserCode: aws.String(cognitotest.AuthenticatorCode(t, secret, clk.now()))})
 	if err != nil || v.Status != types.VerifySoftwareTokenResponseTypeSuccess || v.Session == nil {
 		t.Fatalf("VerifySoftwareToken with Session: %v %+v", err, v)
 	}
@@ -319,7 +297,7 @@ func TestMFASetup(t *testing.T) {
 	}
 	if _, err := s.API.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(s.ClientID),
 		ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: a.Session,
-		ChallengeResponses: map[string]string{"USERNAME": "nia", "SOFTWARE_TOKEN_MFA_CODE": authenticatorCode(t, secret, clk.now())}}); err != nil {
+		ChallengeResponses: map[string]string{"USERNAME": "nia", "SOFTWARE_TOKEN_MFA_CODE": cognitotest.AuthenticatorCode(t, secret, clk.now())}}); err != nil {
 		t.Fatalf("TOTP after setup: %v", err)
 	}
 }
@@ -394,7 +372,7 @@ func TestSelectMFAType(t *testing.T) {
 	}
 	secret := aws.ToString(assoc.SecretCode)
 	if _, err := s.API.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: tok,
-		UserCode: aws.String(authenticatorCode(t, secret, clk.now()))}); err != nil {
+		UserCode: aws.String(cognitotest.AuthenticatorCode(t, secret, clk.now()))}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.API.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: tok,
@@ -420,7 +398,7 @@ func TestSelectMFAType(t *testing.T) {
 	if err != nil || r.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
 		t.Fatalf("ANSWER SOFTWARE_TOKEN_MFA: %v %+v", err, r)
 	}
-	r, err = respond(types.ChallengeNameTypeSoftwareTokenMfa, r.Session, map[string]string{"SOFTWARE_TOKEN_MFA_CODE": authenticatorCode(t, secret, clk.now())})
+	r, err = respond(types.ChallengeNameTypeSoftwareTokenMfa, r.Session, map[string]string{"SOFTWARE_TOKEN_MFA_CODE": cognitotest.AuthenticatorCode(t, secret, clk.now())})
 	if err != nil || r.AuthenticationResult == nil {
 		t.Fatalf("TOTP after SELECT_MFA_TYPE: %v %+v", err, r)
 	}
