@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"time"
@@ -248,6 +249,13 @@ type SoftwareTokenInput struct {
 	Session            string
 	UserCode           string
 	FriendlyDeviceName string
+}
+
+// LogValue keeps the token, the session and the code out of logs.
+func (in SoftwareTokenInput) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("accessToken", redactString(in.AccessToken)),
+		slog.String("session", redactString(in.Session)), slog.String("userCode", redactString(in.UserCode)),
+		slog.String("friendlyDeviceName", in.FriendlyDeviceName))
 }
 
 // SoftwareTokenResult is AssociateSoftwareToken's and

@@ -59,3 +59,16 @@ func TestCheckTOTP(t *testing.T) {
 		t.Error("malformed secret accepted")
 	}
 }
+
+// FuzzCheckTOTP feeds untrusted codes and secrets to the check: it must
+// never panic, and accept only six-digit codes.
+func FuzzCheckTOTP(f *testing.F) {
+	f.Add("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "050471", int64(1111111111))
+	f.Add("", "", int64(0))
+	f.Add("====", "12345678", int64(-1))
+	f.Fuzz(func(t *testing.T, secret, code string, unix int64) {
+		if _, ok := checkTOTP(secret, code, time.Unix(unix, 0)); ok && len(code) != totpDigits {
+			t.Fatalf("accepted %q", code)
+		}
+	})
+}
