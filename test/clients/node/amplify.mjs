@@ -23,7 +23,7 @@
 // Amplify returned (or the error's name and message) and the decoded
 // claims of the session's tokens.
 import readline from "node:readline";
-import { createHmac } from "node:crypto";
+import { totp } from "./totp.mjs";
 import { Amplify } from "aws-amplify";
 import {
   signIn, signOut, fetchAuthSession, getCurrentUser, fetchUserAttributes, updateUserAttributes,
@@ -50,23 +50,6 @@ function claims(session) {
   return { access: t.accessToken?.payload, id: t.idToken?.payload, jti: t.accessToken?.payload?.jti };
 }
 
-// totp is the code of a base32 secret at unix time secs (RFC 6238).
-function totp(secret, secs) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const ch of secret.replace(/=+$/, "").toUpperCase()) {
-    const v = alphabet.indexOf(ch);
-    if (v < 0) throw Object.assign(new Error(`secret is not base32: ${ch}`), { name: "DriverError" });
-    bits += v.toString(2).padStart(5, "0");
-  }
-  const key = Buffer.alloc(Math.floor(bits.length / 8));
-  for (let i = 0; i < key.length; i++) key[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(secs / 30)));
-  const sum = createHmac("sha1", key).update(msg).digest();
-  const off = sum[sum.length - 1] & 0x0f;
-  return String((sum.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, "0");
-}
 let totpSecret = "";
 const codeFor = (s) => s.code || totp(totpSecret, Date.now() / 1000 + (s.atSeconds || 0));
 
