@@ -246,6 +246,19 @@ func TestSMSMFA(t *testing.T) {
 	if err != nil || r.AuthenticationResult == nil {
 		t.Fatalf("right SMS code: %v %+v", err, r)
 	}
+	// Five wrong codes end the challenge: the right one comes too late.
+	if a, err = s.SignIn(ctx, "sam", "Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	code := lastCode(t, s, "sam")
+	for i := range 5 {
+		if _, err := answer(fmt.Sprintf("%06d", (atoi(code)+1+i)%1_000_000)); apiCode(t, err) != "CodeMismatchException" {
+			t.Fatalf("wrong SMS code %d: %v", i+1, err)
+		}
+	}
+	if _, err := answer(code); apiCode(t, err) != "NotAuthorizedException" {
+		t.Fatalf("right code after five wrong ones: %v", err)
+	}
 	// A user who did not turn SMS MFA on signs in with the password alone.
 	if a, err := s.SignIn(ctx, "nophone", "Passw0rd!"); err != nil || a.AuthenticationResult == nil {
 		t.Fatalf("user without MFA: %v %+v", err, a)

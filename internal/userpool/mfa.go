@@ -351,11 +351,15 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in SoftwareTokenInput
 	return out, nil
 }
 
-// challengeSession returns the pending challenge of a session, which must
-// be the named one.
+// challengeSession returns a copy of the pending challenge of a session,
+// which must be the named one.
 func (s *Service) challengeSession(session, name string) (*challengeSess, error) {
 	s.mu.Lock()
-	st := s.sessions[session]
+	var st *challengeSess
+	if cur := s.sessions[session]; cur != nil {
+		cp := *cur // a snapshot: the map's entry changes only under s.mu
+		st = &cp
+	}
 	s.mu.Unlock()
 	if st == nil || st.name != name {
 		return nil, errInvalidSess
@@ -502,10 +506,7 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 	if err != nil {
 		return nil, err
 	}
-	key := name + "_CODE"
-	if name == challengeSMSMFA {
-		key = "SMS_MFA_CODE"
-	}
+	key := name + "_CODE" // SOFTWARE_TOKEN_MFA_CODE, SMS_MFA_CODE
 	code := r[key]
 	if code == "" {
 		return nil, newErr(ErrInvalidParameter, "Missing required parameter %s", key)
@@ -534,9 +535,11 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 	}
 	if !ok {
 		s.mu.Lock()
-		st.attempts++
-		if st.attempts >= maxMFAAttempts {
-			delete(s.sessions, session)
+		if cur := s.sessions[session]; cur != nil {
+			cur.attempts++
+			if cur.attempts >= maxMFAAttempts {
+				delete(s.sessions, session)
+			}
 		}
 		s.mu.Unlock()
 		return nil, newErr(ErrCodeMismatch, msgCodeMismatch)
