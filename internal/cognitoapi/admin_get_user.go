@@ -15,6 +15,8 @@ type getUserOut struct {
 	UserLastModifiedDate *epoch         `json:"UserLastModifiedDate,omitempty"`
 	Enabled              *bool          `json:"Enabled,omitempty"`
 	UserStatus           string         `json:"UserStatus,omitempty"`
+	PreferredMfaSetting  string         `json:"PreferredMfaSetting,omitempty"`
+	UserMFASettingList   []string       `json:"UserMFASettingList,omitempty"`
 }
 
 func adminGetUser(ctx context.Context, s *Server, c *call) (any, error) {
@@ -37,6 +39,8 @@ func adminGetUser(ctx context.Context, s *Server, c *call) (any, error) {
 
 func adminUserOut(u *userpool.User) getUserOut {
 	created, modified, enabled := epoch(u.CreatedAt), epoch(u.UpdatedAt), u.Enabled
-	return getUserOut{Username: u.Username, UserAttributes: attributesOut(u), UserCreateDate: &created,
+	out := getUserOut{Username: u.Username, UserAttributes: attributesOut(u), UserCreateDate: &created,
 		UserLastModifiedDate: &modified, Enabled: &enabled, UserStatus: u.Status}
+	out.PreferredMfaSetting, out.UserMFASettingList = userpool.MFASettings(u)
+	return out
 }

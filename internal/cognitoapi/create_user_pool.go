@@ -111,6 +111,7 @@ func poolOut(v *userpool.PoolView, accountID string) (map[string]json.RawMessage
 	set := v.Settings
 	other := set.Other
 	set.Other = nil
+	set.MfaFactors = nil // GetUserPoolMfaConfig's, not UserPoolType's
 	out, err := merge(set, other)
 	if err != nil {
 		return nil, fmt.Errorf("encode pool: %w", err)

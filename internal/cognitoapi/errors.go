@@ -39,6 +39,8 @@ var exceptions = []struct {
 	{userpool.ErrInvalidOAuthFlow, "InvalidOAuthFlowException"},
 	{userpool.ErrScopeDoesNotExist, "ScopeDoesNotExistException"},
 	{userpool.ErrGroupExists, "GroupExistsException"},
+	{userpool.ErrEnableSoftwareTokenMFA, "EnableSoftwareTokenMFAException"},
+	{userpool.ErrSoftwareTokenMFANotFound, "SoftwareTokenMFANotFoundException"},
 }
 
 // apiError is an error already in Cognito's terms (decoding and dispatch

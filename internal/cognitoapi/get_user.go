@@ -1,6 +1,10 @@
 package cognitoapi
 
-import "context"
+import (
+	"context"
+
+	"github.com/ferry-migrate/ferry/internal/userpool"
+)
 
 func getUser(ctx context.Context, s *Server, c *call) (any, error) {
 	var in struct {
@@ -16,5 +20,7 @@ func getUser(ctx context.Context, s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return getUserOut{Username: u.Username, UserAttributes: attributesOut(u)}, nil
+	out := getUserOut{Username: u.Username, UserAttributes: attributesOut(u)}
+	out.PreferredMfaSetting, out.UserMFASettingList = userpool.MFASettings(u)
+	return out, nil
 }

@@ -74,6 +74,14 @@ var operations = map[string]operation{
 	"AdminRemoveUserFromGroup": adminRemoveUserFromGroup,
 	"AdminListGroupsForUser":   adminListGroupsForUser,
 	"ListUsersInGroup":         listUsersInGroup,
+
+	// Multi-factor authentication.
+	"AssociateSoftwareToken":    associateSoftwareToken,
+	"VerifySoftwareToken":       verifySoftwareToken,
+	"SetUserMFAPreference":      setUserMFAPreference,
+	"AdminSetUserMFAPreference": adminSetUserMFAPreference,
+	"GetUserPoolMfaConfig":      getUserPoolMfaConfig,
+	"SetUserPoolMfaConfig":      setUserPoolMfaConfig,
 }
 
 // attributeIn and attributeOut are AttributeType.

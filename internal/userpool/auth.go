@@ -66,6 +66,11 @@ type challengeSess struct {
 	usernameKey      string
 	name             string
 	expires          time.Time
+	// MFA challenges: the SMS code sent, the wrong codes typed, and
+	// whether MFA_SETUP's software token was verified.
+	code     *Code
+	attempts int
+	verified bool
 }
 
 // maxPending is the size of the in-memory challenge and revocation maps at
@@ -273,6 +278,15 @@ func (s *Service) afterPassword(ctx context.Context, p *pool, c *client, u *User
 			"USER_ID_FOR_SRP": u.Username, "userAttributes": string(attrsJSON), "requiredAttributes": string(reqJSON),
 		}}, nil
 	}
+	if r, err := s.mfaChallenge(ctx, p, c, u); r != nil || err != nil {
+		return r, err
+	}
+	return s.signedIn(ctx, p, c, u)
+}
+
+// signedIn ends a sign-in whose every challenge is answered: the
+// PostAuthentication trigger, then tokens.
+func (s *Service) signedIn(ctx context.Context, p *pool, c *client, u *User) (*AuthResult, error) {
 	if err := s.postAuthentication(ctx, p, u); err != nil {
 		return nil, err
 	}
@@ -541,7 +555,8 @@ type ChallengeInput struct {
 	ClientMetadata map[string]string
 }
 
-// RespondToAuthChallenge answers PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED.
+// RespondToAuthChallenge answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED,
+// SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE and MFA_SETUP.
 func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput) (*AuthResult, error) {
 	p, c, err := s.loadClientPool(ctx, in.PoolID, in.ClientID)
 	if err != nil {
@@ -553,6 +568,12 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		return s.passwordVerifier(ctx, p, c, in.Responses)
 	case "NEW_PASSWORD_REQUIRED":
 		return s.newPasswordRequired(withTriggerSource(ctx, sourceTokenNewPassword), p, c, in.Session, in.Responses)
+	case challengeTOTPMFA, challengeSMSMFA:
+		return s.respondMFA(ctx, p, c, in.ChallengeName, in.Session, in.Responses)
+	case challengeMFASetup:
+		return s.respondMFASetup(ctx, p, c, in.Session, in.Responses)
+	case challengeSelectMFA:
+		return s.respondSelectMFA(ctx, p, c, in.Session, in.Responses)
 	case "":
 		return nil, newErr(ErrInvalidParameter, "ChallengeName must not be empty.")
 	default:

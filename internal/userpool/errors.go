@@ -29,6 +29,9 @@ var (
 	ErrInvalidOAuthFlow      = errors.New("invalid oauth flow")
 	ErrScopeDoesNotExist     = errors.New("scope does not exist")
 	ErrGroupExists           = errors.New("group exists")
+	// MFA outcomes.
+	ErrEnableSoftwareTokenMFA   = errors.New("software token code mismatch")
+	ErrSoftwareTokenMFANotFound = errors.New("software token mfa not found")
 )
 
 // Error is a service outcome: a Kind (one of the sentinels above) and the

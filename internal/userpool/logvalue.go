@@ -15,6 +15,7 @@ const redacted = "[REDACTED]"
 var secretParams = map[string]bool{
 	"PASSWORD": true, "NEW_PASSWORD": true, "SECRET_HASH": true, "REFRESH_TOKEN": true,
 	"PASSWORD_CLAIM_SIGNATURE": true, "PASSWORD_CLAIM_SECRET_BLOCK": true, "SRP_A": true,
+	"SOFTWARE_TOKEN_MFA_CODE": true, "SMS_MFA_CODE": true,
 }
 
 func redactParams(m map[string]string) slog.Value {

@@ -25,6 +25,11 @@ func TestLogValuesRedactSecrets(t *testing.T) {
 			ResetCode: &Code{Code: secret}, ConfirmationCode: &Code{Code: secret}}},
 		{name: "user pointer", v: &User{Username: "ann", ResetCode: &Code{Code: secret}}},
 		{name: "verifier", v: &Verifier{Salt: []byte(secret), V: []byte(secret)}},
+		{name: "user with a software token", v: &User{Username: "ann", MFA: UserMFA{TOTPSecret: secret, PendingTOTPSecret: secret}}},
+		{name: "MFA settings", v: UserMFA{TOTPSecret: secret, PendingTOTPSecret: secret}},
+		{name: "software token input", v: SoftwareTokenInput{AccessToken: secret, Session: secret, UserCode: secret}},
+		{name: "MFA challenge input", v: ChallengeInput{ClientID: "c", ChallengeName: "SOFTWARE_TOKEN_MFA", Session: secret,
+			Responses: map[string]string{"USERNAME": "ann", "SOFTWARE_TOKEN_MFA_CODE": secret, "SMS_MFA_CODE": secret}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -154,6 +154,11 @@ func (s *PoolSettings) render(kind, medium, username, code string) (subject, bod
 		if body == "" {
 			body = defaultInviteMessage
 		}
+	case "authentication":
+		s.other("SmsAuthenticationMessage", &body)
+		if body == "" {
+			body = defaultAuthenticationMessage
+		}
 	default: // confirmation, verification, reset
 		subject, body = t.EmailSubject, t.EmailMessage
 		if medium == "SMS" {

@@ -250,9 +250,15 @@ func (s *Service) userFromMigration(p *pool, typed string, r *trigger.Response, 
 			return nil, fail("Error during migration: invalid desiredDeliveryMediums")
 		}
 	}
-	if r.EnableSMSMFA != nil && *r.EnableSMSMFA {
-		// SMS MFA needs MFA on the pool, which this server does not offer.
-		return nil, fail("Error during migration: enableSMSMFA requires MFA to be enabled on the user pool")
+	smsMFA := r.EnableSMSMFA != nil && *r.EnableSMSMFA
+	if smsMFA {
+		// SMS MFA needs the factor on the pool and a number to send to.
+		if poolSMS, _ := p.set.mfaFactors(); !poolSMS {
+			return nil, fail("Error during migration: enableSMSMFA requires SMS MFA to be enabled on the user pool")
+		}
+		if r.UserAttributes["phone_number"] == "" {
+			return nil, fail("Error during migration: enableSMSMFA requires a phone_number attribute")
+		}
 	}
 	if err := checkAnswer(p, typed, r.UserAttributes); err != nil {
 		return nil, err
@@ -282,6 +288,7 @@ func (s *Service) userFromMigration(p *pool, typed string, r *trigger.Response, 
 		}
 		return nil, err
 	}
+	u.MFA.SMSEnabled = smsMFA
 	return u, nil
 }
 

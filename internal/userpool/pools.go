@@ -64,11 +64,8 @@ func (s *Service) CreatePool(ctx context.Context, in CreatePoolInput) (*PoolView
 		return nil, err
 	}
 	set.SchemaAttributes = schema
-	if set.MfaConfiguration == "" {
-		set.MfaConfiguration = "OFF"
-	}
-	if set.MfaConfiguration != "OFF" {
-		return nil, newErr(ErrInvalidParameter, "MfaConfiguration %s is not supported by this local user pool; use OFF.", set.MfaConfiguration)
+	if err := set.checkPoolMFA(); err != nil {
+		return nil, err
 	}
 	if set.DeletionProtection == "" {
 		set.DeletionProtection = "INACTIVE"
@@ -155,11 +152,11 @@ func (s *Service) UpdatePool(ctx context.Context, poolID string, update func(cur
 	if err := checkAutoVerified(next.AutoVerifiedAttributes); err != nil {
 		return err
 	}
-	if next.MfaConfiguration == "" {
-		next.MfaConfiguration = "OFF"
+	if next.MfaFactors == nil {
+		next.MfaFactors = p.set.MfaFactors // UpdateUserPool does not name the factors
 	}
-	if next.MfaConfiguration != "OFF" {
-		return newErr(ErrInvalidParameter, "MfaConfiguration %s is not supported by this local user pool; use OFF.", next.MfaConfiguration)
+	if err := next.checkPoolMFA(); err != nil {
+		return err
 	}
 	if next.DeletionProtection == "" {
 		next.DeletionProtection = "INACTIVE"

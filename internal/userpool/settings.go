@@ -12,14 +12,17 @@ import (
 // Other keeps settings the service stores and echoes but does not act on
 // (message templates, email and SMS configuration, tags, …).
 type PoolSettings struct {
-	Policies               Policies                   `json:"Policies"`
-	LambdaConfig           LambdaConfig               `json:"LambdaConfig"`
-	AutoVerifiedAttributes []string                   `json:"AutoVerifiedAttributes,omitempty"`
-	AliasAttributes        []string                   `json:"AliasAttributes,omitempty"`
-	UsernameAttributes     []string                   `json:"UsernameAttributes,omitempty"`
-	UsernameConfiguration  *UsernameConfiguration     `json:"UsernameConfiguration,omitempty"`
-	SchemaAttributes       []SchemaAttribute          `json:"SchemaAttributes"`
-	MfaConfiguration       string                     `json:"MfaConfiguration"`
+	Policies               Policies               `json:"Policies"`
+	LambdaConfig           LambdaConfig           `json:"LambdaConfig"`
+	AutoVerifiedAttributes []string               `json:"AutoVerifiedAttributes,omitempty"`
+	AliasAttributes        []string               `json:"AliasAttributes,omitempty"`
+	UsernameAttributes     []string               `json:"UsernameAttributes,omitempty"`
+	UsernameConfiguration  *UsernameConfiguration `json:"UsernameConfiguration,omitempty"`
+	SchemaAttributes       []SchemaAttribute      `json:"SchemaAttributes"`
+	MfaConfiguration       string                 `json:"MfaConfiguration"`
+	// MfaFactors are GetUserPoolMfaConfig's, not UserPoolType's: the pool
+	// renderer leaves them out.
+	MfaFactors             *PoolMFAFactors            `json:"MfaFactors,omitempty"`
 	DeletionProtection     string                     `json:"DeletionProtection"`
 	AdminCreateUserConfig  AdminCreateUserConfig      `json:"AdminCreateUserConfig"`
 	AccountRecoverySetting *AccountRecoverySetting    `json:"AccountRecoverySetting,omitempty"`

@@ -94,6 +94,8 @@ type User struct {
 	// reset, and LastFailedSignIn is when the latest of them was typed.
 	FailedSignIns    int
 	LastFailedSignIn time.Time
+	// MFA is the user's multi-factor settings and software token.
+	MFA UserMFA
 	// Origin says how the user came into the pool: "signup", "admin", or
 	// "migration" (created by the user-migration trigger).
 	Origin string
@@ -114,6 +116,11 @@ func (v *Verifier) LogValue() slog.Value { return slog.StringValue("REDACTED") }
 // LogValue keeps a pending code out of logs; its expiry and attempts stay.
 func (c *Code) LogValue() slog.Value {
 	return slog.GroupValue(slog.Time("expires_at", c.ExpiresAt), slog.Int("attempts", c.Attempts))
+}
+
+// LogValue keeps the software token's secrets out of logs.
+func (m UserMFA) LogValue() slog.Value {
+	return slog.GroupValue(slog.Bool("sms", m.SMSEnabled), slog.Bool("totp", m.TOTPEnabled))
 }
 
 // LogValue logs who the user is and where they stand, never the verifier,

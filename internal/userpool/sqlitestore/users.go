@@ -33,10 +33,23 @@ type userData struct {
 	Pending          map[string]string    `json:"pending_attributes,omitempty"`
 	FailedSignIns    int                  `json:"failed_sign_ins,omitempty"`
 	LastFailed       time.Time            `json:"last_failed_sign_in,omitzero"`
+	MFA              *mfaData             `json:"mfa,omitempty"`
 	Origin           string               `json:"origin,omitempty"`
 	TokensValidAfter time.Time            `json:"tokens_valid_after"`
 	CreatedAt        time.Time            `json:"created_at"`
 	UpdatedAt        time.Time            `json:"updated_at"`
+}
+
+// mfaData is a user's MFA settings; absent for users without any.
+type mfaData struct {
+	SMSEnabled        bool   `json:"sms_enabled,omitempty"`
+	SMSPreferred      bool   `json:"sms_preferred,omitempty"`
+	TOTPEnabled       bool   `json:"totp_enabled,omitempty"`
+	TOTPPreferred     bool   `json:"totp_preferred,omitempty"`
+	TOTPSecret        string `json:"totp_secret,omitempty"`
+	PendingTOTPSecret string `json:"pending_totp_secret,omitempty"`
+	TOTPDeviceName    string `json:"totp_device_name,omitempty"`
+	LastTOTPStep      uint64 `json:"last_totp_step,omitempty"`
 }
 
 type verifierData struct {
@@ -80,6 +93,11 @@ func encodeUser(u *userpool.User) ([]byte, error) {
 		d.Verification[attr] = codeOut(c)
 	}
 	d.Pending, d.FailedSignIns, d.LastFailed = u.PendingAttributes, u.FailedSignIns, u.LastFailedSignIn
+	if m := u.MFA; m != (userpool.UserMFA{}) {
+		d.MFA = &mfaData{SMSEnabled: m.SMSEnabled, SMSPreferred: m.SMSPreferred, TOTPEnabled: m.TOTPEnabled,
+			TOTPPreferred: m.TOTPPreferred, TOTPSecret: m.TOTPSecret, PendingTOTPSecret: m.PendingTOTPSecret,
+			TOTPDeviceName: m.TOTPDeviceName, LastTOTPStep: m.LastTOTPStep}
+	}
 	return json.Marshal(d)
 }
 
@@ -108,6 +126,11 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (*userpool.User
 		u.VerificationCodes[attr] = codeIn(c)
 	}
 	u.PendingAttributes, u.FailedSignIns, u.LastFailedSignIn = d.Pending, d.FailedSignIns, d.LastFailed
+	if m := d.MFA; m != nil {
+		u.MFA = userpool.UserMFA{SMSEnabled: m.SMSEnabled, SMSPreferred: m.SMSPreferred, TOTPEnabled: m.TOTPEnabled,
+			TOTPPreferred: m.TOTPPreferred, TOTPSecret: m.TOTPSecret, PendingTOTPSecret: m.PendingTOTPSecret,
+			TOTPDeviceName: m.TOTPDeviceName, LastTOTPStep: m.LastTOTPStep}
+	}
 	return &u, nil
 }
 

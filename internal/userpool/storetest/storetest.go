@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Concurrency", concurrencyTests},
 		{"Domains", domainTests},
 		{"ResourceServers", resourceServerTests},
+		{"MFA", mfaTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -12,16 +12,22 @@
 //    "attributes": {"name": "..."}, "attribute": "email", "code": "123456"}
 // OP is signIn (USER_PASSWORD_AUTH), signInSRP, session, refresh
 // (fetchAuthSession forceRefresh), currentUser, userAttributes,
-// updateUserAttributes, confirmAttribute, signOut or deleteUser.
+// updateUserAttributes, confirmAttribute, signOut, deleteUser, or for MFA
+// setUpTOTP, verifyTOTPSetup, updateMFAPreference ("totp": "PREFERRED") and
+// confirmSignIn. verifyTOTPSetup and confirmSignIn type the code an
+// authenticator app would show for the secret setUpTOTP returned, computed
+// here (RFC 6238: HMAC-SHA-1, 6 digits, 30 s) at now + "atSeconds", unless
+// the step gives a "code".
 //
 // Prints one JSON line per step: {"step","ok","detail"}; detail carries what
 // Amplify returned (or the error's name and message) and the decoded
 // claims of the session's tokens.
 import readline from "node:readline";
+import { totp } from "./totp.mjs";
 import { Amplify } from "aws-amplify";
 import {
   signIn, signOut, fetchAuthSession, getCurrentUser, fetchUserAttributes, updateUserAttributes,
-  confirmUserAttribute, deleteUser,
+  confirmUserAttribute, deleteUser, setUpTOTP, verifyTOTPSetup, updateMFAPreference, confirmSignIn,
 } from "aws-amplify/auth";
 
 function arg(name) {
@@ -43,6 +49,9 @@ function claims(session) {
   if (!t) return null;
   return { access: t.accessToken?.payload, id: t.idToken?.payload, jti: t.accessToken?.payload?.jti };
 }
+
+let totpSecret = "";
+const codeFor = (s) => s.code || totp(totpSecret, Date.now() / 1000 + (s.atSeconds || 0));
 
 async function run(s) {
   switch (s.op) {
@@ -76,6 +85,21 @@ async function run(s) {
     case "deleteUser":
       await deleteUser();
       return {};
+    case "setUpTOTP": {
+      const out = await setUpTOTP();
+      totpSecret = out.sharedSecret;
+      return { sharedSecret: out.sharedSecret, uri: out.getSetupUri("Ferry", s.username).href };
+    }
+    case "verifyTOTPSetup":
+      await verifyTOTPSetup({ code: codeFor(s), options: { friendlyDeviceName: s.device } });
+      return {};
+    case "updateMFAPreference":
+      await updateMFAPreference({ totp: s.totp, sms: s.sms });
+      return {};
+    case "confirmSignIn": {
+      const out = await confirmSignIn({ challengeResponse: codeFor(s) });
+      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep };
+    }
     default:
       throw Object.assign(new Error(`unknown op ${s.op}`), { name: "DriverError" });
   }
