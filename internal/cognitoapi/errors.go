@@ -39,6 +39,7 @@ var exceptions = []struct {
 	{userpool.ErrInvalidOAuthFlow, "InvalidOAuthFlowException"},
 	{userpool.ErrScopeDoesNotExist, "ScopeDoesNotExistException"},
 	{userpool.ErrGroupExists, "GroupExistsException"},
+	{userpool.ErrUnsupportedUserState, "UnsupportedUserStateException"},
 }
 
 // apiError is an error already in Cognito's terms (decoding and dispatch

@@ -85,6 +85,7 @@ func modelExchanges() []exchange {
 		{op: "AdminCreateUser", body: `{"UserPoolId":"$pool","Username":"ada","TemporaryPassword":"Temp-pass1","MessageAction":"SUPPRESS",
 			"UserAttributes":[{"Name":"email","Value":"ada@example.com"},{"Name":"email_verified","Value":"true"},{"Name":"custom:tier","Value":"gold"}]}`},
 		{op: "AdminCreateUser", body: `{"UserPoolId":"$pool","Username":"ada"}`, want: "UsernameExistsException"},
+		{op: "AdminCreateUser", body: `{"UserPoolId":"$pool","Username":"sam","MessageAction":"RESEND"}`, want: "UnsupportedUserStateException"},
 		{op: "AdminCreateUser", body: `{"UserPoolId":"$pool","Username":"tia","TemporaryPassword":"Temp-pass1","MessageAction":"SUPPRESS"}`},
 		{op: "AdminGetUser", body: `{"UserPoolId":"$pool","Username":"ada"}`},
 		{op: "AdminGetUser", body: `{"UserPoolId":"$pool","Username":"$samSub"}`},

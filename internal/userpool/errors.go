@@ -29,6 +29,7 @@ var (
 	ErrInvalidOAuthFlow      = errors.New("invalid oauth flow")
 	ErrScopeDoesNotExist     = errors.New("scope does not exist")
 	ErrGroupExists           = errors.New("group exists")
+	ErrUnsupportedUserState  = errors.New("unsupported user state") // the user's status does not allow the request
 )
 
 // Error is a service outcome: a Kind (one of the sentinels above) and the

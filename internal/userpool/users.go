@@ -539,7 +539,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in AdminCreateUserInput) 
 			return nil, err
 		}
 		if u.Status != "FORCE_CHANGE_PASSWORD" {
-			return nil, newErr(ErrUnsupportedOperation, "Resend not possible. %s has status %s instead of FORCE_CHANGE_PASSWORD", in.Username, u.Status)
+			return nil, newErr(ErrUnsupportedUserState, "Resend not possible. %s has status %s instead of FORCE_CHANGE_PASSWORD", in.Username, u.Status)
 		}
 		u, err = s.updateUser(ctx, p, u, func(n *User) error {
 			v, err := newVerifier(p.ID, n.Username, temp)
