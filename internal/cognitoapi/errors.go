@@ -40,6 +40,7 @@ var exceptions = []struct {
 	{userpool.ErrScopeDoesNotExist, "ScopeDoesNotExistException"},
 	{userpool.ErrGroupExists, "GroupExistsException"},
 	{userpool.ErrUnsupportedUserState, "UnsupportedUserStateException"},
+	{userpool.ErrTooManyRequests, "TooManyRequestsException"},
 }
 
 // apiError is an error already in Cognito's terms (decoding and dispatch

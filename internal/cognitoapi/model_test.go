@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 	"github.com/ferry-migrate/ferry/internal/srp"
 	"github.com/ferry-migrate/ferry/internal/userpool"
+	"github.com/ferry-migrate/ferry/internal/userpool/memstore"
 )
 
 // exchange is one request to the local pool and the answer expected: a
@@ -429,6 +431,56 @@ func TestServiceModelTriggerErrors(t *testing.T) {
 			for _, m := range model.checkAnswer(ex.op, status, answer) {
 				t.Errorf("%s → %s: %s\n\tanswer: %s", ex.op, want, m, answer)
 			}
+		}
+	}
+}
+
+// conflictingStore reports every user update as lost to a concurrent one
+// while conflict is set.
+type conflictingStore struct {
+	userpool.Store
+	conflict atomic.Bool
+}
+
+func (c *conflictingStore) UpdateUser(ctx context.Context, u *userpool.User) error {
+	if c.conflict.Load() {
+		return userpool.ErrConflict
+	}
+	return c.Store.UpdateUser(ctx, u)
+}
+
+// TestServiceModelConflictingUpdates checks what the pool answers when a
+// user's update keeps losing to concurrent ones: an error every operation
+// that updates users lists in the model, and one the SDKs retry.
+func TestServiceModelConflictingUpdates(t *testing.T) {
+	t.Parallel()
+	model, err := loadModel("model/shapes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &conflictingStore{Store: memstore.New()}
+	s := cognitotest.NewServer(t, cognitotest.WithStore(st))
+	s.CreateUser(t, "kim", "Passw0rd!", "email", "kim@example.com", "email_verified", "true")
+	st.conflict.Store(true)
+	for _, ex := range []exchange{
+		{op: "AdminDisableUser", body: `{"UserPoolId":"$pool","Username":"kim"}`},
+		{op: "AdminUpdateUserAttributes", body: `{"UserPoolId":"$pool","Username":"kim","UserAttributes":[{"Name":"name","Value":"Kim"}]}`},
+		{op: "AdminDeleteUserAttributes", body: `{"UserPoolId":"$pool","Username":"kim","UserAttributeNames":["name"]}`},
+		{op: "AdminSetUserPassword", body: `{"UserPoolId":"$pool","Username":"kim","Password":"Passw0rd!2","Permanent":true}`},
+		{op: "AdminResetUserPassword", body: `{"UserPoolId":"$pool","Username":"kim"}`},
+		{op: "ForgotPassword", body: `{"ClientId":"$client","Username":"kim"}`},
+	} {
+		body := strings.NewReplacer("$client", s.ClientID, "$pool", s.PoolID).Replace(ex.body)
+		status, answer := modelPost(t, s.URL, ex.op, body)
+		var got struct {
+			Type string `json:"__type"`
+		}
+		_ = json.Unmarshal(answer, &got)
+		if got.Type != "TooManyRequestsException" {
+			t.Errorf("%s losing every update: answered %d %s", ex.op, status, answer)
+		}
+		for _, m := range model.checkAnswer(ex.op, status, answer) {
+			t.Errorf("%s: %s\n\tanswer: %s", ex.op, m, answer)
 		}
 	}
 }

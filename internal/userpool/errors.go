@@ -30,6 +30,7 @@ var (
 	ErrScopeDoesNotExist     = errors.New("scope does not exist")
 	ErrGroupExists           = errors.New("group exists")
 	ErrUnsupportedUserState  = errors.New("unsupported user state") // the user's status does not allow the request
+	ErrTooManyRequests       = errors.New("too many requests")      // retryable: the request lost to concurrent ones
 )
 
 // Error is a service outcome: a Kind (one of the sentinels above) and the

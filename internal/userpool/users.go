@@ -140,7 +140,9 @@ func (s *Service) updateUser(ctx context.Context, p *pool, u *User, change func(
 			return nil, fmt.Errorf("update user: %w", err)
 		}
 	}
-	return nil, newErr(ErrLimitExceeded, "Too many concurrent updates of the user, please retry.")
+	// TooManyRequestsException: every operation that updates users lists
+	// it, and the SDKs retry it as throttling.
+	return nil, newErr(ErrTooManyRequests, "Too many concurrent updates of the user, please retry.")
 }
 
 func aliasExists(u *User, p *pool) error {
