@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
 	"github.com/ferry-migrate/ferry/internal/cognitoapi"
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 	"github.com/ferry-migrate/ferry/internal/srp"
@@ -478,6 +481,41 @@ func TestServiceModelConflictingUpdates(t *testing.T) {
 		_ = json.Unmarshal(answer, &got)
 		if got.Type != "TooManyRequestsException" {
 			t.Errorf("%s losing every update: answered %d %s", ex.op, status, answer)
+		}
+		for _, m := range model.checkAnswer(ex.op, status, answer) {
+			t.Errorf("%s: %s\n\tanswer: %s", ex.op, m, answer)
+		}
+	}
+}
+
+// TestServiceModelEmailUsernames checks the refusals of a pool whose
+// usernames are email addresses, where an address taken by another user
+// is refused differently on creation and on update.
+func TestServiceModelEmailUsernames(t *testing.T) {
+	t.Parallel()
+	model, err := loadModel("model/shapes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cognitotest.NewServer(t, cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
+		in.UsernameAttributes = []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}
+	}))
+	s.CreateUser(t, "a@example.com", "Passw0rd!", "email_verified", "true")
+	s.CreateUser(t, "b@example.com", "Passw0rd!", "email_verified", "true")
+	for _, ex := range []exchange{
+		{op: "AdminCreateUser", body: `{"UserPoolId":"$pool","Username":"a@example.com","MessageAction":"SUPPRESS"}`, want: "UsernameExistsException"},
+		{op: "SignUp", body: `{"ClientId":"$client","Username":"a@example.com","Password":"Passw0rd!"}`, want: "UsernameExistsException"},
+		{op: "AdminUpdateUserAttributes", body: `{"UserPoolId":"$pool","Username":"b@example.com","UserAttributes":[{"Name":"email","Value":"a@example.com"},{"Name":"email_verified","Value":"true"}]}`,
+			want: "AliasExistsException"},
+	} {
+		body := strings.NewReplacer("$client", s.ClientID, "$pool", s.PoolID).Replace(ex.body)
+		status, answer := modelPost(t, s.URL, ex.op, body)
+		var got struct {
+			Type string `json:"__type"`
+		}
+		_ = json.Unmarshal(answer, &got)
+		if got.Type != ex.want {
+			t.Errorf("%s: answered %d %s, want %s", ex.op, status, answer, ex.want)
 		}
 		for _, m := range model.checkAnswer(ex.op, status, answer) {
 			t.Errorf("%s: %s\n\tanswer: %s", ex.op, m, answer)
