@@ -417,24 +417,10 @@ func TestServiceModelTriggerErrors(t *testing.T) {
 	}
 	for want, fn := range failures {
 		s := cognitotest.NewServer(t, cognitotest.WithMigration(fn))
-		for _, ex := range []exchange{
-			{op: "InitiateAuth", body: `{"ClientId":"$client","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"legacy","PASSWORD":"Passw0rd!"}}`},
-			{op: "AdminInitiateAuth", body: `{"UserPoolId":"$pool","ClientId":"$client","AuthFlow":"ADMIN_USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"legacy","PASSWORD":"Passw0rd!"}}`},
-			{op: "ForgotPassword", body: `{"ClientId":"$client","Username":"legacy"}`},
-		} {
-			body := strings.NewReplacer("$client", s.ClientID, "$pool", s.PoolID).Replace(ex.body)
-			status, answer := modelPost(t, s.URL, ex.op, body)
-			var got struct {
-				Type string `json:"__type"`
-			}
-			_ = json.Unmarshal(answer, &got)
-			if got.Type != want {
-				t.Errorf("%s with a trigger that fails (%s): answered %d %s", ex.op, want, status, answer)
-			}
-			for _, m := range model.checkAnswer(ex.op, status, answer) {
-				t.Errorf("%s → %s: %s\n\tanswer: %s", ex.op, want, m, answer)
-			}
-		}
+		checkRefusals(t, model, s,
+			exchange{op: "InitiateAuth", body: `{"ClientId":"$client","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"legacy","PASSWORD":"Passw0rd!"}}`, want: want},
+			exchange{op: "AdminInitiateAuth", body: `{"UserPoolId":"$pool","ClientId":"$client","AuthFlow":"ADMIN_USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"legacy","PASSWORD":"Passw0rd!"}}`, want: want},
+			exchange{op: "ForgotPassword", body: `{"ClientId":"$client","Username":"legacy"}`, want: want})
 	}
 }
 
@@ -465,27 +451,13 @@ func TestServiceModelConflictingUpdates(t *testing.T) {
 	s := cognitotest.NewServer(t, cognitotest.WithStore(st))
 	s.CreateUser(t, "kim", "Passw0rd!", "email", "kim@example.com", "email_verified", "true")
 	st.conflict.Store(true)
-	for _, ex := range []exchange{
-		{op: "AdminDisableUser", body: `{"UserPoolId":"$pool","Username":"kim"}`},
-		{op: "AdminUpdateUserAttributes", body: `{"UserPoolId":"$pool","Username":"kim","UserAttributes":[{"Name":"name","Value":"Kim"}]}`},
-		{op: "AdminDeleteUserAttributes", body: `{"UserPoolId":"$pool","Username":"kim","UserAttributeNames":["name"]}`},
-		{op: "AdminSetUserPassword", body: `{"UserPoolId":"$pool","Username":"kim","Password":"Passw0rd!2","Permanent":true}`},
-		{op: "AdminResetUserPassword", body: `{"UserPoolId":"$pool","Username":"kim"}`},
-		{op: "ForgotPassword", body: `{"ClientId":"$client","Username":"kim"}`},
-	} {
-		body := strings.NewReplacer("$client", s.ClientID, "$pool", s.PoolID).Replace(ex.body)
-		status, answer := modelPost(t, s.URL, ex.op, body)
-		var got struct {
-			Type string `json:"__type"`
-		}
-		_ = json.Unmarshal(answer, &got)
-		if got.Type != "TooManyRequestsException" {
-			t.Errorf("%s losing every update: answered %d %s", ex.op, status, answer)
-		}
-		for _, m := range model.checkAnswer(ex.op, status, answer) {
-			t.Errorf("%s: %s\n\tanswer: %s", ex.op, m, answer)
-		}
-	}
+	checkRefusals(t, model, s,
+		exchange{op: "AdminDisableUser", body: `{"UserPoolId":"$pool","Username":"kim"}`, want: "TooManyRequestsException"},
+		exchange{op: "AdminUpdateUserAttributes", body: `{"UserPoolId":"$pool","Username":"kim","UserAttributes":[{"Name":"name","Value":"Kim"}]}`, want: "TooManyRequestsException"},
+		exchange{op: "AdminDeleteUserAttributes", body: `{"UserPoolId":"$pool","Username":"kim","UserAttributeNames":["name"]}`, want: "TooManyRequestsException"},
+		exchange{op: "AdminSetUserPassword", body: `{"UserPoolId":"$pool","Username":"kim","Password":"Passw0rd!2","Permanent":true}`, want: "TooManyRequestsException"},
+		exchange{op: "AdminResetUserPassword", body: `{"UserPoolId":"$pool","Username":"kim"}`, want: "TooManyRequestsException"},
+		exchange{op: "ForgotPassword", body: `{"ClientId":"$client","Username":"kim"}`, want: "TooManyRequestsException"})
 }
 
 // TestServiceModelEmailUsernames checks the refusals of a pool whose
@@ -502,14 +474,20 @@ func TestServiceModelEmailUsernames(t *testing.T) {
 	}))
 	s.CreateUser(t, "a@example.com", "Passw0rd!", "email_verified", "true")
 	s.CreateUser(t, "b@example.com", "Passw0rd!", "email_verified", "true")
-	for _, ex := range []exchange{
-		{op: "AdminCreateUser", body: `{"UserPoolId":"$pool","Username":"a@example.com","MessageAction":"SUPPRESS"}`, want: "UsernameExistsException"},
-		{op: "SignUp", body: `{"ClientId":"$client","Username":"a@example.com","Password":"Passw0rd!"}`, want: "UsernameExistsException"},
-		{op: "AdminUpdateUserAttributes", body: `{"UserPoolId":"$pool","Username":"b@example.com","UserAttributes":[{"Name":"email","Value":"a@example.com"},{"Name":"email_verified","Value":"true"}]}`,
-			want: "AliasExistsException"},
-	} {
-		body := strings.NewReplacer("$client", s.ClientID, "$pool", s.PoolID).Replace(ex.body)
-		status, answer := modelPost(t, s.URL, ex.op, body)
+	checkRefusals(t, model, s,
+		exchange{op: "AdminCreateUser", body: `{"UserPoolId":"$pool","Username":"a@example.com","MessageAction":"SUPPRESS"}`, want: "UsernameExistsException"},
+		exchange{op: "SignUp", body: `{"ClientId":"$client","Username":"a@example.com","Password":"Passw0rd!"}`, want: "UsernameExistsException"},
+		exchange{op: "AdminUpdateUserAttributes", body: `{"UserPoolId":"$pool","Username":"b@example.com","UserAttributes":[{"Name":"email","Value":"a@example.com"},{"Name":"email_verified","Value":"true"}]}`,
+			want: "AliasExistsException"})
+}
+
+// checkRefusals posts each exchange to s ($client and $pool filled in),
+// expects its error and checks the answer against the model.
+func checkRefusals(t *testing.T, model *serviceModel, s *cognitotest.Server, exs ...exchange) {
+	t.Helper()
+	fill := strings.NewReplacer("$client", s.ClientID, "$pool", s.PoolID)
+	for _, ex := range exs {
+		status, answer := modelPost(t, s.URL, ex.op, fill.Replace(ex.body))
 		var got struct {
 			Type string `json:"__type"`
 		}
@@ -518,7 +496,7 @@ func TestServiceModelEmailUsernames(t *testing.T) {
 			t.Errorf("%s: answered %d %s, want %s", ex.op, status, answer, ex.want)
 		}
 		for _, m := range model.checkAnswer(ex.op, status, answer) {
-			t.Errorf("%s: %s\n\tanswer: %s", ex.op, m, answer)
+			t.Errorf("%s → %s: %s\n\tanswer: %s", ex.op, ex.want, m, answer)
 		}
 	}
 }

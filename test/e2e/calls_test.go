@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -13,44 +14,32 @@ import (
 // step user's access token, and what earlier steps saved.
 type callVars map[string]string
 
-// fillInput replaces every string "$name" of in with vars' value for
-// name; the access token is looked up only when a step names it.
-func fillInput(in any, vars callVars, access func() (string, error)) (any, error) {
-	switch v := in.(type) {
-	case string:
-		if !strings.HasPrefix(v, "$") {
-			return v, nil
-		}
-		if v == "$access" {
-			return access()
-		}
-		val, ok := vars[v[1:]]
-		if !ok {
-			return nil, fmt.Errorf("no value for %s", v)
-		}
-		return val, nil
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			f, err := fillInput(x, vars, access)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = f
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			f, err := fillInput(x, vars, access)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = f
-		}
-		return out, nil
+// varRef is a "$name" string in an input's JSON.
+var varRef = regexp.MustCompile(`"\$([A-Za-z]+)"`)
+
+// fillInput returns in as JSON with every string "$name" replaced by vars'
+// value for name; the access token is looked up only when a step names it.
+func fillInput(in any, vars callVars, access func() (string, error)) (json.RawMessage, error) {
+	raw, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
 	}
-	return in, nil
+	var ferr error
+	out := varRef.ReplaceAllFunc(raw, func(ref []byte) []byte {
+		name := string(ref[2 : len(ref)-1])
+		val, ok := vars[name]
+		if name == "access" {
+			var aerr error
+			if val, aerr = access(); aerr != nil && ferr == nil {
+				ferr = aerr
+			}
+		} else if !ok && ferr == nil {
+			ferr = fmt.Errorf("no value for $%s", name)
+		}
+		q, _ := json.Marshal(val)
+		return q
+	})
+	return out, ferr
 }
 
 // saveOutput stores the step's Save paths of a JSON output in vars.
@@ -77,16 +66,21 @@ func saveOutput(s step, output []byte, vars callVars) error {
 	return nil
 }
 
-// call runs an opCall with aws-sdk-go-v2: the client's method named by
-// the operation, its input decoded from the step's JSON input.
-func (c *goClient) call(ctx context.Context, s step) outcome {
-	in, err := fillInput(s.Input, c.callVars(), func() (string, error) {
-		prev := c.sessions[s.clientID(c.p)+"/"+s.Username]
+// lastAccess looks up the access token of the step user's last sign-in.
+func lastAccess(sessions map[string]*tokenSet, p *pool, s step) func() (string, error) {
+	return func() (string, error) {
+		prev := sessions[s.clientID(p)+"/"+s.Username]
 		if prev == nil {
 			return "", fmt.Errorf("no earlier sign-in of %s", s.Username)
 		}
 		return prev.Access, nil
-	})
+	}
+}
+
+// call runs an opCall with aws-sdk-go-v2: the client's method named by
+// the operation, its input decoded from the step's JSON input.
+func (c *goClient) call(ctx context.Context, s step) outcome {
+	in, err := fillInput(s.Input, c.callVars(), lastAccess(c.sessions, c.p, s))
 	if err != nil {
 		return outcome{got: "error", message: err.Error()}
 	}
@@ -95,8 +89,7 @@ func (c *goClient) call(ctx context.Context, s step) outcome {
 		return outcome{got: "error", message: "aws-sdk-go-v2 has no operation " + s.Operation}
 	}
 	input := reflect.New(m.Type().In(1).Elem())
-	raw, _ := json.Marshal(in)
-	if err := json.Unmarshal(raw, input.Interface()); err != nil {
+	if err := json.Unmarshal(in, input.Interface()); err != nil {
 		return outcome{got: "error", message: fmt.Sprintf("%s input: %v", s.Operation, err)}
 	}
 	res := m.Call([]reflect.Value{reflect.ValueOf(ctx), input})
@@ -128,18 +121,12 @@ func (c *cliClient) call(ctx context.Context, s step) outcome {
 		c.vars = callVars{}
 	}
 	c.vars["pool"] = c.p.PoolID
-	in, err := fillInput(s.Input, c.vars, func() (string, error) {
-		prev := c.sessions[s.clientID(c.p)+"/"+s.Username]
-		if prev == nil {
-			return "", fmt.Errorf("no earlier sign-in of %s", s.Username)
-		}
-		return prev.Access, nil
-	})
+	in, err := fillInput(s.Input, c.vars, lastAccess(c.sessions, c.p, s))
 	if err != nil {
 		return outcome{got: "error", message: err.Error()}
 	}
 	var out json.RawMessage
-	o := c.cli(ctx, &out, cliCommand(s.Operation), "--cli-input-json", mustJSON(in))
+	o := c.cli(ctx, &out, cliCommand(s.Operation), "--cli-input-json", string(in))
 	if o.got != "ok" {
 		return o
 	}
