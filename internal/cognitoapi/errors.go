@@ -41,6 +41,8 @@ var exceptions = []struct {
 	{userpool.ErrGroupExists, "GroupExistsException"},
 	{userpool.ErrEnableSoftwareTokenMFA, "EnableSoftwareTokenMFAException"},
 	{userpool.ErrSoftwareTokenMFANotFound, "SoftwareTokenMFANotFoundException"},
+	{userpool.ErrUnsupportedUserState, "UnsupportedUserStateException"},
+	{userpool.ErrTooManyRequests, "TooManyRequestsException"},
 }
 
 // apiError is an error already in Cognito's terms (decoding and dispatch

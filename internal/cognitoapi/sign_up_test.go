@@ -1,7 +1,6 @@
 package cognitoapi_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,17 +13,7 @@ import (
 // lastCode returns the code of the newest outbox message of a user.
 func lastCode(t *testing.T, s *cognitotest.Server, username string) string {
 	t.Helper()
-	msgs, err := s.Service.Store().ListMessages(context.Background(), s.PoolID, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Username == username {
-			return msgs[i].Code
-		}
-	}
-	t.Fatalf("no outbox message for %s", username)
-	return ""
+	return outboxCode(t, s, s.PoolID, username)
 }
 
 func TestSignUpAndConfirm(t *testing.T) {

@@ -32,6 +32,8 @@ var (
 	// MFA outcomes.
 	ErrEnableSoftwareTokenMFA   = errors.New("software token code mismatch")
 	ErrSoftwareTokenMFANotFound = errors.New("software token mfa not found")
+	ErrUnsupportedUserState     = errors.New("unsupported user state") // the user's status does not allow the request
+	ErrTooManyRequests          = errors.New("too many requests")      // retryable: the request lost to concurrent ones
 )
 
 // Error is a service outcome: a Kind (one of the sentinels above) and the

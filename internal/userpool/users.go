@@ -133,27 +133,36 @@ func (s *Service) updateUser(ctx context.Context, p *pool, u *User, change func(
 			}
 			u = fresh
 		case errors.Is(err, ErrAliasExists):
-			return nil, aliasExists(next, p)
+			return nil, aliasExists(next, p, false)
 		case errors.Is(err, ErrNotFound):
 			return nil, newErr(ErrUserNotFound, msgUserNotExist)
 		default:
 			return nil, fmt.Errorf("update user: %w", err)
 		}
 	}
-	return nil, newErr(ErrLimitExceeded, "Too many concurrent updates of the user, please retry.")
+	// TooManyRequestsException: every operation that updates users lists
+	// it, and the SDKs retry it as throttling.
+	return nil, newErr(ErrTooManyRequests, "Too many concurrent updates of the user, please retry.")
 }
 
-func aliasExists(u *User, p *pool) error {
+// aliasExists is the refusal of an alias held by another user. Creating a
+// user whose username attribute is taken is UsernameExistsException;
+// updating one to a taken address is AliasExistsException, the only one of
+// the two the service model lists for the update operations.
+func aliasExists(u *User, p *pool, creating bool) error {
 	attr := "email"
 	if _, ok := u.Aliases["email"]; !ok {
 		for a := range u.Aliases {
 			attr = a
 		}
 	}
-	if p.set.usernameAttr(attr) {
+	if !p.set.usernameAttr(attr) {
+		return newErr(ErrAliasExists, "An account with the %s already exists.", attr)
+	}
+	if creating {
 		return newErr(ErrUsernameExists, "An account with the given %s already exists.", attr)
 	}
-	return newErr(ErrAliasExists, "An account with the %s already exists.", attr)
+	return newErr(ErrAliasExists, "An account with the given %s already exists.", attr)
 }
 
 func cloneUser(u *User) *User {
@@ -274,7 +283,7 @@ func (s *Service) createUser(ctx context.Context, p *pool, u *User, steal bool) 
 	case errors.Is(err, ErrExists):
 		return newErr(ErrUsernameExists, "User already exists")
 	case errors.Is(err, ErrAliasExists):
-		return aliasExists(u, p)
+		return aliasExists(u, p, true)
 	default:
 		return fmt.Errorf("create user: %w", err)
 	}
@@ -539,7 +548,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in AdminCreateUserInput) 
 			return nil, err
 		}
 		if u.Status != "FORCE_CHANGE_PASSWORD" {
-			return nil, newErr(ErrUnsupportedOperation, "Resend not possible. %s has status %s instead of FORCE_CHANGE_PASSWORD", in.Username, u.Status)
+			return nil, newErr(ErrUnsupportedUserState, "Resend not possible. %s has status %s instead of FORCE_CHANGE_PASSWORD", in.Username, u.Status)
 		}
 		u, err = s.updateUser(ctx, p, u, func(n *User) error {
 			v, err := newVerifier(p.ID, n.Username, temp)

@@ -32,6 +32,7 @@ type goClient struct {
 	p        *pool
 	api      *cip.Client
 	sessions map[string]*tokenSet // clientId/username -> last tokens
+	vars     callVars             // what opCall steps saved
 }
 
 func newGoClient(p *pool) *goClient {
@@ -52,6 +53,8 @@ func (c *goClient) run(ctx context.Context, s step) outcome {
 	cid := aws.String(s.clientID(c.p))
 	key := s.clientID(c.p) + "/" + s.Username
 	switch s.Op {
+	case opCall:
+		return c.call(ctx, s)
 	case opSignUp:
 		var attrs []types.AttributeType
 		for k, v := range s.Attributes {
@@ -183,6 +186,7 @@ type cliClient struct {
 	p        *pool
 	aws      string
 	sessions map[string]*tokenSet
+	vars     callVars // what opCall steps saved
 }
 
 // cliError is how the AWS CLI reports a service error on stderr.
@@ -240,6 +244,8 @@ func (c *cliClient) run(ctx context.Context, s step) outcome {
 	cid := s.clientID(c.p)
 	key := cid + "/" + s.Username
 	switch s.Op {
+	case opCall:
+		return c.call(ctx, s)
 	case opSignUp:
 		var attrs []map[string]string
 		for k, v := range s.Attributes {

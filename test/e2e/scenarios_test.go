@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ const (
 	opUpdateAttributes      = "updateUserAttributes"
 	opVerifyEmail           = "verifyEmail"
 	opDeleteUser            = "deleteUser"
+	opCall                  = "call" // any operation by name, with a JSON input: the administration steps
 )
 
 // profileOps are the signed-in user's profile operations, which the
@@ -45,6 +47,13 @@ type step struct {
 	Code        string            `json:"code,omitempty"`
 	Expect      string            `json:"expect"`
 	ClientID    string            `json:"clientId,omitempty"`
+	// Operation and Input are an opCall's action and its input, in which a
+	// string "$pool" is the pool, "$access" the access token of Username's
+	// last sign-in and "$name" a value an earlier step saved; Save names
+	// values of the output by their dotted path (UserPool.Id).
+	Operation string            `json:"operation,omitempty"`
+	Input     map[string]any    `json:"input,omitempty"`
+	Save      map[string]string `json:"save,omitempty"`
 
 	enabled bool   // run with the PreventUserExistenceErrors=ENABLED app client
 	absent  string // a user that must not exist after the step
@@ -86,7 +95,7 @@ func legacyUsersFor(sfx string) []legacyUser {
 func scenarios(sfx string) []step {
 	u := func(name string) string { return name + "-" + sfx }
 	email := func(name string) string { return name + "-" + sfx + "@example.com" }
-	return []step{
+	return append([]step{
 		{Name: "sign-up", Op: opSignUp, Username: u("sam"), Password: "Sam#Pass123", Attributes: map[string]string{"email": email("sam")}, Expect: "ok"},
 		{Name: "confirm sign-up with the outbox code", Op: opConfirmSignUp, Username: u("sam"), Code: "outbox", Expect: "ok"},
 		{Name: "sign-up of a taken username", Op: opSignUp, Username: u("sam"), Password: "Sam#Pass123", Expect: "UsernameExistsException"},
@@ -118,7 +127,63 @@ func scenarios(sfx string) []step {
 		{Name: "verify the new email with the outbox code", Op: opVerifyEmail, Username: u("mia"), Code: "outbox", Expect: "ok"},
 		{Name: "verify with a wrong code", Op: opVerifyEmail, Username: u("mia"), Code: "000000", Expect: "CodeMismatchException"},
 		{Name: "a user deletes themselves", Op: opDeleteUser, Username: u("sam"), Expect: "ok", absent: u("sam")},
+	}, adminScenarios(sfx)...)
+}
+
+// adminScenarios call the profile, attribute, group, domain and resource
+// server operations once each (the AWS CLI costs a second a call), on the
+// migrated user mia; the domain has a pool of its own, since a pool has
+// one custom domain and the clients run side by side.
+func adminScenarios(sfx string) []step {
+	mia := "mia-" + sfx
+	group, api := "team-"+sfx, "https://api-"+sfx+".example.com"
+	call := func(name, op string, in map[string]any, expect string) step {
+		return step{Name: name, Op: opCall, Operation: op, Username: mia, Input: in, Expect: expect}
 	}
+	pool := func(in map[string]any) map[string]any { in["UserPoolId"] = "$pool"; return in }
+	user := func(in map[string]any) map[string]any { in["Username"] = mia; return pool(in) }
+	steps := []step{
+		call("add a custom attribute", "AddCustomAttributes", pool(map[string]any{"CustomAttributes": []any{
+			map[string]any{"Name": "tier_" + sfx, "AttributeDataType": "String", "Mutable": true}}}), "ok"),
+		call("ask for an email verification code", "GetUserAttributeVerificationCode", map[string]any{"AccessToken": "$access", "AttributeName": "email"}, "ok"),
+		call("a user deletes an attribute of theirs", "DeleteUserAttributes", map[string]any{"AccessToken": "$access", "UserAttributeNames": []any{"name"}}, "ok"),
+		call("an admin deletes a user's attribute", "AdminDeleteUserAttributes", user(map[string]any{"UserAttributeNames": []any{"custom:tier_" + sfx}}), "ok"),
+		call("create a group", "CreateGroup", pool(map[string]any{"GroupName": group, "Description": "Team", "Precedence": 1}), "ok"),
+		call("create a taken group", "CreateGroup", pool(map[string]any{"GroupName": group}), "GroupExistsException"),
+		call("get a group", "GetGroup", pool(map[string]any{"GroupName": group}), "ok"),
+		call("update a group", "UpdateGroup", pool(map[string]any{"GroupName": group, "Description": "The team"}), "ok"),
+		call("list groups", "ListGroups", pool(map[string]any{"Limit": 60}), "ok"),
+		call("add a user to a group", "AdminAddUserToGroup", user(map[string]any{"GroupName": group}), "ok"),
+		call("list a user's groups", "AdminListGroupsForUser", user(map[string]any{}), "ok"),
+		call("list a group's users", "ListUsersInGroup", pool(map[string]any{"GroupName": group}), "ok"),
+		call("remove a user from a group", "AdminRemoveUserFromGroup", user(map[string]any{"GroupName": group}), "ok"),
+		call("delete a group", "DeleteGroup", pool(map[string]any{"GroupName": group}), "ok"),
+		call("create a resource server", "CreateResourceServer", pool(map[string]any{"Identifier": api, "Name": "api",
+			"Scopes": []any{map[string]any{"ScopeName": "read", "ScopeDescription": "Read"}}}), "ok"),
+		call("describe a resource server", "DescribeResourceServer", pool(map[string]any{"Identifier": api}), "ok"),
+		call("update a resource server", "UpdateResourceServer", pool(map[string]any{"Identifier": api, "Name": "api v2"}), "ok"),
+		call("list resource servers", "ListResourceServers", pool(map[string]any{"MaxResults": 50}), "ok"),
+		call("delete a resource server", "DeleteResourceServer", pool(map[string]any{"Identifier": api}), "ok"),
+	}
+	domain := "auth-" + sfx + ".example.com"
+	cert := "arn:aws:acm:us-east-1:000000000000:certificate/"
+	inPool := func(in map[string]any) map[string]any {
+		in["UserPoolId"] = "$domainPool"
+		in["Domain"] = domain
+		return in
+	}
+	create := call("create a pool for a domain", "CreateUserPool", map[string]any{"PoolName": "domain-" + sfx}, "ok")
+	create.Save = map[string]string{"domainPool": "UserPool.Id"}
+	steps = append(steps, create,
+		call("create a custom domain", "CreateUserPoolDomain", inPool(map[string]any{"CustomDomainConfig": map[string]any{"CertificateArn": cert + "one"}}), "ok"),
+		call("describe a domain", "DescribeUserPoolDomain", map[string]any{"Domain": domain}, "ok"),
+		call("update a domain's certificate", "UpdateUserPoolDomain", inPool(map[string]any{"CustomDomainConfig": map[string]any{"CertificateArn": cert + "two"}}), "ok"),
+		call("delete a domain", "DeleteUserPoolDomain", inPool(map[string]any{}), "ok"),
+		call("delete a domain that is gone", "DeleteUserPoolDomain", inPool(map[string]any{}), "InvalidParameterException"),
+		call("delete the domain's pool", "DeleteUserPool", map[string]any{"UserPoolId": "$domainPool"}, "ok"),
+		call("an admin resets a password", "AdminResetUserPassword", user(map[string]any{}), "ok"),
+	)
+	return steps
 }
 
 // clientKind is one client the scenario list runs through; srp says
@@ -188,7 +253,12 @@ func TestScenarios(t *testing.T) {
 
 	var mu sync.Mutex
 	seen := map[string]map[string]outcome{} // step -> client -> what it saw
+	sfxOf := map[string]*regexp.Regexp{}    // client -> its suffix in names, which messages may quote
+	for _, k := range kinds {
+		sfxOf[k.name] = regexp.MustCompile(`-` + regexp.QuoteMeta(k.sfx) + `\b`)
+	}
 	record := func(client string, s step, o outcome) {
+		o.message = sfxOf[client].ReplaceAllString(o.message, "-…")
 		mu.Lock()
 		defer mu.Unlock()
 		if seen[s.Name] == nil {
@@ -230,7 +300,7 @@ func TestScenarios(t *testing.T) {
 func forClient(steps []step, srp, admin bool, p *pool) []step {
 	var out []step
 	for _, s := range steps {
-		if (s.Op == opSRPAuth && !srp) || (s.Op == opAdminPasswordAuth && !admin) || (slices.Contains(profileOps, s.Op) && !admin) {
+		if (s.Op == opSRPAuth && !srp) || ((s.Op == opAdminPasswordAuth || s.Op == opCall) && !admin) || (slices.Contains(profileOps, s.Op) && !admin) {
 			continue
 		}
 		s.ClientID = s.clientID(p)

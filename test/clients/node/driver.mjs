@@ -14,7 +14,10 @@
 //    "newPassword": "...", "attributes": {"email": "..."}, "code": "outbox"|"123456",
 //    "expect": "ok"|"<exception name>", "clientId": "<app client id; default --client>"}
 // OP is signUp, confirmSignUp, passwordAuth, adminPasswordAuth (sdk), srpAuth (acij), refresh, forgotPassword,
-// confirmForgotPassword or getUser (sdk). A refresh or getUser uses the tokens of the
+// confirmForgotPassword, getUser (sdk), or call (sdk): {"operation": "CreateGroup", "input": {...},
+// "save": {"name": "Path.In.Output"}} sends <operation>Command with the input, in which a string
+// "$pool" is the pool, "$access" the access token of the username's last sign-in and "$name" a
+// value an earlier call saved. A refresh or getUser uses the tokens of the
 // last sign-in of that username with that client; code "outbox" takes the newest code
 // sent to the username from GET /_ferry/outbox.
 //
@@ -23,6 +26,7 @@
 //
 // Prints one JSON line per step: {"step","ok","detail"}; exits 1 if any step failed.
 import fs from "node:fs";
+import * as cognitoCommands from "@aws-sdk/client-cognito-identity-provider";
 import {
   CognitoIdentityProviderClient, SignUpCommand, ConfirmSignUpCommand, InitiateAuthCommand, AdminInitiateAuthCommand,
   ForgotPasswordCommand, ConfirmForgotPasswordCommand, GetUserCommand,
@@ -135,6 +139,17 @@ const ops = {
     verifyEmail: async (s) => ({ result: await sdk.send(new VerifyUserAttributeCommand({ AccessToken: sessionOf(s).access,
       AttributeName: "email", Code: s.code === "outbox" ? await outboxCode(s.username) : s.code })) }),
     deleteUser: async (s) => ({ result: await sdk.send(new DeleteUserCommand({ AccessToken: sessionOf(s).access })) }),
+    call: async (s) => {
+      const Command = cognitoCommands[`${s.operation}Command`];
+      if (!Command) throw Object.assign(new Error(`no command ${s.operation}`), { name: "DriverError" });
+      const r = await sdk.send(new Command(fillInput(s.input || {}, s)));
+      for (const [name, path] of Object.entries(s.save || {})) {
+        const v = path.split(".").reduce((o, p) => (o == null ? o : o[p]), r);
+        if (typeof v !== "string") throw Object.assign(new Error(`no ${path} in the output`), { name: "DriverError" });
+        saved.set(name, v);
+      }
+      return { result: r };
+    },
   },
   acij: {
     signUp: (s) => cb((done) => poolFor(s).signUp(s.username, s.password,
@@ -160,6 +175,19 @@ const ops = {
     },
   },
 };
+
+// saved holds what call steps saved, for later steps' "$name" values.
+const saved = new Map([["pool", poolId]]);
+function fillInput(v, s) {
+  if (typeof v === "string" && v.startsWith("$")) {
+    if (v === "$access") return sessionOf(s).access;
+    if (!saved.has(v.slice(1))) throw Object.assign(new Error(`no value for ${v}`), { name: "DriverError" });
+    return saved.get(v.slice(1));
+  }
+  if (Array.isArray(v)) return v.map((x) => fillInput(x, s));
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fillInput(x, s)]));
+  return v;
+}
 
 function sessionOf(s) {
   const sess = sessions.get(key(s));
