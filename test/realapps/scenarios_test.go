@@ -3,6 +3,7 @@ package realapps
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -61,6 +62,8 @@ type app struct {
 	enable func(t *testing.T, login string)
 	// migrated are the logins that migrated so far, by any runner.
 	migrated map[string]bool
+	// noMarks: the source keeps no write-back marks (a directory).
+	noMarks bool
 }
 
 func (a *app) user(t *testing.T, login string) *legacyUser {
@@ -72,17 +75,35 @@ func (a *app) user(t *testing.T, login string) *legacyUser {
 	return u
 }
 
-// wantExported is who `ferry export` must write: every account that has
-// not migrated and is not disabled (all of them have an email the
+// progress is what `ferry status` and `ferry export` must say after the
+// steps so far. A runner that reads the pool (pool) counts as migrated
+// only the users the pool holds (those migrated through it, whose logins
+// start with prefix); without the pool, the write-back marks are the
+// count, where the source keeps them. Export writes every user not
+// migrated so counted and not disabled (all of them have an email the
 // configuration assumes verified).
-func (a *app) wantExported() []string {
-	var out []string
-	for _, l := range slices.Sorted(maps.Keys(a.users)) {
-		if u := a.users[l]; !a.migrated[l] && !u.disabled {
-			out = append(out, l)
+func (a *app) progress(pool bool, prefix string) (migrated, marked int, exported []string) {
+	counted := func(login string) bool {
+		switch {
+		case !a.migrated[login]:
+			return false
+		case pool:
+			return strings.HasPrefix(login, prefix)
+		default:
+			return !a.noMarks
 		}
 	}
-	return out
+	for _, l := range slices.Sorted(maps.Keys(a.users)) {
+		if counted(l) {
+			migrated++
+		} else if !a.users[l].disabled {
+			exported = append(exported, l)
+		}
+	}
+	if !a.noMarks {
+		marked = len(a.migrated)
+	}
+	return migrated, marked, exported
 }
 
 // result is what a runner saw for a sign-in or forgot-password step.
@@ -105,15 +126,19 @@ type runner interface {
 	attributes(t *testing.T, typed string, got result) map[string]string
 	status(t *testing.T) statusReport
 	export(t *testing.T) []string
+	// readsPool: status and export read the pool (--user-pool-id).
+	readsPool() bool
 }
 
 // statusReport is the part of `ferry status --json` the suite checks.
 type statusReport struct {
 	Sources []struct {
 		Name      string `json:"name"`
-		Total     int    `json:"total"`
-		Migrated  int    `json:"migrated"`
-		Remaining int    `json:"remaining"`
+		Total          int    `json:"total"`
+		MarkedMigrated int    `json:"marked_migrated"`
+		MarkedAbsent   *int   `json:"marked_absent"`
+		Migrated       int    `json:"migrated"`
+		Remaining      int    `json:"remaining"`
 	} `json:"sources"`
 }
 
@@ -171,13 +196,22 @@ func runScenarios(t *testing.T, a *app, r runner, steps []scenario) int {
 				continue
 			}
 			src := rep.Sources[0]
-			if src.Total != len(a.users) || src.Migrated != len(a.migrated) || src.Remaining != len(a.users)-len(a.migrated) {
+			migrated, marked, _ := a.progress(r.readsPool(), r.prefix())
+			if src.Total != len(a.users) || src.Migrated != migrated || src.Remaining != len(a.users)-migrated {
 				t.Errorf("%s %s: %s: total %d, migrated %d, remaining %d; want %d, %d, %d", a.name, r.name(), s.name,
-					src.Total, src.Migrated, src.Remaining, len(a.users), len(a.migrated), len(a.users)-len(a.migrated))
+					src.Total, src.Migrated, src.Remaining, len(a.users), migrated, len(a.users)-migrated)
+			}
+			if src.MarkedMigrated != marked {
+				t.Errorf("%s %s: %s: %d marked migrated, want %d", a.name, r.name(), s.name, src.MarkedMigrated, marked)
+			}
+			// Users the other runner migrated are marked but not in this
+			// pool: status names them.
+			if r.readsPool() && (src.MarkedAbsent == nil || *src.MarkedAbsent != marked-migrated) {
+				t.Errorf("%s %s: %s: marked but absent %v, want %d", a.name, r.name(), s.name, src.MarkedAbsent, marked-migrated)
 			}
 		case opExport:
-			got, want := r.export(t), a.wantExported()
-			if !slices.Equal(got, want) {
+			_, _, want := a.progress(r.readsPool(), r.prefix())
+			if got := r.export(t); !slices.Equal(got, want) {
 				t.Errorf("%s %s: %s: exported %q, want %q", a.name, r.name(), s.name, got, want)
 			}
 		default:

@@ -69,7 +69,8 @@ func wordpressScenarios(multisite bool) []scenario {
 		{name: "right password typed with spaces (wp_authenticate trims)", user: "spacey", password: "  Spacey-pw-1 ", want: "migrated"},
 		{name: "right password, bare MD5 left by an SQL reset", user: "md5reset", password: "Md5-reset-pw-1", want: "migrated"},
 		{name: "user_status=1 signs in, as on a single site", user: "status1", password: "Status-one-1", want: "migrated"},
-		{name: "right password by email", user: "byemail", password: "By-email-pw-1", byEmail: true, want: "migrated"},
+		{name: "right password by email in a username pool: refused (one account, one pool user)", user: "byemail", password: "By-email-pw-1", byEmail: true, want: "name_rejected"},
+		{name: "right password by username after that", user: "byemail", password: "By-email-pw-1", want: "migrated"},
 		{name: "unknown user", user: "nobody", password: "Nobody-pw-1", want: "unknown"},
 		{name: "forgot-password", op: opForgot, user: "forgetful", want: "migrated", reset: true},
 	}
