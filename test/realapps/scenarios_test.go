@@ -133,7 +133,7 @@ type runner interface {
 // statusReport is the part of `ferry status --json` the suite checks.
 type statusReport struct {
 	Sources []struct {
-		Name      string `json:"name"`
+		Name           string `json:"name"`
 		Total          int    `json:"total"`
 		MarkedMigrated int    `json:"marked_migrated"`
 		MarkedAbsent   *int   `json:"marked_absent"`
