@@ -52,6 +52,13 @@ func djangoAccounts() []djangoUser {
 	}
 }
 
+// djangoWeak are the hashers whose hashes are below current guidance as
+// Django 3.2 writes them: PBKDF2 at 260,000 iterations (the default, "")
+// and PBKDF2-SHA1, and every digest. Argon2 and BCryptSHA256 at Django's
+// default costs are not.
+var djangoWeak = map[string]bool{"": true, "pbkdf2_sha1": true, "md5": true, "sha1": true,
+	"unsalted_md5": true, "unsalted_sha1": true}
+
 // djangoScenarios is the table every Django install runs, per runner.
 // reset_weak_hash is on: Django's digests come back RESET_REQUIRED, and so
 // does Django 3.2's PBKDF2 (260,000 iterations, below OWASP's 600,000 that
@@ -78,6 +85,7 @@ func djangoScenarios() []scenario {
 		{name: "forgot-password", op: opForgot, user: "forgetful", want: "migrated", reset: true},
 		{name: "ferry status", op: opStatus},
 		{name: "ferry export", op: opExport},
+		{name: "ferry audit", op: opAudit},
 	}
 }
 
@@ -131,14 +139,16 @@ func newDjangoApp(t *testing.T, db string) *app {
 		}
 	}
 	env := append(os.Environ(), site.env...)
-	a := &app{name: "Django/" + db, users: map[string]*legacyUser{}, migrated: map[string]bool{}}
+	// PBKDF2 and Argon2 next to the fast digests: no one dummy hash fits.
+	a := &app{name: "Django/" + db, users: map[string]*legacyUser{}, migrated: map[string]bool{}, mixedCosts: true}
 	var specs []djangoUser
 	for _, prefix := range []string{invokeRunner{}.prefix(), (*poolRunner)(nil).prefix()} {
 		for _, u := range djangoAccounts() {
 			u.Username = prefix + u.Username
 			u.Email = u.Username + "@legacy.example.test"
 			specs = append(specs, u)
-			lu := &legacyUser{login: u.Username, email: u.Email, disabled: !u.IsActive}
+			lu := &legacyUser{login: u.Username, email: u.Email, disabled: !u.IsActive,
+				weakHash: u.Password != nil && djangoWeak[u.Hasher], noPassword: u.Password == nil}
 			if u.FirstName != "" {
 				lu.attrs = map[string]string{"given_name": u.FirstName, "family_name": u.LastName}
 			}

@@ -179,6 +179,25 @@ func ferryExport(t *testing.T, config string, extra ...string) []string {
 	return names
 }
 
+// ferryAudit runs `ferry audit --json`. It exits non-zero when it finds a
+// blocker, with the report on stdout all the same.
+func ferryAudit(t *testing.T, config string) auditReport {
+	t.Helper()
+	out, errOut, err := runCmd(t, os.Environ(), "", ferryBin, "audit", "--config", config, "--json")
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("ferry audit: %v\n%s", err, errOut)
+	}
+	var rep auditReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("ferry audit --json: %v\n%s%s", err, out, errOut)
+	}
+	if (err != nil) != (rep.Blockers > 0) {
+		t.Errorf("ferry audit: exit %v with %d blockers:\n%s", err, rep.Blockers, errOut)
+	}
+	return rep
+}
+
 // syncBuffer is an io.Writer the serve process logs into, read while it runs.
 type syncBuffer struct {
 	mu  sync.Mutex

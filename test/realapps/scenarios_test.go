@@ -19,9 +19,10 @@ const (
 	opStatus
 	// opExport runs `ferry export` and checks who is in the import file.
 	opExport
-	// Further kinds join here, each with a case in runScenarios and a
-	// method on runner: `ferry audit` (who will not migrate, and why) is
-	// the next one.
+	// opAudit runs `ferry audit --json` on the application's store and
+	// checks its findings against how the framework made each user.
+	opAudit
+	// Further kinds join here, each with a case in runScenarios.
 )
 
 // scenario is one step of an application's table. user is the login as the
@@ -51,6 +52,10 @@ type legacyUser struct {
 	disabled bool
 	// attrs are attributes a migration must carry to Cognito.
 	attrs map[string]string
+	// weakHash: the stored hash is of a family or cost below current
+	// guidance (audit finding hash_weak); noPassword: the framework stored
+	// no usable password (no_password).
+	weakHash, noPassword bool
 }
 
 // app is one legacy application install, shared by the runners of a test.
@@ -64,6 +69,10 @@ type app struct {
 	migrated map[string]bool
 	// noMarks: the source keeps no write-back marks (a directory).
 	noMarks bool
+	// mixedCosts: the store mixes slow and fast hash families, so one
+	// unknown-user dummy hash cannot cost what every user's costs
+	// (audit finding mixed_hash_costs).
+	mixedCosts bool
 }
 
 func (a *app) user(t *testing.T, login string) *legacyUser {
@@ -214,9 +223,92 @@ func runScenarios(t *testing.T, a *app, r runner, steps []scenario) int {
 			if got := r.export(t); !slices.Equal(got, want) {
 				t.Errorf("%s %s: %s: exported %q, want %q", a.name, r.name(), s.name, got, want)
 			}
+		case opAudit:
+			checkAudit(t, a, ferryAudit(t, a.config))
 		default:
 			t.Fatalf("%s: scenario %q has no runner for op %d", a.name, s.name, s.op)
 		}
 	}
 	return len(steps)
+}
+
+// auditReport is the part of `ferry audit --json` (ferry.audit/v1) the
+// suite checks.
+type auditReport struct {
+	Schema   string `json:"schema"`
+	Blockers int    `json:"blockers"`
+	Sources  []struct {
+		Name     string `json:"name"`
+		Complete bool   `json:"complete"`
+		Users    int    `json:"users"`
+		Disabled int    `json:"disabled"`
+		Marked   int    `json:"marked_migrated"`
+		Hashes   *struct {
+			Sampled    int  `json:"sampled"`
+			NoPassword int  `json:"no_password"`
+			DummyFits  bool `json:"dummy_fits"`
+		} `json:"hashes"`
+		Findings []struct {
+			Code     string `json:"code"`
+			Severity string `json:"severity"`
+			Count    int    `json:"count"`
+		} `json:"findings"`
+	} `json:"sources"`
+}
+
+// checkAudit compares rep with what the framework made: every user
+// listed, the disabled ones counted, each weak hash and each missing
+// password found, and nothing else wrong with users the frameworks made
+// themselves.
+func checkAudit(t *testing.T, a *app, rep auditReport) {
+	t.Helper()
+	if rep.Schema != "ferry.audit/v1" || len(rep.Sources) != 1 {
+		t.Errorf("%s: ferry audit: schema %q, %d sources; want ferry.audit/v1, 1", a.name, rep.Schema, len(rep.Sources))
+		return
+	}
+	src := rep.Sources[0]
+	var disabled, weak, noPassword int
+	for _, u := range a.users {
+		if u.disabled {
+			disabled++
+		}
+		if u.weakHash {
+			weak++
+		}
+		if u.noPassword {
+			noPassword++
+		}
+	}
+	marked := len(a.migrated)
+	if a.noMarks {
+		marked = 0
+	}
+	if !src.Complete || src.Users != len(a.users) || src.Disabled != disabled || src.Marked != marked {
+		t.Errorf("%s: ferry audit: complete %v, %d users, %d disabled, %d marked; want true, %d, %d, %d",
+			a.name, src.Complete, src.Users, src.Disabled, src.Marked, len(a.users), disabled, marked)
+	}
+	if src.Hashes == nil || src.Hashes.Sampled != len(a.users) || src.Hashes.NoPassword != noPassword || src.Hashes.DummyFits == a.mixedCosts {
+		t.Errorf("%s: ferry audit: hashes %+v; want %d sampled, %d without a password, dummy_fits %v",
+			a.name, src.Hashes, len(a.users), noPassword, !a.mixedCosts)
+	}
+	want := map[string]int{}
+	if weak > 0 {
+		want["hash_weak"] = weak
+	}
+	if noPassword > 0 {
+		want["no_password"] = noPassword
+	}
+	if a.mixedCosts {
+		want["mixed_hash_costs"] = 0 // a finding about the table, not counted in users
+	}
+	got := map[string]int{}
+	for _, f := range src.Findings {
+		got[f.Code] = f.Count
+		if f.Code == "mixed_hash_costs" {
+			got[f.Code] = 0
+		}
+	}
+	if !maps.Equal(got, want) || rep.Blockers != 0 {
+		t.Errorf("%s: ferry audit: findings %v with %d blockers; want %v and none", a.name, got, rep.Blockers, want)
+	}
 }

@@ -83,7 +83,8 @@ func wordpressScenarios(multisite bool) []scenario {
 			scenario{name: "marked not spam again: migrates", user: "returning", password: "Returning-pw-1", want: "migrated", enableFirst: true},
 		)
 	}
-	return append(s, scenario{name: "ferry status", op: opStatus}, scenario{name: "ferry export", op: opExport})
+	return append(s, scenario{name: "ferry status", op: opStatus}, scenario{name: "ferry export", op: opExport},
+		scenario{name: "ferry audit", op: opAudit})
 }
 
 // TestWordPress installs WordPress with its own wp_install() into MariaDB
@@ -160,14 +161,16 @@ func newWordPressApp(t *testing.T, multisite bool) *app {
 	}
 	// wp_install's administrator: a real account the scenarios leave alone,
 	// so status and export count it.
-	a.users["siteadmin"] = &legacyUser{login: "siteadmin", email: "siteadmin@example.test"}
+	// Every WordPress hash is weak: phpass is iterated MD5, and the SQL
+	// reset leaves bare MD5.
+	a.users["siteadmin"] = &legacyUser{login: "siteadmin", email: "siteadmin@example.test", weakHash: true}
 	var md5Resets []string
 	for _, prefix := range []string{invokeRunner{}.prefix(), (*poolRunner)(nil).prefix()} {
 		for _, u := range wordpressAccounts(multisite) {
 			u.Login = prefix + u.Login
 			u.Email = u.Login + "@legacy.example.test"
 			spec.Users = append(spec.Users, u)
-			lu := &legacyUser{login: u.Login, email: u.Email, disabled: u.Spam != 0 || u.Deleted != 0}
+			lu := &legacyUser{login: u.Login, email: u.Email, disabled: u.Spam != 0 || u.Deleted != 0, weakHash: true}
 			if u.FirstName != "" {
 				lu.attrs = map[string]string{"given_name": u.FirstName, "family_name": u.LastName}
 			}

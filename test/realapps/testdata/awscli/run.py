@@ -2,12 +2,16 @@
 process.
 
 Each line of standard input is a JSON array: the arguments after `aws`.
-Each is run as the `aws` program runs it (a new awscli.clidriver for every
-command, so nothing but Python's imports is shared between commands), and
-answered by one JSON line on standard output: {"rc": exit code, "stdout":
-…, "stderr": …}. Starting the CLI once instead of once per command is what
-makes a scenario table of a few dozen commands take seconds rather than a
-minute: the CLI spends about a second importing itself each time it starts.
+Each is run as the `aws` program runs it, by the CLI driver's main(): the
+arguments are parsed, the request built, signed and sent, and the answer
+or error printed, anew for every command; the one driver (its botocore
+session: credentials and the loaded service models) serves them all, as
+it would serve one `aws` process. Each command is answered by one JSON line
+on standard output: {"rc": exit code, "stdout": …, "stderr": …}. Starting
+the CLI once instead of once per command is what makes a scenario table of
+a few dozen commands take seconds rather than a minute: the CLI spends
+about a second importing itself and loading its models each time it
+starts.
 
 The environment is the CLI's usual one (AWS_ACCESS_KEY_ID, AWS_PAGER, …).
 """
@@ -20,11 +24,11 @@ import sys
 from awscli.clidriver import create_clidriver
 
 
-def run(argv):
+def run(driver, argv):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            rc = create_clidriver().main(argv)
+            rc = driver.main(argv)
         except SystemExit as e:  # argument errors exit, as in `aws`
             rc = e.code if isinstance(e.code, int) else 1
     return {"rc": rc, "stdout": out.getvalue(), "stderr": err.getvalue()}
@@ -32,8 +36,9 @@ def run(argv):
 
 def main():
     answers = sys.stdout
+    driver = create_clidriver()
     for line in sys.stdin:
-        answers.write(json.dumps(run(json.loads(line))) + "\n")
+        answers.write(json.dumps(run(driver, json.loads(line))) + "\n")
         answers.flush()
 
 
