@@ -99,10 +99,7 @@ func TestDjango(t *testing.T) {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
 			a := newDjangoApp(t, db)
-			total := 0
-			for _, r := range []runner{invokeRunner{config: a.config}, startPool(t, a.config)} {
-				total += runScenarios(t, a, r, djangoScenarios())
-			}
+			total := runAll(t, a, djangoScenarios(), invokeRunner{config: a.config}, startPool(t, a.config))
 			t.Logf("Django on %s: %d scenarios", db, total)
 		})
 	}

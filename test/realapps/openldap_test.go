@@ -76,10 +76,7 @@ func TestOpenLDAP(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			a := newLDAPApp(t, mode)
-			total := 0
-			for _, r := range []runner{invokeRunner{config: a.config}, startPool(t, a.config)} {
-				total += runScenarios(t, a, r, ldapScenarios())
-			}
+			total := runAll(t, a, ldapScenarios(), invokeRunner{config: a.config}, startPool(t, a.config))
 			t.Logf("OpenLDAP, %s mode: %d scenarios", mode, total)
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -65,7 +66,9 @@ type app struct {
 	users  map[string]*legacyUser
 	// enable re-enables an account with the framework's own code.
 	enable func(t *testing.T, login string)
-	// migrated are the logins that migrated so far, by any runner.
+	// migrated are the logins that migrated so far, by any runner; mu
+	// guards it while the runners sign in side by side.
+	mu       sync.Mutex
 	migrated map[string]bool
 	// noMarks: the source keeps no write-back marks (a directory).
 	noMarks bool
@@ -153,6 +156,35 @@ type statusReport struct {
 	} `json:"sources"`
 }
 
+// runAll runs steps through every runner and returns how many ran. The
+// sign-ins and forgot-passwords come first in every table, and each runner
+// signs in its own users (its prefix), so the runners go side by side;
+// the reports (status, export, audit), which count every runner's
+// migrations, run after all of them, one runner at a time.
+func runAll(t *testing.T, a *app, steps []scenario, runners ...runner) int {
+	t.Helper()
+	n := slices.IndexFunc(steps, func(s scenario) bool { return s.op != opSignIn && s.op != opForgot })
+	if n < 0 {
+		n = len(steps)
+	}
+	if slices.ContainsFunc(steps[n:], func(s scenario) bool { return s.op == opSignIn || s.op == opForgot }) {
+		t.Fatalf("%s: a sign-in after a report: the reports must end the table", a.name)
+	}
+	t.Run("sign-ins", func(t *testing.T) {
+		for _, r := range runners {
+			t.Run(r.name(), func(t *testing.T) {
+				t.Parallel()
+				runScenarios(t, a, r, steps[:n])
+			})
+		}
+	})
+	total := 0
+	for _, r := range runners {
+		total += n + runScenarios(t, a, r, steps[n:])
+	}
+	return total
+}
+
 // runScenarios runs steps in order through r against a, and returns how
 // many ran.
 func runScenarios(t *testing.T, a *app, r runner, steps []scenario) int {
@@ -183,7 +215,9 @@ func runScenarios(t *testing.T, a *app, r runner, steps []scenario) int {
 			if s.want != "migrated" {
 				continue
 			}
+			a.mu.Lock()
 			a.migrated[login] = true
+			a.mu.Unlock()
 			wantStatus := "CONFIRMED"
 			if s.reset {
 				wantStatus = "RESET_REQUIRED"

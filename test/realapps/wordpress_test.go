@@ -104,10 +104,7 @@ func TestWordPress(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			a := newWordPressApp(t, multisite)
-			total := 0
-			for _, r := range []runner{invokeRunner{config: a.config}, startPool(t, a.config)} {
-				total += runScenarios(t, a, r, wordpressScenarios(multisite))
-			}
+			total := runAll(t, a, wordpressScenarios(multisite), invokeRunner{config: a.config}, startPool(t, a.config))
 			t.Logf("WordPress %s: %d scenarios", name, total)
 		})
 	}
