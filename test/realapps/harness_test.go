@@ -255,14 +255,7 @@ func startPool(t *testing.T, config string) *poolRunner {
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+		waitOrKill(cmd)
 	})
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -297,6 +290,18 @@ func startPool(t *testing.T, config string) *poolRunner {
 	r.awsCLI = startCLI(t)
 	r.checkBinary(t)
 	return r
+}
+
+// waitOrKill waits for a child asked to stop, and kills it after 10 s.
+func waitOrKill(cmd *exec.Cmd) {
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
 }
 
 // cliEnv is the AWS CLI's environment: fake credentials and a region, no
@@ -359,14 +364,7 @@ func startCLI(t *testing.T) *awsCLI {
 	}()
 	t.Cleanup(func() {
 		in.Close() // run.py ends at the end of its input
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+		waitOrKill(cmd)
 		if s := errOut.String(); s != "" && t.Failed() {
 			t.Logf("AWS CLI process stderr:\n%s", s)
 		}
