@@ -152,6 +152,23 @@ func newDjangoApp(t *testing.T, db string) *app {
 			a.users[u.Username] = lu
 		}
 	}
+	// Accounts the scenarios leave alone, for the audit: Django's username
+	// is case-sensitive and its email is not unique, so a site can hold
+	// "Twin" and "twin" (one Cognito username: folded_names, a blocker)
+	// and two users of one address (shared_emails, a warning in a
+	// username pool).
+	for _, u := range []djangoUser{
+		{Username: "Twin", Email: "twin.upper@legacy.example.test"},
+		{Username: "twin", Email: "twin.lower@legacy.example.test"},
+		{Username: "sharer1", Email: "shared@legacy.example.test"},
+		{Username: "sharer2", Email: "shared@legacy.example.test"},
+	} {
+		u.Password, u.IsActive = pw(u.Username+"-pw-1"), true
+		specs = append(specs, u)
+		a.users[u.Username] = &legacyUser{login: u.Username, email: u.Email, weakHash: true}
+	}
+	a.findings = map[string]int{"folded_names": 2, "shared_emails": 2}
+	a.blockers = 1
 	in, err := json.Marshal(specs)
 	if err != nil {
 		t.Fatal(err)
