@@ -52,6 +52,13 @@ func djangoAccounts() []djangoUser {
 	}
 }
 
+// djangoWeak are the hashers whose hashes are below current guidance as
+// Django 3.2 writes them: PBKDF2 at 260,000 iterations (the default, "")
+// and PBKDF2-SHA1, and every digest. Argon2 and BCryptSHA256 at Django's
+// default costs are not.
+var djangoWeak = map[string]bool{"": true, "pbkdf2_sha1": true, "md5": true, "sha1": true,
+	"unsalted_md5": true, "unsalted_sha1": true}
+
 // djangoScenarios is the table every Django install runs, per runner.
 // reset_weak_hash is on: Django's digests come back RESET_REQUIRED, and so
 // does Django 3.2's PBKDF2 (260,000 iterations, below OWASP's 600,000 that
@@ -65,7 +72,8 @@ func djangoScenarios() []scenario {
 		{name: "right password, BCryptSHA256", user: "bcryptsha256", password: "Bcrypt-sha256-1", want: "migrated"},
 		{name: "wrong password, salted MD5", user: "md5", password: "Salted-md5-2", want: "wrong_password"},
 		{name: "right password, salted MD5 (weak)", user: "md5", password: "Salted-md5-1", want: "migrated", reset: true},
-		{name: "right password by email, salted SHA1 (weak)", user: "sha1", password: "Salted-sha1-1", byEmail: true, want: "migrated", reset: true},
+		{name: "right password by email in a username pool: refused (one account, one pool user)", user: "sha1", password: "Salted-sha1-1", byEmail: true, want: "name_rejected"},
+		{name: "right password, salted SHA1 (weak)", user: "sha1", password: "Salted-sha1-1", want: "migrated", reset: true},
 		{name: "right password, UnsaltedMD5 bare hex (weak)", user: "unsaltedmd5", password: "Unsalted-md5-1", want: "migrated", reset: true},
 		{name: "right password, UnsaltedSHA1 sha1$$ (weak)", user: "unsaltedsha1", password: "Unsalted-sha1-1", want: "migrated", reset: true},
 		{name: "unknown user", user: "nobody", password: "Nobody-pw-1", want: "unknown"},
@@ -77,6 +85,7 @@ func djangoScenarios() []scenario {
 		{name: "forgot-password", op: opForgot, user: "forgetful", want: "migrated", reset: true},
 		{name: "ferry status", op: opStatus},
 		{name: "ferry export", op: opExport},
+		{name: "ferry audit", op: opAudit},
 	}
 }
 
@@ -90,10 +99,7 @@ func TestDjango(t *testing.T) {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
 			a := newDjangoApp(t, db)
-			total := 0
-			for _, r := range []runner{invokeRunner{config: a.config}, startPool(t, a.config)} {
-				total += runScenarios(t, a, r, djangoScenarios())
-			}
+			total := runAll(t, a, djangoScenarios(), invokeRunner{config: a.config}, startPool(t, a.config))
 			t.Logf("Django on %s: %d scenarios", db, total)
 		})
 	}
@@ -130,20 +136,39 @@ func newDjangoApp(t *testing.T, db string) *app {
 		}
 	}
 	env := append(os.Environ(), site.env...)
-	a := &app{name: "Django/" + db, users: map[string]*legacyUser{}, migrated: map[string]bool{}}
+	// PBKDF2 and Argon2 next to the fast digests: no one dummy hash fits.
+	a := &app{name: "Django/" + db, users: map[string]*legacyUser{}, migrated: map[string]bool{}, mixedCosts: true}
 	var specs []djangoUser
 	for _, prefix := range []string{invokeRunner{}.prefix(), (*poolRunner)(nil).prefix()} {
 		for _, u := range djangoAccounts() {
 			u.Username = prefix + u.Username
 			u.Email = u.Username + "@legacy.example.test"
 			specs = append(specs, u)
-			lu := &legacyUser{login: u.Username, email: u.Email, disabled: !u.IsActive}
+			lu := &legacyUser{login: u.Username, email: u.Email, disabled: !u.IsActive,
+				weakHash: u.Password != nil && djangoWeak[u.Hasher], noPassword: u.Password == nil}
 			if u.FirstName != "" {
 				lu.attrs = map[string]string{"given_name": u.FirstName, "family_name": u.LastName}
 			}
 			a.users[u.Username] = lu
 		}
 	}
+	// Accounts the scenarios leave alone, for the audit: Django's username
+	// is case-sensitive and its email is not unique, so a site can hold
+	// "Twin" and "twin" (one Cognito username: folded_names, a blocker)
+	// and two users of one address (shared_emails, a warning in a
+	// username pool).
+	for _, u := range []djangoUser{
+		{Username: "Twin", Email: "twin.upper@legacy.example.test"},
+		{Username: "twin", Email: "twin.lower@legacy.example.test"},
+		{Username: "sharer1", Email: "shared@legacy.example.test"},
+		{Username: "sharer2", Email: "shared@legacy.example.test"},
+	} {
+		u.Password, u.IsActive = pw(u.Username+"-pw-1"), true
+		specs = append(specs, u)
+		a.users[u.Username] = &legacyUser{login: u.Username, email: u.Email, weakHash: true}
+	}
+	a.findings = map[string]int{"folded_names": 2, "shared_emails": 2}
+	a.blockers = 1
 	in, err := json.Marshal(specs)
 	if err != nil {
 		t.Fatal(err)
