@@ -605,7 +605,7 @@ func (m *Migrator) recordMigrated(ctx context.Context, src string, u *source.Use
 			if s.Name != src {
 				continue
 			}
-			if mk, ok := s.Source.(source.Marker); ok {
+			if mk, ok := source.As[source.Marker](s.Source); ok {
 				if err := mk.MarkMigrated(ctx, u); err != nil {
 					m.logger.LogAttrs(ctx, slog.LevelWarn, "migration write-back",
 						slog.String("source", src), slog.String("legacy_id", u.ID), slog.String("error", err.Error()))
