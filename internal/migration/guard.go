@@ -38,10 +38,7 @@ var ErrCircuitOpen = guard.ErrCircuitOpen
 // guarded runs the rollout gate and the throttle around migrate, and turns
 // a migration into its shadow when the rollout says so.
 func (m *Migrator) guarded(ctx context.Context, req Request) (Result, error) {
-	name := strings.TrimSpace(req.Username)
-	if m.policy.UsernameCase == FoldLower {
-		name = strings.ToLower(name)
-	}
+	name := m.policy.Fold(strings.TrimSpace(req.Username))
 	if in, why := m.gate.Admit(req.ClientID, name); !in {
 		m.nOutsideRollout.Add(1)
 		m.logger.LogAttrs(ctx, slog.LevelDebug, "outside the rollout",

@@ -344,10 +344,7 @@ func (m *Migrator) migrate(ctx context.Context, req Request, att *guard.Attempt)
 	if req.Kind != Authentication && req.Kind != ForgotPassword {
 		return Result{Outcome: OutcomeFault}, &Fault{Err: fmt.Errorf("unknown request kind %v", req.Kind)}
 	}
-	name := strings.TrimSpace(req.Username)
-	if m.policy.UsernameCase == FoldLower {
-		name = strings.ToLower(name)
-	}
+	name := m.policy.Fold(strings.TrimSpace(req.Username))
 	typedEmail := isEmail(name)
 	if name == "" ||
 		(m.policy.Lookup == LookupUsername && typedEmail) ||
