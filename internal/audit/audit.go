@@ -150,7 +150,7 @@ func Audit(ctx context.Context, name, typ string, s source.Source, o Options) (S
 	o.Policy = o.Policy.WithDefaults()
 	r := SourceReport{Name: name, Type: typ, Complete: true}
 	t := newTally(o.Examples, o.Policy)
-	l, canList := s.(source.Lister)
+	l, canList := source.As[source.Lister](s)
 	if canList {
 		u := newUserWalk(o, t)
 		if err := u.run(ctx, l); err != nil {
@@ -169,7 +169,7 @@ func Audit(ctx context.Context, name, typ string, s source.Source, o Options) (S
 		t.addFinding(Finding{Code: CodeNotListable, Severity: Warning,
 			Message: "this type of source cannot enumerate its users: names, attributes and channels are checked only as users sign in"})
 	}
-	if hs, ok := s.(source.HashSampler); ok {
+	if hs, ok := source.As[source.HashSampler](s); ok {
 		h, err := NewHashTally(o.Limits, o.Examples)
 		if err != nil {
 			return r, err

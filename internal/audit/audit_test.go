@@ -14,6 +14,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/audit"
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/setup"
+	"github.com/ferry-migrate/ferry/internal/source"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 )
 
@@ -50,7 +51,7 @@ func auditSQLite(t *testing.T, preset string, seed []string) audit.SourceReport 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer setup.CloseSource(s)
+	defer source.Close(s)
 	policy := cfg.Migration.WithDefaults()
 	r, err := audit.Audit(t.Context(), "legacy", "sql", s, audit.Options{Policy: policy, Limits: passhash.LimitsFor(policy.Deadline, 0, false)})
 	if err != nil {

@@ -126,7 +126,7 @@ func runAudit(cmd *cobra.Command, env Env, cfg *config.Config, backends []config
 			continue
 		}
 		r, err := audit.Audit(ctx, b.Name, b.Type, s, opts)
-		setup.CloseSource(s)
+		source.Close(s)
 		if err != nil {
 			return rep, err
 		}

@@ -114,9 +114,9 @@ func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slo
 		fmt.Fprintf(w, "  open: error: %s (%s)\n", indent(err), latency(start))
 		return false
 	}
-	defer setup.CloseSource(s)
+	defer source.Close(s)
 	ok := true
-	if c, isChecker := s.(source.Checker); isChecker {
+	if c, isChecker := source.As[source.Checker](s); isChecker {
 		start = time.Now()
 		if err := c.Check(ctx); err != nil {
 			fmt.Fprintf(w, "  health: error: %s (%s)\n", indent(err), latency(start))
@@ -127,7 +127,7 @@ func checkSource(ctx context.Context, w io.Writer, b config.Backend, logger *slo
 	} else {
 		fmt.Fprintf(w, "  health: opened (the source has no health check)\n")
 	}
-	hs, isSampler := s.(source.HashSampler)
+	hs, isSampler := source.As[source.HashSampler](s)
 	if !isSampler {
 		fmt.Fprintf(w, "  hash families: not sampled (the source keeps no stored hashes)\n")
 		return ok

@@ -2,19 +2,11 @@ package cli
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/pbkdf2"
-	"crypto/rand"
-	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/sha512"
 	"database/sql"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"log/slog"
 	"net"
@@ -39,6 +31,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/cognitoapi"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
 	"github.com/ferry-migrate/ferry/internal/passhash"
+	"github.com/ferry-migrate/ferry/internal/passhash/passhashtest"
 	"github.com/ferry-migrate/ferry/internal/setup"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 	"github.com/ferry-migrate/ferry/internal/srp"
@@ -70,16 +63,16 @@ func demoUsers() []demoUser {
 	return []demoUser{
 		{username: "alice", email: "alice@example.com", name: "Alice Liddell", password: "Wonderland-1865",
 			table: "AspNetUsers", format: "ASP.NET Core Identity V3 (PBKDF2-HMAC-SHA256, 10,000 iterations)",
-			hash: func(pw string) (string, error) { return aspnetIdentityV3(sha256.New, 10_000, pw) }},
+			hash: func(pw string) (string, error) { return passhashtest.AspNetIdentityV3(sha256.New, 10_000, pw) }},
 		{username: "bob", email: "bob@example.com", name: "Bob Dobbs", password: "slack-is-praxis",
-			table: "wp_users", format: "WordPress phpass ($P$, 8,192 MD5 rounds)", hash: phpassHash},
+			table: "wp_users", format: "WordPress phpass ($P$, 8,192 MD5 rounds)", hash: passhashtest.Phpass},
 		{username: "carol", email: "carol@example.com", name: "Carol Danvers", password: "higher-further-faster",
 			table: "wp_users", format: "bcrypt ($2y$, cost 8)", hash: func(pw string) (string, error) {
 				h, err := bcrypt.GenerateFromPassword([]byte(pw), demoBcryptCost)
 				return "$2y$" + strings.TrimPrefix(string(h), "$2a$"), err
 			}},
 		{username: "dave", email: "dave@example.com", name: "Dave Bowman", password: "open-the-pod-bay-doors",
-			table: "AspNetUsers", format: "ASP.NET Identity V2 (PBKDF2-HMAC-SHA1, 1,000 iterations)", hash: aspnetIdentityV2},
+			table: "AspNetUsers", format: "ASP.NET Identity V2 (PBKDF2-HMAC-SHA1, 1,000 iterations)", hash: passhashtest.AspNetIdentityV2},
 	}
 }
 
@@ -313,95 +306,6 @@ func identifyFormat(table string) string {
 		return "aspnet-identity"
 	}
 	return ""
-}
-
-// aspnetIdentityV3 hashes as ASP.NET Core Identity's PasswordHasher (V3):
-// base64(0x01 | prf | iterations | salt length | salt | subkey), big-endian
-// u32 fields, prf 1 = HMAC-SHA256, 2 = HMAC-SHA512, 16-byte salt, 32-byte
-// subkey.
-func aspnetIdentityV3(h func() hash.Hash, iterations int, password string) (string, error) {
-	prf := uint32(1)
-	if h().Size() == sha512.Size {
-		prf = 2
-	}
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	subkey, err := pbkdf2.Key(h, password, salt, iterations, 32)
-	if err != nil {
-		return "", err
-	}
-	out := []byte{0x01}
-	out = binary.BigEndian.AppendUint32(out, prf)
-	out = binary.BigEndian.AppendUint32(out, uint32(iterations))
-	out = binary.BigEndian.AppendUint32(out, uint32(len(salt)))
-	out = append(out, salt...)
-	out = append(out, subkey...)
-	return base64.StdEncoding.EncodeToString(out), nil
-}
-
-// aspnetIdentityV2 hashes as ASP.NET Identity 2's PasswordHasher (and
-// ASP.NET Core Identity in V2 compatibility mode): base64(0x00 | salt (16) |
-// PBKDF2-HMAC-SHA1 subkey (32)), 1,000 iterations.
-func aspnetIdentityV2(password string) (string, error) {
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	subkey, err := pbkdf2.Key(sha1.New, password, salt, 1000, 32)
-	if err != nil {
-		return "", err
-	}
-	return base64.StdEncoding.EncodeToString(append(append([]byte{0x00}, salt...), subkey...)), nil
-}
-
-// phpassItoa64 is phpass's base-64 alphabet.
-const phpassItoa64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-// phpassHash hashes as WordPress's PasswordHash (portable mode): "$P$",
-// the log2 round count ('B' = 2^13), an 8-character salt, then
-// md5(salt+password) iterated with the password, in phpass's encoding.
-func phpassHash(password string) (string, error) {
-	raw := make([]byte, 6)
-	if _, err := rand.Read(raw); err != nil {
-		return "", err
-	}
-	setting := "$P$B" + phpassEncode(raw, 6)
-	rounds := 1 << strings.IndexByte(phpassItoa64, setting[3])
-	sum := md5.Sum([]byte(setting[4:12] + password))
-	for range rounds {
-		sum = md5.Sum(append(sum[:], password...))
-	}
-	return setting + phpassEncode(sum[:], 16), nil
-}
-
-// phpassEncode is phpass's encode64.
-func phpassEncode(in []byte, count int) string {
-	var out strings.Builder
-	for i := 0; i < count; {
-		v := int(in[i])
-		i++
-		out.WriteByte(phpassItoa64[v&0x3f])
-		if i < count {
-			v |= int(in[i]) << 8
-		}
-		out.WriteByte(phpassItoa64[(v>>6)&0x3f])
-		if i >= count {
-			break
-		}
-		i++
-		if i < count {
-			v |= int(in[i]) << 16
-		}
-		out.WriteByte(phpassItoa64[(v>>12)&0x3f])
-		if i >= count {
-			break
-		}
-		i++
-		out.WriteByte(phpassItoa64[(v>>18)&0x3f])
-	}
-	return out.String()
 }
 
 // ---- step 2: the pool -------------------------------------------------------

@@ -226,7 +226,7 @@ func exportSource(ctx context.Context, b config.Backend, logger *slog.Logger, m 
 	if err != nil {
 		return err
 	}
-	defer setup.CloseSource(s)
+	defer source.Close(s)
 	l, err := lister(s, b)
 	if err != nil {
 		return err

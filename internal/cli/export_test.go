@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ferry-migrate/ferry/internal/export"
+	"github.com/ferry-migrate/ferry/internal/export/exporttest"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 )
 
@@ -37,7 +38,7 @@ func readExport(t *testing.T, files []string, wantHeader []string) map[string]ma
 		if err != nil {
 			t.Fatal(err)
 		}
-		header, recs, err := export.Read(f)
+		header, recs, err := exporttest.Read(f)
 		f.Close()
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)

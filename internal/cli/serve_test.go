@@ -23,6 +23,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/passhash/passhashtest"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 	"github.com/ferry-migrate/ferry/internal/trigger"
 )
@@ -297,7 +298,7 @@ func wordpressLegacyDB(t *testing.T, dir string) string {
 			t.Fatal(err)
 		}
 	}
-	hash, err := phpassHash("Legacy-pass1")
+	hash, err := passhashtest.Phpass("Legacy-pass1")
 	if err != nil {
 		t.Fatal(err)
 	}

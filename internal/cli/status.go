@@ -51,7 +51,7 @@ var errUnlisted = errors.New("this type of source cannot list its users")
 
 // lister returns s as a source.Lister, or errUnlisted.
 func lister(s source.Source, b config.Backend) (source.Lister, error) {
-	l, ok := s.(source.Lister)
+	l, ok := source.As[source.Lister](s)
 	if !ok {
 		return nil, fmt.Errorf("source %s (%s): %w", b.Name, b.Type, errUnlisted)
 	}
@@ -284,7 +284,7 @@ func sourceProgress(ctx context.Context, b config.Backend, logger *slog.Logger, 
 	if err != nil {
 		return err
 	}
-	defer setup.CloseSource(s)
+	defer source.Close(s)
 	l, err := lister(s, b)
 	if err != nil {
 		return err

@@ -143,9 +143,7 @@ func (m *Mapper) Username(u *source.User) (string, error) {
 	default:
 		name = u.Username
 	}
-	if m.policy.UsernameCase == migration.FoldLower {
-		name = strings.ToLower(name)
-	}
+	name = m.policy.Fold(name)
 	switch {
 	case name == "":
 		return "", fmt.Errorf("%w: empty", ErrBadUsername)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ferry-migrate/ferry/internal/export"
+	"github.com/ferry-migrate/ferry/internal/export/exporttest"
 	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/source"
 )
@@ -238,7 +239,7 @@ func TestWriterSplits(t *testing.T) {
 				if tt.limits.Bytes > 0 && int64(b.Len()) > tt.limits.Bytes {
 					t.Errorf("part %d is %d bytes, over %d", p+1, b.Len(), tt.limits.Bytes)
 				}
-				gotHeader, recs, err := export.Read(b)
+				gotHeader, recs, err := exporttest.Read(b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -296,7 +297,7 @@ func TestReadMalformed(t *testing.T) {
 	for name, in := range map[string]string{"empty": "", "short row": "a,b\nx\n"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if _, _, err := export.Read(strings.NewReader(in)); !errors.Is(err, export.ErrMalformed) {
+			if _, _, err := exporttest.Read(strings.NewReader(in)); !errors.Is(err, exporttest.ErrMalformed) {
 				t.Errorf("Read = %v, want ErrMalformed", err)
 			}
 		})
@@ -315,7 +316,7 @@ func FuzzLineSplit(f *testing.F) {
 				t.Skip()
 			}
 		}
-		got := export.Split(strings.TrimSuffix(export.Line(rec), "\n"))
+		got := exporttest.Split(strings.TrimSuffix(export.Line(rec), "\n"))
 		if diff := cmp.Diff(rec, got); diff != "" {
 			t.Errorf("Split(Line(%q)) (-want +got):\n%s", rec, diff)
 		}

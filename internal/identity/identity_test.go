@@ -1,6 +1,9 @@
 package identity
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestKeyFoldsSpellingVariants(t *testing.T) {
 	t.Parallel()
@@ -72,4 +75,26 @@ func FuzzKeyIgnoresFolds(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestUsable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"plain", "alice", true},
+		{"email", "alice@example.com", true},
+		{"at the limit", strings.Repeat("a", MaxBytes), true},
+		{"empty", "", false},
+		{"over the limit", strings.Repeat("a", MaxBytes+1), false},
+		{"invalid UTF-8", "al\xffice", false},
+		{"NUL", "alice\x00admin", false},
+	}
+	for _, tt := range tests {
+		if got := Usable(tt.in); got != tt.want {
+			t.Errorf("%s: Usable = %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

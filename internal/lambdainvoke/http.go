@@ -27,8 +27,7 @@ var ErrEndpoint = errors.New("invalid lambda endpoint")
 const DefaultRegion = "us-east-1"
 
 // dummyCredentials sign requests to local endpoints that do not check
-// signatures (the Lambda service would refuse them). A real function in AWS
-// needs WithCredentials.
+// signatures (the Lambda service would refuse them).
 var dummyCredentials = credentials.NewStaticCredentialsProvider("ferry", "ferry", "")
 
 // HTTPOption configures NewHTTP.
@@ -36,26 +35,11 @@ type HTTPOption func(*httpConfig)
 
 type httpConfig struct {
 	region    string
-	creds     aws.CredentialsProvider
-	client    *http.Client
 	qualifier string
 }
 
 // WithRegion sets the region requests are signed for (default DefaultRegion).
 func WithRegion(region string) HTTPOption { return func(c *httpConfig) { c.region = region } }
-
-// WithCredentials sets the credentials requests are signed with (default
-// static dummy keys, enough for local Invoke API servers).
-func WithCredentials(p aws.CredentialsProvider) HTTPOption {
-	return func(c *httpConfig) { c.creds = p }
-}
-
-// WithHTTPClient sets the HTTP client. The default keeps connections alive,
-// has no overall timeout (bound each call with its context, as the pool
-// does with Cognito's 5-second budget) and ignores proxy variables, so a
-// function on loopback is never sent through a proxy; pass a client of
-// your own to reach Lambda through one.
-func WithHTTPClient(hc *http.Client) HTTPOption { return func(c *httpConfig) { c.client = hc } }
 
 // WithQualifier invokes a version or alias of the function.
 func WithQualifier(q string) HTTPOption { return func(c *httpConfig) { c.qualifier = q } }
@@ -84,24 +68,26 @@ func NewHTTP(endpoint, functionName string, opts ...HTTPOption) (*HTTP, error) {
 	if functionName == "" {
 		return nil, fmt.Errorf("%w: empty function name", ErrEndpoint)
 	}
-	cfg := httpConfig{region: DefaultRegion, creds: dummyCredentials}
+	cfg := httpConfig{region: DefaultRegion}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.client == nil {
-		cfg.client = &http.Client{Transport: &http.Transport{
-			Proxy:               nil, // local functions must never go through a proxy from the environment
-			MaxIdleConnsPerHost: 64,
-			IdleConnTimeout:     90 * time.Second,
-		}}
-	}
+	// The client keeps connections alive, has no overall timeout (each
+	// call is bound by its context, as the pool does with Cognito's
+	// 5-second budget) and ignores proxy variables, so a function on
+	// loopback is never sent through a proxy.
+	client := &http.Client{Transport: &http.Transport{
+		Proxy:               nil,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+	}}
 	h := &HTTP{
 		function: functionName,
 		client: lambda.New(lambda.Options{
 			BaseEndpoint: aws.String(endpoint),
 			Region:       cfg.region,
-			Credentials:  cfg.creds,
-			HTTPClient:   cfg.client,
+			Credentials:  dummyCredentials,
+			HTTPClient:   client,
 			Retryer:      aws.NopRetryer{},
 		}),
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/metrics/emftest"
 	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/sourcetest"
 )
 
 var fixed = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
@@ -226,4 +227,11 @@ func TestParseRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A timed source offers exactly the optional capabilities of the source it
+// times.
+func TestInstrumentKeepsCapabilities(t *testing.T) {
+	t.Parallel()
+	sourcetest.Decorator(t, func(s source.Source) source.Source { return metrics.Instrument("legacy", s) })
 }

@@ -38,10 +38,7 @@ var ErrCircuitOpen = guard.ErrCircuitOpen
 // guarded runs the rollout gate and the throttle around migrate, and turns
 // a migration into its shadow when the rollout says so.
 func (m *Migrator) guarded(ctx context.Context, req Request) (Result, error) {
-	name := strings.TrimSpace(req.Username)
-	if m.policy.UsernameCase == FoldLower {
-		name = strings.ToLower(name)
-	}
+	name := m.policy.Fold(strings.TrimSpace(req.Username))
 	if in, why := m.gate.Admit(req.ClientID, name); !in {
 		m.nOutsideRollout.Add(1)
 		m.logger.LogAttrs(ctx, slog.LevelDebug, "outside the rollout",
@@ -81,7 +78,8 @@ func (m *Migrator) guarded(ctx context.Context, req Request) (Result, error) {
 	return res, err
 }
 
-// breakerSource calls its source through a circuit breaker.
+// breakerSource calls its source's Authenticate and Lookup through a
+// circuit breaker.
 type breakerSource struct {
 	name string
 	src  source.Source
@@ -109,14 +107,10 @@ func (s *breakerSource) Lookup(ctx context.Context, name string) (*source.User, 
 	return s.call(ctx, "lookup", func() (*source.User, error) { return s.src.Lookup(ctx, name) })
 }
 
-// MarkMigrated passes the write-back through when the source has one; it
-// is not guarded, as it runs only after the source has just answered.
-func (s *breakerSource) MarkMigrated(ctx context.Context, u *source.User) error {
-	if mk, ok := s.src.(source.Marker); ok {
-		return mk.MarkMigrated(ctx, u)
-	}
-	return nil
-}
+// Unwrap returns the guarded source. Its optional capabilities (the
+// write-back, found with source.As) are not guarded: they run only after
+// the source has just answered, or outside the sign-in path.
+func (s *breakerSource) Unwrap() source.Source { return s.src }
 
 func (s *breakerSource) call(ctx context.Context, op string, f func() (*source.User, error)) (*source.User, error) {
 	t, err := s.b.Allow()

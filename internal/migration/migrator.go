@@ -344,10 +344,7 @@ func (m *Migrator) migrate(ctx context.Context, req Request, att *guard.Attempt)
 	if req.Kind != Authentication && req.Kind != ForgotPassword {
 		return Result{Outcome: OutcomeFault}, &Fault{Err: fmt.Errorf("unknown request kind %v", req.Kind)}
 	}
-	name := strings.TrimSpace(req.Username)
-	if m.policy.UsernameCase == FoldLower {
-		name = strings.ToLower(name)
-	}
+	name := m.policy.Fold(strings.TrimSpace(req.Username))
 	typedEmail := isEmail(name)
 	if name == "" ||
 		(m.policy.Lookup == LookupUsername && typedEmail) ||
@@ -605,7 +602,7 @@ func (m *Migrator) recordMigrated(ctx context.Context, src string, u *source.Use
 			if s.Name != src {
 				continue
 			}
-			if mk, ok := s.Source.(source.Marker); ok {
+			if mk, ok := source.As[source.Marker](s.Source); ok {
 				if err := mk.MarkMigrated(ctx, u); err != nil {
 					m.logger.LogAttrs(ctx, slog.LevelWarn, "migration write-back",
 						slog.String("source", src), slog.String("legacy_id", u.ID), slog.String("error", err.Error()))

@@ -17,6 +17,18 @@ const (
 	FoldLower CaseFolding = "lower"
 )
 
+// Fold returns name as the policy's username_case folds it: lower-cased
+// for "lower", as it is otherwise. It is the one fold of the name a user
+// typed (and of the username an export writes for the pool); no Unicode
+// normalisation is applied, as the pool keeps the bytes it is given (see
+// Canonical), and each source normalises for its own matching.
+func (p Policy) Fold(name string) string {
+	if p.UsernameCase == FoldLower {
+		return strings.ToLower(name)
+	}
+	return name
+}
+
 // LookupMode says which typed names are passed to the sources.
 type LookupMode string
 

@@ -95,7 +95,6 @@ func (p *argon2Params) compare(ctx context.Context, v *Verifier, family string, 
 // exists in x/crypto; argon2d is for cryptocurrencies, not passwords.
 type argon2Family struct{}
 
-func (argon2Family) name() string      { return "argon2" }
 func (argon2Family) formats() []string { return []string{"argon2", "argon2id", "argon2i"} }
 
 func (argon2Family) detect(s string) bool {

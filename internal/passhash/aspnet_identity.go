@@ -25,7 +25,6 @@ const (
 // since a bare base64 string says nothing about itself.
 type aspnetIdentityFamily struct{}
 
-func (aspnetIdentityFamily) name() string { return "aspnet-identity" }
 func (aspnetIdentityFamily) formats() []string {
 	return []string{"aspnet-identity", "aspnet-identity-v2", "aspnet-identity-v3"}
 }

@@ -47,7 +47,6 @@ var membershipAlgs = map[string]membershipAlg{
 
 const membershipPrefix = "aspnet-membership-"
 
-func (aspnetMembershipFamily) name() string { return "aspnet-membership" }
 func (aspnetMembershipFamily) formats() []string {
 	out := []string{}
 	for k := range membershipAlgs {

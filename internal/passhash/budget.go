@@ -106,9 +106,6 @@ func SetLimits(l Limits) {
 	current.Store(&processLimits{limits: l, gate: semaphore.NewWeighted(l.Memory)})
 }
 
-// CurrentLimits returns the process-wide limits.
-func CurrentLimits() Limits { return current.Load().limits }
-
 // limits returns v's limits and the memory gate they share.
 func (v *Verifier) limits() *processLimits {
 	if v.own != nil {
@@ -123,8 +120,6 @@ type cost struct {
 	ns  float64
 	mem int64
 }
-
-func (c cost) plus(d cost) cost { return cost{c.ns + d.ns, c.mem + d.mem} }
 
 // overBudget is ErrOverBudget and ErrCostTooHigh with what was estimated.
 type overBudget struct {

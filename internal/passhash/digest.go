@@ -25,7 +25,6 @@ var digestAlgs = map[string]func() hash.Hash{
 	"sha512": sha512.New,
 }
 
-func (digestFamily) name() string { return "digest" }
 func (digestFamily) formats() []string {
 	out := make([]string, 0, len(digestAlgs))
 	for k := range digestAlgs {

@@ -23,7 +23,6 @@ import (
 //	crypt$$<crypt(3) value>      CryptPasswordHasher (DES or any crypt family here)
 type djangoFamily struct{}
 
-func (djangoFamily) name() string { return "django" }
 func (djangoFamily) formats() []string {
 	return []string{"django", "unsalted_md5", "unsalted_sha1"}
 }

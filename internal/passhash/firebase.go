@@ -84,7 +84,6 @@ func (o FirebaseOptions) Validate() error {
 // Weakness follows scrypt's rule (N·r·p below 2^14·8).
 type firebaseFamily struct{}
 
-func (firebaseFamily) name() string       { return "firebase-scrypt" }
 func (firebaseFamily) formats() []string  { return []string{"firebase-scrypt"} }
 func (firebaseFamily) detect(string) bool { return false }
 

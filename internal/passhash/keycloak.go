@@ -34,7 +34,6 @@ const (
 // is Argon2's time cost). Weakness follows the PBKDF2 and Argon2 rules.
 type keycloakFamily struct{}
 
-func (keycloakFamily) name() string      { return "keycloak" }
 func (keycloakFamily) formats() []string { return []string{"keycloak"} }
 
 func (keycloakFamily) detect(s string) bool {

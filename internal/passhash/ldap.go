@@ -42,7 +42,6 @@ var ldapSchemes = map[string]ldapScheme{
 	"SMD5":    {md5.New, true},
 }
 
-func (ldapFamily) name() string      { return "ldap" }
 func (ldapFamily) formats() []string { return []string{"ldap"} }
 
 // ldapSplit returns the upper-cased scheme and the value after it.

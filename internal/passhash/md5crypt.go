@@ -15,7 +15,6 @@ const md5CryptRounds = 1000
 // Always weak: 1000 MD5 rounds are nothing for a GPU.
 type md5CryptFamily struct{}
 
-func (md5CryptFamily) name() string      { return "md5-crypt" }
 func (md5CryptFamily) formats() []string { return []string{"md5-crypt", "apr1"} }
 
 func (md5CryptFamily) detect(s string) bool {

@@ -163,7 +163,6 @@ func pbkdf2Key(ctx context.Context, h func() hash.Hash, password, salt []byte, i
 //	{PKCS5S2}<b64 of 16-byte salt || 32-byte hash>    Atlassian (SHA-1, 10,000 iterations)
 type pbkdf2Family struct{}
 
-func (pbkdf2Family) name() string { return "pbkdf2" }
 func (pbkdf2Family) formats() []string {
 	return []string{"pbkdf2", "django-pbkdf2", "werkzeug-pbkdf2", "atlassian-pbkdf2"}
 }

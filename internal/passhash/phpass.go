@@ -30,7 +30,6 @@ const drupalHashLen = 55
 // All are weak: the iterated digests are fast on GPUs.
 type phpassFamily struct{}
 
-func (phpassFamily) name() string      { return "phpass" }
 func (phpassFamily) formats() []string { return []string{"phpass", "drupal7"} }
 
 func (phpassFamily) detect(s string) bool {

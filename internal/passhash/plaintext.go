@@ -10,7 +10,6 @@ import (
 // allowed only with Options.AllowPlaintext. Always weak.
 type plaintextFamily struct{}
 
-func (plaintextFamily) name() string       { return "plaintext" }
 func (plaintextFamily) formats() []string  { return []string{"plaintext"} }
 func (plaintextFamily) detect(string) bool { return false }
 

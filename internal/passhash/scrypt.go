@@ -119,7 +119,6 @@ func log2Exact(n uint64) int {
 // Spring's "{scrypt}$…" lives in spring.go and Firebase's in firebase.go.
 type scryptFamily struct{}
 
-func (scryptFamily) name() string { return "scrypt" }
 func (scryptFamily) formats() []string {
 	return []string{"scrypt", "django-scrypt", "werkzeug-scrypt"}
 }

@@ -26,7 +26,6 @@ const (
 // specification's default of 5000 rounds.
 type shaCryptFamily struct{}
 
-func (shaCryptFamily) name() string { return "sha-crypt" }
 func (shaCryptFamily) formats() []string {
 	return []string{"sha-crypt", "sha256-crypt", "sha512-crypt"}
 }

@@ -41,7 +41,6 @@ const (
 // Spring. Options.Pepper is the encoders' "secret" where they have one.
 type springFamily struct{}
 
-func (springFamily) name() string      { return "spring" }
 func (springFamily) formats() []string { return []string{"spring"} }
 
 var springIDs = map[string]bool{

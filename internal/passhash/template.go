@@ -48,7 +48,6 @@ const (
 // every template is a fast digest.
 type templateFamily struct{}
 
-func (templateFamily) name() string       { return "template" }
 func (templateFamily) formats() []string  { return nil }
 func (templateFamily) detect(string) bool { return false }
 

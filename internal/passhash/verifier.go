@@ -70,8 +70,6 @@ func (o Options) LogValue() slog.Value {
 
 // family is one hash family. Each lives in its own file.
 type family interface {
-	// name is the canonical family name.
-	name() string
 	// formats lists the lower-case names accepted in Hash.Format.
 	formats() []string
 	// detect reports whether encoded is in this family's self-describing

@@ -29,13 +29,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/aws/smithy-go/logging"
 	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -199,14 +200,6 @@ func New(o Options) *Resolver {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Resolver{o: o, entries: map[string]*entry{}}
-}
-
-// NewWithClients returns a Resolver using the given clients (either may be
-// nil when its scheme is not used).
-func NewWithClients(sm SecretsManagerAPI, ps ParameterStoreAPI, o Options) *Resolver {
-	r := New(o)
-	r.clientsOnce.Do(func() { r.sm, r.ps = sm, ps })
-	return r
 }
 
 func (r *Resolver) clients(ctx context.Context) error {

@@ -111,17 +111,9 @@ func (r *refreshingSource) Lookup(ctx context.Context, name string) (*source.Use
 	return u, err
 }
 
-// MarkMigrated writes back through the current source when it has a
-// write-back.
-func (r *refreshingSource) MarkMigrated(ctx context.Context, u *source.User) error {
-	if mk, ok := r.current().(source.Marker); ok {
-		return mk.MarkMigrated(ctx, u)
-	}
-	return nil
-}
-
-// Close closes the current source.
-func (r *refreshingSource) Close() error { return CloseSource(r.current()) }
+// Unwrap returns the current source: source.As finds its optional
+// capabilities, and source.Close closes it.
+func (r *refreshingSource) Unwrap() source.Source { return r.current() }
 
 // refresh replaces failed (the source that refused) with one opened from
 // a configuration loaded with fresh secrets. It reports the source to
@@ -151,7 +143,7 @@ func (r *refreshingSource) refresh(ctx context.Context, failed source.Source) (s
 	r.mu.Lock()
 	r.cur = s
 	r.mu.Unlock()
-	if err := CloseSource(failed); err != nil {
+	if err := source.Close(failed); err != nil {
 		r.logger.LogAttrs(ctx, slog.LevelWarn, "closing the source with the refused secret", slog.String("error", err.Error()))
 	}
 	r.logger.LogAttrs(ctx, slog.LevelInfo, "backend refused the credentials; source reopened with fresh secrets")

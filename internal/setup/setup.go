@@ -182,11 +182,11 @@ func build(ctx context.Context, cfg *config.Config, o Options, types map[string]
 		if err != nil {
 			return nil, err
 		}
-		if fc, ok := s.(failureCapper); ok {
+		if fc, ok := source.As[failureCapper](s); ok {
 			capped = append(capped, fc)
 		}
 		if s, err = o.wrap(i, b, s, types); err != nil {
-			_ = CloseSource(s)
+			_ = source.Close(s)
 			return nil, err
 		}
 		a.Sources = append(a.Sources, migration.NamedSource{Name: b.Name, Source: s})
@@ -211,17 +211,9 @@ func build(ctx context.Context, cfg *config.Config, o Options, types map[string]
 }
 
 // OpenSource opens one configured source on its own (for `ferry check`,
-// which reports on each). Close it with CloseSource.
+// which reports on each). Close it with source.Close.
 func OpenSource(ctx context.Context, b config.Backend, logger *slog.Logger) (source.Source, error) {
 	return openSource(ctx, b, logger, sourceTypes())
-}
-
-// CloseSource closes s if it holds resources.
-func CloseSource(s source.Source) error {
-	if c, ok := s.(io.Closer); ok {
-		return c.Close()
-	}
-	return nil
 }
 
 func openSource(ctx context.Context, b config.Backend, logger *slog.Logger, types map[string]sourceType) (source.Source, error) {
@@ -243,7 +235,7 @@ func openSource(ctx context.Context, b config.Backend, logger *slog.Logger, type
 func (a *App) Close() error {
 	var errs []error
 	for _, s := range a.Sources {
-		if err := CloseSource(s.Source); err != nil {
+		if err := source.Close(s.Source); err != nil {
 			errs = append(errs, &source.Error{Source: s.Name, Op: "close", Err: err})
 		}
 	}

@@ -158,8 +158,6 @@ func kindOf(err error) (error, string) {
 	return err, ""
 }
 
-func ptr[T any](v T) *T { return &v }
-
 var confirmed = trigger.Response{UserAttributes: map[string]string{"email": "ann@example.com", "email_verified": "true"},
 	FinalUserStatus: "CONFIRMED", MessageAction: "SUPPRESS"}
 

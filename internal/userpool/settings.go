@@ -261,15 +261,6 @@ func standardSchema() []SchemaAttribute {
 	return attrs
 }
 
-func isStandardAttribute(name string) bool {
-	for _, a := range standardSchema() {
-		if a.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
 // mergeSchema returns the standard schema with the requested changes to
 // standard attributes (Required, Mutable, constraints) and the custom
 // attributes (stored with their custom: prefix).

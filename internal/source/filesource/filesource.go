@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -416,10 +415,6 @@ func (s *Source) find(name string) *Entry {
 	return s.byName[key]
 }
 
-func usableName(name string) bool {
-	return name != "" && len(name) <= 1024 && utf8.ValidString(name) && !strings.ContainsRune(name, 0)
-}
-
 func (s *Source) fault(op string, err error) error {
 	return &source.Error{Source: s.name, Op: op, Err: err}
 }
@@ -458,7 +453,7 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 		return nil, s.fault(op, err)
 	}
 	var e *Entry
-	if usableName(name) {
+	if identity.Usable(name) {
 		e = s.find(name)
 	}
 	if e == nil || e.PasswordHash == "" {
@@ -503,7 +498,7 @@ func (s *Source) Lookup(ctx context.Context, name string) (*source.User, error) 
 		return nil, s.fault("lookup", err)
 	}
 	var e *Entry
-	if usableName(name) {
+	if identity.Usable(name) {
 		e = s.find(name)
 	}
 	switch {

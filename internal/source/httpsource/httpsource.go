@@ -37,8 +37,8 @@ import (
 	"os"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/ferry-migrate/ferry/internal/identity"
 	"github.com/ferry-migrate/ferry/internal/source"
 )
 
@@ -272,7 +272,7 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 	if password == "" {
 		return nil, source.ErrInvalidPassword
 	}
-	if !plausibleName(name) {
+	if !identity.Usable(name) {
 		return nil, source.ErrUserNotFound
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
@@ -298,7 +298,7 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 
 // Lookup asks the endpoint for the user, without a password.
 func (s *Source) Lookup(ctx context.Context, name string) (*source.User, error) {
-	if !plausibleName(name) {
+	if !identity.Usable(name) {
 		return nil, source.ErrUserNotFound
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
@@ -337,18 +337,6 @@ func (s *Source) Check(ctx context.Context) error {
 		return se
 	}
 	return &source.Error{Source: s.name, Op: "check", Err: err}
-}
-
-// maxNameLen bounds a name sent to the endpoint: no sign-in name is longer
-// (Cognito caps usernames at 128 characters, emails at 2,048 bytes).
-const maxNameLen = 1024
-
-// plausibleName reports whether name could belong to anyone: not empty, at
-// most maxNameLen bytes, valid UTF-8 (JSON would turn invalid bytes into
-// U+FFFD, which could match another name) and without NUL. Other names are
-// unknown users and are not sent.
-func plausibleName(name string) bool {
-	return name != "" && len(name) <= maxNameLen && utf8.ValidString(name) && !strings.ContainsRune(name, 0)
 }
 
 // ferryUser is a user in Ferry's contract.

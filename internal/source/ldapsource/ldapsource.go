@@ -53,11 +53,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/go-ldap/ldap/v3"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/ferry-migrate/ferry/internal/identity"
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
 )
@@ -450,7 +450,7 @@ func (s *Source) searchName(name string) (string, string) {
 // (ErrAmbiguous when several do).
 func (s *Source) find(ctx context.Context, name string) (*ldap.Entry, error) {
 	n, tmpl := s.searchName(name)
-	if !plausibleName(n) {
+	if !identity.Usable(n) {
 		return nil, nil
 	}
 	esc := ldap.EscapeFilter(n)
@@ -479,17 +479,6 @@ func (s *Source) find(ctx context.Context, name string) (*ldap.Entry, error) {
 	default:
 		return nil, fmt.Errorf("search %s: %d entries: %w", filter, len(res.Entries), ErrAmbiguous)
 	}
-}
-
-// maxNameLen bounds a name sent to the directory: no sign-in name is longer
-// (Cognito caps usernames at 128 characters, emails at 2,048 bytes).
-const maxNameLen = 1024
-
-// plausibleName reports whether name could belong to anyone: not empty, at
-// most maxNameLen bytes, valid UTF-8 without NUL. Other names are unknown
-// users without a search.
-func plausibleName(name string) bool {
-	return name != "" && len(name) <= maxNameLen && utf8.ValidString(name) && !strings.ContainsRune(name, 0)
 }
 
 // bindName is what the user binds as: the DN, or BindTemplate expanded.

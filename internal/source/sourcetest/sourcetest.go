@@ -414,7 +414,7 @@ func testConcurrent(t *testing.T, f Fixture) {
 }
 
 func testMarkMigratedTwice(t *testing.T, f Fixture) {
-	m, ok := f.Source.(source.Marker)
+	m, ok := source.As[source.Marker](f.Source)
 	if !ok {
 		t.Skip("source is not a source.Marker")
 	}
@@ -432,7 +432,7 @@ func testMarkMigratedTwice(t *testing.T, f Fixture) {
 	if _, err := f.Source.Authenticate(t.Context(), f.User.Name, f.User.Password); err != nil {
 		t.Errorf("Authenticate after MarkMigrated: %v", err)
 	}
-	if c, ok := f.Source.(source.Checker); ok {
+	if c, ok := source.As[source.Checker](f.Source); ok {
 		if err := c.Check(t.Context()); err != nil {
 			t.Errorf("Check: %v", err)
 		}

@@ -65,12 +65,6 @@ const (
 	DefaultQueryTimeout = 2 * time.Second
 )
 
-// MaxNameBytes is the longest name the source sends to the database. Cognito
-// usernames are at most 128 characters and email addresses 254 octets; a
-// longer name cannot be a legacy user that Cognito could sign in, so it is
-// answered as not found (after the dummy verification) without a query.
-const MaxNameBytes = 1024
-
 // Config is the configuration of a SQL legacy source. It opens itself with
 // Open. A preset fills every field it knows; each field set here overrides
 // the preset's.

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ferry-migrate/ferry/internal/identity"
 	"github.com/ferry-migrate/ferry/internal/passhash"
@@ -248,12 +247,6 @@ func (s *Source) fault(op string, err error) error {
 type row map[string]any
 
 func (r row) get(col string) any { return r[strings.ToLower(col)] }
-
-// usableName reports whether name can be a legacy user's name at all;
-// anything else is answered as not found without reaching the database.
-func usableName(name string) bool {
-	return name != "" && len(name) <= MaxNameBytes && utf8.ValidString(name) && !strings.ContainsRune(name, 0)
-}
 
 // fold is the name as the configured fold compares it, by the one
 // normalisation every part of Ferry uses (identity.Name): a name the
@@ -560,7 +553,7 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 		s.pad(ctx, start)
 		return nil, source.ErrUserNotFound
 	}
-	if !usableName(name) {
+	if !identity.Usable(name) {
 		return unknown()
 	}
 	r, err := s.find(ctx, name)
@@ -622,7 +615,7 @@ func (s *Source) Lookup(ctx context.Context, name string) (*source.User, error) 
 	if err := s.ready(ctx); err != nil {
 		return nil, s.fault(op, err)
 	}
-	if !usableName(name) {
+	if !identity.Usable(name) {
 		return nil, source.ErrUserNotFound
 	}
 	r, err := s.find(ctx, name)

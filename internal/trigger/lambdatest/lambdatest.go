@@ -222,9 +222,6 @@ func (p *Process) Stop() {
 	<-p.exited
 }
 
-// PID is the process id.
-func (p *Process) PID() int { return p.cmd.Process.Pid }
-
 // Env returns the environment Lambda gives a function in region
 // eu-west-1, pointed at r, plus extra ("NAME=value").
 func (r *Runtime) Env(extra ...string) []string {

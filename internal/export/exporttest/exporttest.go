@@ -1,4 +1,6 @@
-package export
+// Package exporttest reads Cognito user import files back, as Cognito's
+// import takes them apart, so tests can check what package export wrote.
+package exporttest
 
 import (
 	"bufio"
@@ -6,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ferry-migrate/ferry/internal/export"
 )
 
 // ErrMalformed: an import file that Read cannot take apart.
@@ -13,11 +17,10 @@ var ErrMalformed = errors.New("malformed import file")
 
 // Read parses an import file as Cognito's import does: a header line, then
 // one record per line, values split at commas that no backslash escapes.
-// Each record is returned as a map from column to value. It is how the
-// tests check a written file, and how an operator can inspect one.
+// Each record is returned as a map from column to value.
 func Read(r io.Reader) (header []string, records []map[string]string, err error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 4*MaxRowChars+1)
+	sc.Buffer(make([]byte, 64<<10), 4*export.MaxRowChars+1)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -45,7 +48,7 @@ func Read(r io.Reader) (header []string, records []map[string]string, err error)
 }
 
 // Split splits one line (without its newline) at unescaped commas and
-// unescapes "\," in the values; it is Line's inverse.
+// unescapes "\," in the values; it is export.Line's inverse.
 func Split(line string) []string {
 	var out []string
 	var b strings.Builder
