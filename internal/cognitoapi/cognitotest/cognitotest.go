@@ -55,6 +55,7 @@ type options struct {
 	migration userpool.Invoker
 	pool      []func(*cip.CreateUserPoolInput)
 	client    []func(*cip.CreateUserPoolClientInput)
+	store     userpool.Store
 	sqlite    bool
 }
 
@@ -88,6 +89,11 @@ func WithSQLite() Option {
 	return func(o *options) { o.sqlite = true }
 }
 
+// WithStore uses st instead of a fresh in-memory store; the server closes it.
+func WithStore(st userpool.Store) Option {
+	return func(o *options) { o.store = st }
+}
+
 var (
 	keysOnce sync.Once
 	keys     *tokens.KeySet
@@ -101,7 +107,7 @@ func testKeys() (*tokens.KeySet, error) {
 	return keys, keysErr
 }
 
-// NewServer starts the API with a memstore (or WithSQLite) on 127.0.0.1 and creates a pool
+// NewServer starts the API with a memstore (or WithSQLite, WithStore) on 127.0.0.1 and creates a pool
 // and an app client through it.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -121,6 +127,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	cfg := o.cfg
 	cfg.Keys = ks
 	switch {
+	case o.store != nil:
+		cfg.Store = o.store
 	case o.sqlite:
 		st, err := sqlitestore.Open(context.Background(), sqlitestore.Config{Dir: t.TempDir()}, nil)
 		if err != nil {
