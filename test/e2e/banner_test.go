@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -39,17 +38,7 @@ func TestServeBannerWorksAsPrinted(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start ferry serve: %v", err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
+	stopOnCleanup(t, cmd)
 	var exports, signIn, listUsers []string
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() && listUsers == nil {

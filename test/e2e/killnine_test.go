@@ -75,6 +75,32 @@ func djangoDB(t *testing.T, path string, usernames []string) {
 	}
 }
 
+// djangoServeConfig writes dir/ferry.yaml for `ferry serve`: the Django
+// preset on the SQLite file legacy, in a case-insensitive pool as serve
+// makes it, failures answered empty, plus the migration settings given
+// (one "key: value" each), and returns its path.
+func djangoServeConfig(t *testing.T, dir, legacy string, migration ...string) string {
+	t.Helper()
+	cfg := filepath.Join(dir, "ferry.yaml")
+	extra := ""
+	for _, m := range migration {
+		extra += "  " + m + "\n"
+	}
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`sources:
+  - name: django
+    type: sql
+    config: {preset: django, driver: sqlite, dsn: "file:%s"}
+migration:
+  pool_case_sensitive: false
+  assume_email_verified: true
+%strigger:
+  failure_style: empty
+`, legacy, extra)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // serveProcess is one `ferry serve` child process.
 type serveProcess struct {
 	cmd  *exec.Cmd
@@ -180,20 +206,7 @@ func TestKillNineLeavesNoMarkedAbsent(t *testing.T) {
 	usernames = append(usernames, "mississ", "jos\u00e9")
 	legacy := filepath.Join(dir, "legacy.db")
 	djangoDB(t, legacy, usernames)
-	cfg := filepath.Join(dir, "ferry.yaml")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`sources:
-  - name: django
-    type: sql
-    config: {preset: django, driver: sqlite, dsn: "file:%s"}
-migration:
-  mark_migrated: true
-  pool_case_sensitive: false
-  assume_email_verified: true
-trigger:
-  failure_style: empty
-`, legacy)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := djangoServeConfig(t, dir, legacy, "mark_migrated: true")
 	data := filepath.Join(dir, "data")
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	url := "http://" + addr

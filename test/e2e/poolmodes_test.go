@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -32,20 +31,7 @@ func TestOneUserPerAccountInEveryPoolMode(t *testing.T) {
 			legacy := filepath.Join(dir, "legacy.db")
 			// acct0@example.com … as djangoDB writes them.
 			djangoDB(t, legacy, []string{"mississ", "jos\u00e9", "user2"})
-			cfg := filepath.Join(dir, "ferry.yaml")
-			if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`sources:
-  - name: django
-    type: sql
-    config: {preset: django, driver: sqlite, dsn: "file:%s"}
-migration:
-  pool_mode: %s
-  pool_case_sensitive: false
-  assume_email_verified: true
-trigger:
-  failure_style: empty
-`, legacy, mode)), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			cfg := djangoServeConfig(t, dir, legacy, "pool_mode: "+mode)
 			addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 			url := "http://" + addr
 			startServe(t, bin, filepath.Join(dir, "data"), addr, cfg)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,20 +38,7 @@ func TestRefusedAnswersEndKnown(t *testing.T) {
 		}
 	}
 	db.Close()
-	cfg := filepath.Join(dir, "ferry.yaml")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`sources:
-  - name: django
-    type: sql
-    config: {preset: django, driver: sqlite, dsn: "file:%s"}
-migration:
-  mark_migrated: true
-  pool_case_sensitive: false
-  assume_email_verified: true
-trigger:
-  failure_style: empty
-`, legacy)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := djangoServeConfig(t, dir, legacy, "mark_migrated: true")
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	url := "http://" + addr
 	startServe(t, bin, filepath.Join(dir, "data"), addr, cfg)

@@ -39,17 +39,7 @@ func TestFerryServe(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start ferry serve: %v", err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
+	stopOnCleanup(t, cmd)
 	waitHealthy(t, url+"/health")
 
 	inProcess := servePool(t, url, "arn:aws:lambda:us-east-1:000000000000:function:ferry-migrate")
@@ -74,6 +64,22 @@ func TestFerryServe(t *testing.T) {
 		{Name: "Node Lambda throws (acij)", Client: "acij", Op: opPasswordAuth, Username: "zed", Password: "Wrong#Pass1", Expect: "UserLambdaValidationException"},
 	}
 	checkDriver(t, runDriver(t, node, steps), steps)
+}
+
+// stopOnCleanup interrupts the started cmd when t ends, and kills it by
+// its PID if it has not exited 10 s later.
+func stopOnCleanup(t *testing.T, cmd *exec.Cmd) {
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
 }
 
 // servePool creates a pool wired to the trigger arn, and a client, on a
