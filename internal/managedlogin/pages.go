@@ -115,14 +115,27 @@ var notices = map[string]string{
 
 func noticeText(r *http.Request) string { return notices[r.URL.Query().Get("notice")] }
 
+// formPost begins a POST of one of the pages: the authorize request it
+// carries and the page's data, once the form's CSRF token is checked (a
+// form without a valid one gets the page back, refused).
+func (s *Server) formPost(w http.ResponseWriter, r *http.Request, page, title string) (poolID string, a *authRequest, d pageData, ok bool) {
+	poolID, a, ok = s.pageRequest(w, r)
+	if !ok {
+		return "", nil, d, false
+	}
+	d = pageData{Title: title, Query: a.query()}
+	if !s.checkForm(r) {
+		d.Error = genericError
+		s.render(w, r, http.StatusForbidden, page, d)
+		return "", nil, d, false
+	}
+	return poolID, a, d, true
+}
+
 // login is POST /login: the password sign-in, migrating unknown users.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	poolID, a, ok := s.pageRequest(w, r)
+	poolID, a, d, ok := s.formPost(w, r, "login.html", "Sign in")
 	if !ok {
-		return
-	}
-	if !s.checkForm(r) {
-		s.render(w, r, http.StatusForbidden, "login.html", pageData{Title: "Sign in", Query: a.query(), Error: genericError})
 		return
 	}
 	username := r.PostForm.Get("username")
@@ -135,7 +148,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, domainPath(r)+"/forgotPassword?"+a.query()+"&"+url.Values{"username": {username}}.Encode(), http.StatusFound)
 		return
 	case err != nil:
-		s.render(w, r, http.StatusOK, "login.html", pageData{Title: "Sign in", Query: a.query(), Username: username, Error: s.userMessage(r, err)})
+		d.Username, d.Error = username, s.userMessage(r, err)
+		s.render(w, r, http.StatusOK, "login.html", d)
 		return
 	}
 	s.complete(w, r, a, s.startSession(w, r, poolID, u.Username))
@@ -150,19 +164,16 @@ func (s *Server) forgotPage(w http.ResponseWriter, r *http.Request) {
 // forgot is POST /forgotPassword: sends the reset code (to the outbox),
 // migrating an unknown user first.
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
-	_, a, ok := s.pageRequest(w, r)
+	_, a, d, ok := s.formPost(w, r, "forgot.html", "Forgot your password?")
 	if !ok {
-		return
-	}
-	if !s.checkForm(r) {
-		s.render(w, r, http.StatusForbidden, "forgot.html", pageData{Title: "Forgot your password?", Query: a.query(), Error: genericError})
 		return
 	}
 	username := r.PostForm.Get("username")
 	_, err := s.svc.ForgotPassword(r.Context(), userpool.ForgotPasswordInput{ClientID: a.ClientID,
 		SecretHash: a.client.SecretHash(username), Username: username})
 	if err != nil {
-		s.render(w, r, http.StatusOK, "forgot.html", pageData{Title: "Forgot your password?", Query: a.query(), Username: username, Error: s.userMessage(r, err)})
+		d.Username, d.Error = username, s.userMessage(r, err)
+		s.render(w, r, http.StatusOK, "forgot.html", d)
 		return
 	}
 	http.Redirect(w, r, domainPath(r)+"/confirmForgotPassword?"+a.query()+"&"+url.Values{"username": {username}}.Encode(), http.StatusFound)
@@ -175,14 +186,8 @@ func (s *Server) confirmForgotPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) confirmForgot(w http.ResponseWriter, r *http.Request) {
-	_, a, ok := s.pageRequest(w, r)
+	_, a, d, ok := s.formPost(w, r, "confirm_forgot.html", "Reset your password")
 	if !ok {
-		return
-	}
-	d := pageData{Title: "Reset your password", Query: a.query()}
-	if !s.checkForm(r) {
-		d.Error = genericError
-		s.render(w, r, http.StatusForbidden, "confirm_forgot.html", d)
 		return
 	}
 	f := r.PostForm
@@ -208,14 +213,8 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) {
 
 // signup is POST /signup: a new user with an email address.
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
-	_, a, ok := s.pageRequest(w, r)
+	_, a, d, ok := s.formPost(w, r, "signup.html", "Sign up")
 	if !ok {
-		return
-	}
-	d := pageData{Title: "Sign up", Query: a.query()}
-	if !s.checkForm(r) {
-		d.Error = genericError
-		s.render(w, r, http.StatusForbidden, "signup.html", d)
 		return
 	}
 	f := r.PostForm
@@ -245,14 +244,8 @@ func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
-	_, a, ok := s.pageRequest(w, r)
+	_, a, d, ok := s.formPost(w, r, "confirm.html", "Confirm your account")
 	if !ok {
-		return
-	}
-	d := pageData{Title: "Confirm your account", Query: a.query()}
-	if !s.checkForm(r) {
-		d.Error = genericError
-		s.render(w, r, http.StatusForbidden, "confirm.html", d)
 		return
 	}
 	d.Username = r.PostForm.Get("username")
