@@ -93,20 +93,7 @@ func auditDjangoConfig(t *testing.T, driver string, rows []auditRow, migration s
 	default:
 		t.Fatalf("no test directory on %s", driver)
 	}
-	db, err := sql.Open(sqlDriver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ddl, err := sqlsource.Schema("django", driver)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range ddl {
-		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := djangoTables(t, sqlDriver, dsn, driver)
 	insert := `INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, ` +
 		`is_active, date_joined) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CURRENT_TIMESTAMP)`
 	if driver != sqlsource.DriverPostgres {

@@ -76,20 +76,7 @@ func legacyDjangoConfig(t *testing.T, driver string) string {
 	default:
 		t.Fatalf("no test directory on %s", driver)
 	}
-	db, err := sql.Open(sqlDriver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ddl, err := sqlsource.Schema("django", driver)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range ddl {
-		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := djangoTables(t, sqlDriver, dsn, driver)
 	insert := `INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, ` +
 		`is_active, date_joined, ferry_migrated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 	if driver == sqlsource.DriverSQLite {
@@ -335,4 +322,25 @@ func TestStatusPoolWithUnlistedSource(t *testing.T) {
 	if !strings.Contains(out, want) || strings.Contains(out, "created otherwise") {
 		t.Errorf("output lacks %q:\n%s", want, out)
 	}
+}
+
+// djangoTables opens dsn with sqlDriver, creates the django preset's tables
+// for driver in it, and closes it when t ends.
+func djangoTables(t *testing.T, sqlDriver, dsn, driver string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(sqlDriver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ddl, err := sqlsource.Schema("django", driver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range ddl {
+		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
 }
