@@ -1,8 +1,6 @@
 package cognitoapi_test
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -12,24 +10,6 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 )
-
-// jwtClaims decodes a token's payload without checking it.
-func jwtClaims(t *testing.T, tok string) map[string]any {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", tok)
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c map[string]any
-	if err := json.Unmarshal(raw, &c); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func TestGroups(t *testing.T) {
 	t.Parallel()
@@ -105,7 +85,7 @@ func TestGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, access := jwtClaims(t, aws.ToString(a.AuthenticationResult.IdToken)), jwtClaims(t, aws.ToString(a.AuthenticationResult.AccessToken))
+	id, access := cognitotest.Claims(t, aws.ToString(a.AuthenticationResult.IdToken)), cognitotest.Claims(t, aws.ToString(a.AuthenticationResult.AccessToken))
 	want := []any{"admins", "readers", "beta"} // by precedence, unset last
 	for name, c := range map[string]map[string]any{"id": id, "access": access} {
 		got, _ := c["cognito:groups"].([]any)
@@ -133,7 +113,7 @@ func TestGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id = jwtClaims(t, aws.ToString(a.AuthenticationResult.IdToken))
+	id = cognitotest.Claims(t, aws.ToString(a.AuthenticationResult.IdToken))
 	if got, _ := id["cognito:groups"].([]any); !slices.Equal(got, []any{"readers"}) || id["cognito:preferred_role"] != readerRole {
 		t.Errorf("after removal: groups %v, preferred role %v", id["cognito:groups"], id["cognito:preferred_role"])
 	}
@@ -141,7 +121,7 @@ func TestGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := jwtClaims(t, aws.ToString(hank.AuthenticationResult.IdToken))["cognito:groups"]; !ok {
+	if _, ok := cognitotest.Claims(t, aws.ToString(hank.AuthenticationResult.IdToken))["cognito:groups"]; !ok {
 		t.Error("hank's token has no cognito:groups")
 	}
 }

@@ -3,13 +3,8 @@ package cognitoapi_test
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -286,10 +281,12 @@ func modelExchanges() []exchange {
 		{op: "AssociateSoftwareToken", body: `{"AccessToken":"$mfaAccess"}`, save: map[string]string{"totpSecret": "SecretCode"}},
 		{op: "VerifySoftwareToken", body: `{"AccessToken":"$mfaAccess","UserCode":"$wrongTotp"}`, want: "EnableSoftwareTokenMFAException",
 			prep: func(t *testing.T, vars map[string]string) {
-				vars["wrongTotp"] = otherTOTP(totpNow(t, vars["totpSecret"]))
+				vars["wrongTotp"] = otherTOTP(cognitotest.AuthenticatorCode(t, vars["totpSecret"], time.Now()))
 			}},
 		{op: "VerifySoftwareToken", body: `{"AccessToken":"$mfaAccess","UserCode":"$totp","FriendlyDeviceName":"phone"}`,
-			prep: func(t *testing.T, vars map[string]string) { vars["totp"] = totpNow(t, vars["totpSecret"]) }},
+			prep: func(t *testing.T, vars map[string]string) {
+				vars["totp"] = cognitotest.AuthenticatorCode(t, vars["totpSecret"], time.Now())
+			}},
 		{op: "SetUserMFAPreference", body: `{"AccessToken":"$mfaAccess","SMSMfaSettings":{"Enabled":true}}`, want: "InvalidParameterException"},
 		{op: "SetUserMFAPreference", body: `{"AccessToken":"$mfaAccess","SoftwareTokenMfaSettings":{"Enabled":true,"PreferredMfa":true}}`},
 		{op: "AdminSetUserMFAPreference", body: `{"UserPoolId":"$pool","Username":"nobody","SoftwareTokenMfaSettings":{"Enabled":false}}`, want: "UserNotFoundException"},
@@ -538,24 +535,6 @@ func checkRefusals(t *testing.T, model *serviceModel, s *cognitotest.Server, exs
 			t.Errorf("%s → %s: %s\n\tanswer: %s", ex.op, ex.want, m, answer)
 		}
 	}
-}
-
-// totpNow is RFC 6238's code (SHA-1, 6 digits, 30 s) for the base32
-// secret AssociateSoftwareToken returned, as an authenticator app computes it.
-func totpNow(t *testing.T, secret string) string {
-	t.Helper()
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(secret))
-	if err != nil {
-		t.Fatalf("TOTP secret %q: %v", secret, err)
-	}
-	var step [8]byte
-	binary.BigEndian.PutUint64(step[:], uint64(time.Now().Unix()/30))
-	m := hmac.New(sha1.New, key)
-	m.Write(step[:])
-	sum := m.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	code := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", code%1_000_000)
 }
 
 // otherTOTP is a six-digit code that is not code.

@@ -156,23 +156,6 @@ func tokenCall(t *testing.T, f *fixture, form url.Values, basic [2]string) (int,
 	return resp.StatusCode, out
 }
 
-func claims(t *testing.T, jwt string) map[string]any {
-	t.Helper()
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", jwt)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c map[string]any
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func (f *fixture) userExists(t *testing.T, name string) bool {
 	_, err := f.API.AdminGetUser(t.Context(), &cip.AdminGetUserInput{UserPoolId: aws.String(f.PoolID), Username: aws.String(name)})
 	var nf *types.UserNotFoundException
@@ -225,12 +208,12 @@ func TestCodeFlowMigratesLegacyUser(t *testing.T) {
 	if st != http.StatusOK {
 		t.Fatalf("token: %d %v", st, tok)
 	}
-	id := claims(t, tok["id_token"].(string))
+	id := cognitotest.Claims(t, tok["id_token"].(string))
 	access := tok["access_token"].(string)
 	if id["nonce"] != "n0nce" || id["at_hash"] != tokens.AccessTokenHash(access) || id["email"] != "alice@example.com" || id["aud"] != f.client {
 		t.Errorf("id token claims = %v", id)
 	}
-	if sc := claims(t, access)["scope"]; sc != "openid email profile" {
+	if sc := cognitotest.Claims(t, access)["scope"]; sc != "openid email profile" {
 		t.Errorf("access token scope = %v", sc)
 	}
 	if st, out := tokenCall(t, f, redeem, [2]string{}); st != http.StatusBadRequest || out["error"] != "invalid_grant" {
@@ -252,7 +235,7 @@ func TestCodeFlowMigratesLegacyUser(t *testing.T) {
 
 	refresh := url.Values{"grant_type": {"refresh_token"}, "client_id": {f.client}, "refresh_token": {tok["refresh_token"].(string)}}
 	st, again := tokenCall(t, f, refresh, [2]string{})
-	if st != http.StatusOK || claims(t, again["access_token"].(string))["scope"] != "openid email profile" || again["refresh_token"] != nil {
+	if st != http.StatusOK || cognitotest.Claims(t, again["access_token"].(string))["scope"] != "openid email profile" || again["refresh_token"] != nil {
 		t.Errorf("refresh: %d %v", st, again)
 	}
 	rv, _ := http.PostForm(f.base+"/oauth2/revoke", url.Values{"token": {tok["refresh_token"].(string)}, "client_id": {f.client}})
@@ -357,7 +340,7 @@ func TestClientCredentials(t *testing.T) {
 	f := newFixture(t)
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"orders/read"}}
 	st, out := tokenCall(t, f, form, [2]string{f.secretClient, f.secret})
-	if st != http.StatusOK || claims(t, out["access_token"].(string))["scope"] != "orders/read" {
+	if st != http.StatusOK || cognitotest.Claims(t, out["access_token"].(string))["scope"] != "orders/read" {
 		t.Errorf("Basic: %d %v", st, out)
 	}
 	form.Set("client_id", f.secretClient)

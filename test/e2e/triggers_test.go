@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -169,24 +168,6 @@ func errorOf(err error) (string, string) {
 		return "error", err.Error()
 	}
 	return "ok", ""
-}
-
-// claimsOf decodes a JWT's payload.
-func claimsOf(t *testing.T, jwt string) map[string]any {
-	t.Helper()
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", jwt)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c map[string]any
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // outboxMessage is one message of GET /_ferry/outbox.
@@ -412,7 +393,7 @@ func TestTriggersNodeLambda(t *testing.T) {
 			t.Errorf("TokenGeneration_Authentication V1 event: %+v", tok)
 		}
 	}
-	id := claimsOf(t, aws.ToString(res.AuthenticationResult.IdToken))
+	id := cognitotest.Claims(t, aws.ToString(res.AuthenticationResult.IdToken))
 	if id["app:tier"] != "gold" || id["name"] != "Overridden Name" || id["email_verified"] != nil ||
 		!strings.HasPrefix(id["iss"].(string), "https://cognito-idp.") {
 		t.Errorf("V1_0 id token claims: %v", id)
@@ -434,7 +415,7 @@ func TestTriggersNodeLambda(t *testing.T) {
 	expectErr("refresh", err, "ok", "")
 	lam.expectEvents("refresh", []string{"TokenGeneration_RefreshTokens"}, "ada")
 	if err == nil {
-		if c := claimsOf(t, aws.ToString(ref.AuthenticationResult.IdToken)); c["app:tier"] != "gold" {
+		if c := cognitotest.Claims(t, aws.ToString(ref.AuthenticationResult.IdToken)); c["app:tier"] != "gold" {
 			t.Errorf("refreshed id token lacks the override: %v", c)
 		}
 	}
@@ -526,8 +507,8 @@ func TestTriggersNodeLambda(t *testing.T) {
 				t.Errorf("%s event: version %q, scopes %v", step, tok.Version, tok.Request.Scopes)
 			}
 		}
-		id := claimsOf(t, aws.ToString(res.AuthenticationResult.IdToken))
-		access := claimsOf(t, aws.ToString(res.AuthenticationResult.AccessToken))
+		id := cognitotest.Claims(t, aws.ToString(res.AuthenticationResult.IdToken))
+		access := cognitotest.Claims(t, aws.ToString(res.AuthenticationResult.AccessToken))
 		flags, _ := id["app:flags"].(map[string]any)
 		if id["app:tier"] != "platinum" || flags["beta"] != true || flags["seats"] != 3.0 || id["email_verified"] != nil {
 			t.Errorf("%s id token claims: %v", step, id)
