@@ -278,20 +278,6 @@ sources:
 	}
 }
 
-func TestLoadFile(t *testing.T) {
-	t.Parallel()
-	p := filepath.Join(t.TempDir(), "ferry.yaml")
-	if err := os.WriteFile(p, []byte("sources: [{name: a, type: fake, config: {path: p, query: {by_username: q}}}]\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := loader(t, nil).LoadFile(p); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := loader(t, nil).LoadFile(p + ".missing"); err == nil {
-		t.Error("missing file: no error")
-	}
-}
-
 func TestSlogLevel(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ in, want string }{{"", "INFO"}, {"debug", "DEBUG"}, {"WARN", "WARN"}, {"error", "ERROR"}} {

@@ -31,15 +31,6 @@ type Loader struct {
 // it could read but not accept.
 var ErrInvalid = errors.New("invalid configuration")
 
-// LoadFile reads and loads the configuration at path.
-func (l Loader) LoadFile(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	return l.Load(data)
-}
-
 // Load parses data, expands it, checks every key, decodes it and validates
 // it. The error lists every problem found, one per line.
 func (l Loader) Load(data []byte) (*Config, error) {

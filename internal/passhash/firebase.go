@@ -48,8 +48,12 @@ func ValidateBlock(key string, o FirebaseOptions) []error {
 		return nil
 	}
 	var out []error
-	for _, line := range strings.Split(err.Error(), "\n") {
-		out = append(out, errors.New(key+"."+line))
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		out = append(out, fmt.Errorf("%s.%w", key, e))
 	}
 	return out
 }

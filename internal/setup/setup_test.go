@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -232,5 +233,24 @@ migration:
 	}
 	if !marked.Valid {
 		t.Error("the migration was not written back")
+	}
+}
+
+func TestLoadFile(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "ferry.yaml")
+	if err := os.WriteFile(p, []byte("sources: [{name: a, type: file, config: {path: users.yaml}}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFile(p); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadFile(p + ".missing")
+	if err == nil {
+		t.Fatal("missing file: no error")
+	}
+	// The path once, what is wrong, and how to fix it.
+	if got, want := err.Error(), "config "+p+".missing: no such file (pass --config"; !strings.HasPrefix(got, want) || strings.Count(got, p) != 1 {
+		t.Errorf("missing file: %q, want it to start %q and name the config once", got, want)
 	}
 }
