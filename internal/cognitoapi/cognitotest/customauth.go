@@ -2,9 +2,11 @@ package cognitotest
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
-	"math/big"
 	"strconv"
 	"sync"
 
@@ -30,13 +32,14 @@ const SecretCodeRounds = 2
 
 // SecretCode is a custom authentication challenge written as an app
 // writes its three triggers, against aws-lambda-go's event types: each
-// round CreateAuthChallenge makes up a six-digit code (the app would mail
-// it; Code reads it back), and VerifyAuthChallengeResponse compares the
-// answer with it. DefineAuthChallenge asks for SecretCodeRounds right
+// round CreateAuthChallenge makes a six-digit code from a key of its own
+// (the app would mail it; Code and CodeFor read it back), and
+// VerifyAuthChallengeResponse compares the answer with it. DefineAuthChallenge asks for SecretCodeRounds right
 // codes, allows one retry per round, and fails the sign-in on a second
 // wrong code in a row. A sequence that starts with SRP_A proves the
 // password first (PASSWORD_VERIFIER).
 type SecretCode struct {
+	key   []byte
 	mu    sync.Mutex
 	codes map[string]string // by userName: the pending challenge's code
 	// Sessions are the sessions DefineAuthChallenge was given, in order.
@@ -47,7 +50,15 @@ type SecretCode struct {
 
 // NewSecretCode returns a SecretCode with no pending code.
 func NewSecretCode() *SecretCode {
-	return &SecretCode{codes: map[string]string{}}
+	return &SecretCode{key: []byte(rand.Text()), codes: map[string]string{}}
+}
+
+// CodeFor is the code of userName's challenge of the given round, before
+// it is asked: clients in other processes are handed it in advance.
+func (sc *SecretCode) CodeFor(userName string, round int) string {
+	m := hmac.New(sha256.New, sc.key)
+	m.Write([]byte(userName + "\x00" + strconv.Itoa(round)))
+	return fmt.Sprintf("%06d", binary.BigEndian.Uint32(m.Sum(nil))%1_000_000)
 }
 
 // Define is the DefineAuthChallenge function.
@@ -85,17 +96,13 @@ func (sc *SecretCode) Define(_ context.Context, ev events.CognitoEventUserPoolsD
 
 // Create is the CreateAuthChallenge function.
 func (sc *SecretCode) Create(_ context.Context, ev events.CognitoEventUserPoolsCreateAuthChallenge) (events.CognitoEventUserPoolsCreateAuthChallenge, error) {
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		return ev, err
-	}
-	code := fmt.Sprintf("%06d", n.Int64())
 	round := 1
 	for _, r := range ev.Request.Session {
 		if r.ChallengeName == "CUSTOM_CHALLENGE" && r.ChallengeResult {
 			round++
 		}
 	}
+	code := sc.CodeFor(ev.UserName, round)
 	sc.mu.Lock()
 	sc.codes[ev.UserName] = code
 	sc.mu.Unlock()
