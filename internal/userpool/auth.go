@@ -58,6 +58,9 @@ type srpState struct {
 	session          *srp.ServerSession
 	expires          time.Time
 	fake             bool // a simulated challenge for a user that does not exist
+	// custom marks the PASSWORD_VERIFIER of a CUSTOM_AUTH sequence, which
+	// only that sequence's Session may answer.
+	custom bool
 }
 
 // challengeSess is a pending NEW_PASSWORD_REQUIRED challenge, keyed by Session.
@@ -506,19 +509,19 @@ func (s *Service) startSRP(ctx context.Context, p *pool, c *client, typed, srpA 
 	if err := s.preAuthentication(ctx, p, typed, u); err != nil {
 		return nil, err
 	}
-	r, _, err := s.srpChallenge(p, c, u, typed, srpA)
+	r, _, err := s.srpChallenge(p, c, u, typed, srpA, false)
 	return r, err
 }
 
 // srpChallenge is the PASSWORD_VERIFIER challenge of u (nil: a simulated
 // one for a name that does not exist) and its SECRET_BLOCK, for an SRP_A
-// already checked.
-func (s *Service) srpChallenge(p *pool, c *client, u *User, typed, srpA string) (*AuthResult, string, error) {
+// already checked; custom marks one of a CUSTOM_AUTH sequence.
+func (s *Service) srpChallenge(p *pool, c *client, u *User, typed, srpA string, custom bool) (*AuthResult, string, error) {
 	var (
 		salt     []byte
 		verifier []byte
 		userID   string
-		state    = &srpState{poolID: p.ID, clientID: c.ID, srpA: srpA,
+		state    = &srpState{poolID: p.ID, clientID: c.ID, srpA: srpA, custom: custom,
 			expires: s.now().Add(time.Duration(c.set.AuthSessionValidity) * time.Minute)}
 	)
 	switch {
@@ -582,7 +585,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 	}
 	switch in.ChallengeName {
 	case "PASSWORD_VERIFIER":
-		u, err := s.provePassword(ctx, p, c, in.Responses)
+		u, err := s.provePassword(ctx, p, c, in.Responses, false)
 		if err != nil {
 			return nil, err
 		}
@@ -603,8 +606,9 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 }
 
 // provePassword checks a PASSWORD_VERIFIER answer and returns the user
-// whose password it proves.
-func (s *Service) provePassword(ctx context.Context, p *pool, c *client, r map[string]string) (*User, error) {
+// whose password it proves; custom says whether the answer comes within a
+// CUSTOM_AUTH sequence, which alone may answer that sequence's challenge.
+func (s *Service) provePassword(ctx context.Context, p *pool, c *client, r map[string]string, custom bool) (*User, error) {
 	block := r["PASSWORD_CLAIM_SECRET_BLOCK"]
 	for _, k := range []string{"USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"} {
 		if r[k] == "" {
@@ -618,7 +622,7 @@ func (s *Service) provePassword(ctx context.Context, p *pool, c *client, r map[s
 	st := s.srpStates[block]
 	delete(s.srpStates, block) // one attempt per challenge
 	s.mu.Unlock()
-	if st == nil || st.clientID != c.ID || st.poolID != p.ID || s.now().After(st.expires) || st.fake {
+	if st == nil || st.clientID != c.ID || st.poolID != p.ID || s.now().After(st.expires) || st.fake || st.custom != custom {
 		return nil, errIncorrect()
 	}
 	if err := c.checkSecretHash(r["SECRET_HASH"], r["USERNAME"]); err != nil {

@@ -141,7 +141,7 @@ func (s *Service) nextCustomStep(ctx context.Context, p *pool, c *client, u *Use
 		return &AuthResult{ChallengeName: challengeCustom, ChallengeParameters: params,
 			Session: s.storeCustom(p, c, u, challengeCustom, st)}, nil
 	case d.ChallengeName == challengePasswordVerifier && st.srpA != "" && !st.verifiedPassword():
-		r, block, err := s.srpChallenge(p, c, u, st.typed, st.srpA)
+		r, block, err := s.srpChallenge(p, c, u, st.typed, st.srpA, true)
 		if err != nil {
 			return nil, err
 		}
@@ -251,7 +251,7 @@ func (s *Service) respondCustomPassword(ctx context.Context, p *pool, c *client,
 	if b := in.Responses["PASSWORD_CLAIM_SECRET_BLOCK"]; b != "" && b != cur.custom.block {
 		return nil, errInvalidSess
 	}
-	u, err := s.provePassword(ctx, p, c, in.Responses)
+	u, err := s.provePassword(ctx, p, c, in.Responses, true)
 	if err != nil {
 		if !errors.Is(err, ErrInvalidParameter) {
 			s.endSession(in.Session) // the proof had its one attempt

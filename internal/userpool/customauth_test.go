@@ -138,6 +138,22 @@ func TestCustomAuthSRP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The sequence's PASSWORD_VERIFIER answered without its Session, as
+	// USER_SRP_AUTH's is, must not sign in past DefineAuthChallenge.
+	claim := map[string]string{"USERNAME": p["USER_ID_FOR_SRP"], "TIMESTAMP": ts,
+		"PASSWORD_CLAIM_SIGNATURE": sig, "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"]}
+	if bypass, err := f.svc.RespondToAuthChallenge(ctx, userpool.ChallengeInput{ClientID: f.clientID,
+		ChallengeName: "PASSWORD_VERIFIER", Responses: claim}); err == nil || bypass != nil {
+		t.Fatalf("PASSWORD_VERIFIER without the sequence's Session: %+v, %v", bypass, err)
+	}
+	r, err = f.customAuth(ctx, map[string]string{"USERNAME": "ann", "SRP_A": c.SRPA(), "CHALLENGE_NAME": "SRP_A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = r.ChallengeParameters
+	if ts, sig, err = c.Respond(p["USER_ID_FOR_SRP"], p["SALT"], p["SRP_B"], p["SECRET_BLOCK"], time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	r, err = f.svc.RespondToAuthChallenge(ctx, userpool.ChallengeInput{ClientID: f.clientID, ChallengeName: "PASSWORD_VERIFIER",
 		Session: r.Session, Responses: map[string]string{"USERNAME": p["USER_ID_FOR_SRP"], "TIMESTAMP": ts,
 			"PASSWORD_CLAIM_SIGNATURE": sig, "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"]}})
@@ -152,7 +168,7 @@ func TestCustomAuthSRP(t *testing.T) {
 	if r.Tokens == nil {
 		t.Fatalf("no tokens: %+v", r)
 	}
-	if got := sessionShape(sc.Sessions[1]); got != "SRP_A=true:,PASSWORD_VERIFIER=true:" {
+	if got := sessionShape(sc.Sessions[2]); got != "SRP_A=true:,PASSWORD_VERIFIER=true:" {
 		t.Errorf("session after the password: %q", got)
 	}
 
