@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"time"
 
@@ -59,6 +60,17 @@ type customState struct {
 	private  map[string]string
 	metadata string
 	block    string
+}
+
+// LogValue keeps the expected answer (the private challenge parameters)
+// and the SRP secret block out of logs.
+func (st *customState) LogValue() slog.Value {
+	names := make([]string, 0, len(st.session))
+	for _, r := range st.session {
+		names = append(names, r.ChallengeName)
+	}
+	return slog.GroupValue(slog.String("typed", st.typed), slog.Bool("notFound", st.notFound),
+		slog.Any("session", names), slog.Int("private", len(st.private)), slog.String("block", redactString(st.block)))
 }
 
 // startCustomAuth answers InitiateAuth's CUSTOM_AUTH with the first step
