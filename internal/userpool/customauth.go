@@ -23,7 +23,8 @@ import (
 // it) the sequence starts with an SRP_A entry, and DefineAuthChallenge may
 // answer PASSWORD_VERIFIER: the app then proves the password by SRP, the
 // proof is checked (and counted by the lockout) as in USER_SRP_AUTH, and a
-// proven password enters the sequence as PASSWORD_VERIFIER true.
+// proven password enters the sequence as PASSWORD_VERIFIER true; the
+// user's MFA challenge, if any, comes next and enters it too.
 //
 // The sign-in runs PreAuthentication before the first DefineAuthChallenge
 // and PostAuthentication and PreTokenGeneration
@@ -199,7 +200,9 @@ func (s *Service) respondCustom(ctx context.Context, p *pool, c *client, in Chal
 	s.mu.Lock()
 	cur := s.sessions[in.Session]
 	s.mu.Unlock()
-	if cur == nil || cur.custom == nil {
+	if cur == nil || cur.custom == nil || cur.name != challengeCustom && cur.name != challengePasswordVerifier {
+		// Not a sequence's own challenge: an MFA challenge within one is
+		// answered as any MFA challenge, and ends in mfaDone.
 		if in.ChallengeName == challengeCustom {
 			return nil, true, errInvalidSess
 		}
@@ -275,7 +278,39 @@ func (s *Service) respondCustomPassword(ctx context.Context, p *pool, c *client,
 		return nil, err
 	}
 	st.session = append(st.session, challengeResult{ChallengeName: challengePasswordVerifier, ChallengeResult: true})
+	// As the developer guide says, MFA follows a verified password
+	// before DefineAuthChallenge decides again.
+	if r, err := s.mfaChallenge(ctx, p, c, u); err != nil || r != nil {
+		if r != nil {
+			s.carryCustom(r.Session, st)
+		}
+		return r, err
+	}
 	return s.nextCustomStep(ctx, p, c, u, st)
+}
+
+// carryCustom makes the pending challenge under session (an MFA challenge)
+// part of the sequence st.
+func (s *Service) carryCustom(session string, st *customState) {
+	if st == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur := s.sessions[session]; cur != nil {
+		cur.custom = st
+	}
+}
+
+// mfaDone ends an MFA challenge answered right: the tokens, or, within a
+// CUSTOM_AUTH sequence, DefineAuthChallenge with the factor's challenge
+// appended as passed.
+func (s *Service) mfaDone(ctx context.Context, p *pool, c *client, u *User, st *challengeSess) (*AuthResult, error) {
+	if st.custom == nil {
+		return s.signedIn(ctx, p, c, u)
+	}
+	st.custom.session = append(st.custom.session, challengeResult{ChallengeName: st.name, ChallengeResult: true})
+	return s.nextCustomStep(ctx, p, c, u, st.custom)
 }
 
 // takeCustom ends a sequence's session and returns its state: a Session

@@ -314,3 +314,56 @@ func TestCustomAuthRefusals(t *testing.T) {
 		expect(t, err, userpool.ErrInvalidLambdaResponse, "Unrecognizable lambda output")
 	})
 }
+
+// TestCustomAuthSRPWithMFA: in a pool that requires MFA, the user's factor
+// is asked for after the password, before DefineAuthChallenge decides
+// again, and the passed factor enters the sequence.
+func TestCustomAuthSRPWithMFA(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sc := cognitotest.NewSecretCode()
+	f, _ := customFixture(t, sc, fixtureOpts{pool: func(in *userpool.CreatePoolInput) { in.Settings.MfaConfiguration = "ON" }})
+	f.confirmedUser(t, "sam", map[string]string{"phone_number": "+15555550123"})
+	c, err := srp.NewClient(f.poolID[strings.IndexByte(f.poolID, '_')+1:], "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.customAuth(ctx, map[string]string{"USERNAME": "sam", "SRP_A": c.SRPA(), "CHALLENGE_NAME": "SRP_A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.ChallengeParameters
+	ts, sig, err := c.Respond(p["USER_ID_FOR_SRP"], p["SALT"], p["SRP_B"], p["SECRET_BLOCK"], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err = f.svc.RespondToAuthChallenge(ctx, userpool.ChallengeInput{ClientID: f.clientID, ChallengeName: "PASSWORD_VERIFIER",
+		Session: r.Session, Responses: map[string]string{"USERNAME": "sam", "TIMESTAMP": ts,
+			"PASSWORD_CLAIM_SIGNATURE": sig, "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"]}})
+	if err != nil || r.ChallengeName != "SMS_MFA" {
+		t.Fatalf("PASSWORD_VERIFIER: %+v, %v; want SMS_MFA", r, err)
+	}
+	if n := len(sc.Sessions); n != 1 {
+		t.Errorf("DefineAuthChallenge ran %d times before the MFA code, want 1", n)
+	}
+	msgs, err := f.store.ListMessages(ctx, f.poolID, 0, 100)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("outbox: %v", err)
+	}
+	r, err = f.svc.RespondToAuthChallenge(ctx, userpool.ChallengeInput{ClientID: f.clientID, ChallengeName: "SMS_MFA",
+		Session: r.Session, Responses: map[string]string{"USERNAME": "sam", "SMS_MFA_CODE": msgs[len(msgs)-1].Code}})
+	if err != nil || r.ChallengeName != "CUSTOM_CHALLENGE" {
+		t.Fatalf("SMS_MFA: %+v, %v; want CUSTOM_CHALLENGE", r, err)
+	}
+	if got := sessionShape(sc.Sessions[len(sc.Sessions)-1]); got != "SRP_A=true:,PASSWORD_VERIFIER=true:,SMS_MFA=true:" {
+		t.Errorf("session after MFA: %q", got)
+	}
+	for round := 1; round <= cognitotest.SecretCodeRounds; round++ {
+		if r, err = f.answer(ctx, r.Session, "sam", sc.Code("sam")); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+	}
+	if r.Tokens == nil {
+		t.Fatalf("no tokens: %+v", r)
+	}
+}
