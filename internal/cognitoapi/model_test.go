@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
@@ -40,8 +41,9 @@ type exchange struct {
 
 // modelExchanges cover every implemented operation at least once with a
 // success and once with an error, in an order where each step can use what
-// the earlier ones made.
-func modelExchanges() []exchange {
+// the earlier ones made. sc is the custom authentication challenge the
+// server runs for the pool's three challenge triggers.
+func modelExchanges(sc *cognitotest.SecretCode) []exchange {
 	var srpClient *srp.Client
 	return []exchange{
 		// Pools, clients, schema.
@@ -293,6 +295,35 @@ func modelExchanges() []exchange {
 		{op: "AdminSetUserMFAPreference", body: `{"UserPoolId":"$pool","Username":"mia","SoftwareTokenMfaSettings":{"Enabled":false}}`},
 		{op: "SetUserPoolMfaConfig", body: `{"UserPoolId":"$pool","MfaConfiguration":"OFF"}`},
 
+		// CUSTOM_AUTH: refused without the triggers, then two rounds of a
+		// secret code, a reused Session, a retried wrong code.
+		{op: "UpdateUserPoolClient", body: `{"UserPoolId":"$pool","ClientId":"$client","ClientName":"app","ExplicitAuthFlows":
+			["ALLOW_USER_PASSWORD_AUTH","ALLOW_ADMIN_USER_PASSWORD_AUTH","ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH","ALLOW_CUSTOM_AUTH"]}`},
+		{op: "AdminCreateUser", body: `{"UserPoolId":"$pool","Username":"cal","MessageAction":"SUPPRESS"}`},
+		{op: "AdminSetUserPassword", body: `{"UserPoolId":"$pool","Username":"cal","Password":"Passw0rd!","Permanent":true}`},
+		{op: "InitiateAuth", body: `{"ClientId":"$client","AuthFlow":"CUSTOM_AUTH","AuthParameters":{"USERNAME":"cal"}}`, want: "InvalidParameterException"},
+		{op: "UpdateUserPool", body: `{"UserPoolId":"$pool","AutoVerifiedAttributes":["email"],"LambdaConfig":{"DefineAuthChallenge":"` +
+			cognitotest.DefineAuthChallengeARN + `","CreateAuthChallenge":"` + cognitotest.CreateAuthChallengeARN +
+			`","VerifyAuthChallengeResponse":"` + cognitotest.VerifyAuthChallengeARN + `"}}`},
+		{op: "InitiateAuth", body: `{"ClientId":"$client","AuthFlow":"CUSTOM_AUTH","AuthParameters":{"USERNAME":"cal"}}`,
+			save: map[string]string{"customA": "Session"}},
+		{op: "RespondToAuthChallenge", body: `{"ClientId":"$client","ChallengeName":"CUSTOM_CHALLENGE","Session":"$customA",
+			"ChallengeResponses":{"USERNAME":"cal","ANSWER":"$secret"}}`, save: map[string]string{"customB": "Session"},
+			prep: func(t *testing.T, vars map[string]string) { vars["secret"] = sc.Code("cal") }},
+		{op: "RespondToAuthChallenge", body: `{"ClientId":"$client","ChallengeName":"CUSTOM_CHALLENGE","Session":"$customA",
+			"ChallengeResponses":{"USERNAME":"cal","ANSWER":"$secret"}}`, want: "NotAuthorizedException"},
+		{op: "RespondToAuthChallenge", body: `{"ClientId":"$client","ChallengeName":"CUSTOM_CHALLENGE","Session":"$customB",
+			"ChallengeResponses":{"USERNAME":"cal","ANSWER":"$secret"}}`, save: map[string]string{"customAccess": "AuthenticationResult.AccessToken"},
+			prep: func(t *testing.T, vars map[string]string) { vars["secret"] = sc.Code("cal") }},
+		{op: "AdminInitiateAuth", body: `{"UserPoolId":"$pool","ClientId":"$client","AuthFlow":"CUSTOM_AUTH","AuthParameters":{"USERNAME":"nobody"}}`,
+			want: "UserNotFoundException"},
+		{op: "AdminInitiateAuth", body: `{"UserPoolId":"$pool","ClientId":"$client","AuthFlow":"CUSTOM_AUTH","AuthParameters":{"USERNAME":"cal"}}`,
+			save: map[string]string{"customC": "Session"}},
+		{op: "AdminRespondToAuthChallenge", body: `{"UserPoolId":"$pool","ClientId":"$client","ChallengeName":"CUSTOM_CHALLENGE","Session":"$customC",
+			"ChallengeResponses":{"USERNAME":"cal","ANSWER":"wrong"}}`, save: map[string]string{"customD": "Session"}},
+		{op: "AdminRespondToAuthChallenge", body: `{"UserPoolId":"$pool","ClientId":"$client","ChallengeName":"CUSTOM_CHALLENGE","Session":"$customD",
+			"ChallengeResponses":{"USERNAME":"cal","ANSWER":"wrong"}}`, want: "NotAuthorizedException"},
+
 		// Deletions.
 		{op: "AdminDeleteUser", body: `{"UserPoolId":"$pool","Username":"ben"}`},
 		{op: "AdminDeleteUser", body: `{"UserPoolId":"$pool","Username":"ben"}`, want: "UserNotFoundException"},
@@ -315,14 +346,15 @@ func TestServiceModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := cognitotest.NewServer(t)
+	sc := cognitotest.NewSecretCode()
+	s := cognitotest.NewServer(t, cognitotest.WithSecretCode(sc))
 	vars := map[string]string{}
 	type seen struct{ ok, fail int }
 	cover := map[string]*seen{}
 	for _, op := range cognitoapi.ImplementedOperations() {
 		cover[op] = &seen{}
 	}
-	for i, ex := range modelExchanges() {
+	for i, ex := range modelExchanges(sc) {
 		if ex.codeOf != "" {
 			vars["code"] = outboxCode(t, s, vars["pool"], ex.codeOf)
 		}
@@ -452,8 +484,16 @@ func TestServiceModelTriggerErrors(t *testing.T) {
 		},
 	}
 	for want, fn := range failures {
-		s := cognitotest.NewServer(t, cognitotest.WithMigration(fn))
+		s := cognitotest.NewServer(t, cognitotest.WithMigration(fn),
+			cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
+				in.LambdaConfig.DefineAuthChallenge = aws.String(cognitotest.DefineAuthChallengeARN)
+			}),
+			cognitotest.WithClient(func(in *cip.CreateUserPoolClientInput) {
+				in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowCustomAuth)
+			}))
+		s.CreateUser(t, "alice", "Passw0rd!")
 		checkRefusals(t, model, s,
+			exchange{op: "InitiateAuth", body: `{"ClientId":"$client","AuthFlow":"CUSTOM_AUTH","AuthParameters":{"USERNAME":"alice"}}`, want: want},
 			exchange{op: "InitiateAuth", body: `{"ClientId":"$client","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"legacy","PASSWORD":"Passw0rd!"}}`, want: want},
 			exchange{op: "AdminInitiateAuth", body: `{"UserPoolId":"$pool","ClientId":"$client","AuthFlow":"ADMIN_USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"legacy","PASSWORD":"Passw0rd!"}}`, want: want},
 			exchange{op: "ForgotPassword", body: `{"ClientId":"$client","Username":"legacy"}`, want: want})

@@ -97,7 +97,7 @@ func TestRespondToNewPasswordRequiredSession(t *testing.T) {
 		t.Fatalf("forged session: %v", err)
 	}
 	_, err = s.API.RespondToAuthChallenge(t.Context(), &cip.RespondToAuthChallengeInput{ClientId: aws.String(s.ClientID),
-		ChallengeName: types.ChallengeNameTypeCustomChallenge, ChallengeResponses: map[string]string{"USERNAME": "kim"}})
+		ChallengeName: types.ChallengeNameTypeDeviceSrpAuth, ChallengeResponses: map[string]string{"USERNAME": "kim"}})
 	if apiCode(t, err) != "InvalidParameterException" {
 		t.Fatalf("unsupported challenge: %v", err)
 	}

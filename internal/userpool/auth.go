@@ -58,6 +58,9 @@ type srpState struct {
 	session          *srp.ServerSession
 	expires          time.Time
 	fake             bool // a simulated challenge for a user that does not exist
+	// custom marks the PASSWORD_VERIFIER of a CUSTOM_AUTH sequence, which
+	// only that sequence's Session may answer.
+	custom bool
 }
 
 // challengeSess is a pending NEW_PASSWORD_REQUIRED challenge, keyed by Session.
@@ -71,6 +74,8 @@ type challengeSess struct {
 	code     *Code
 	attempts int
 	verified bool
+	// custom is the state of a CUSTOM_AUTH challenge sequence.
+	custom *customState
 }
 
 // maxPending is the size of the in-memory challenge and revocation maps at
@@ -113,6 +118,8 @@ func flowFor(flow string, admin bool) (string, bool) {
 		return FlowUserSRP, true
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		return FlowRefresh, true
+	case "CUSTOM_AUTH":
+		return FlowCustom, true
 	case "USER_PASSWORD_AUTH":
 		return FlowUserPassword, !admin
 	case "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
@@ -123,7 +130,7 @@ func flowFor(flow string, admin bool) (string, bool) {
 
 // InitiateAuth starts a sign-in: USER_PASSWORD_AUTH /
 // ADMIN_USER_PASSWORD_AUTH (which run the migration trigger for unknown
-// users), USER_SRP_AUTH, and REFRESH_TOKEN(_AUTH).
+// users), USER_SRP_AUTH, CUSTOM_AUTH and REFRESH_TOKEN(_AUTH).
 func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthResult, error) {
 	p, c, err := s.loadClientPool(ctx, in.PoolID, in.ClientID)
 	if err != nil {
@@ -131,7 +138,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthResult, 
 	}
 	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID, sdk: in.SDK, meta: in.ClientMetadata})
 	switch in.AuthFlow {
-	case "CUSTOM_AUTH", "USER_AUTH":
+	case "USER_AUTH":
 		return nil, newErr(ErrInvalidParameter, "%s flow is not supported by this user pool server.", in.AuthFlow)
 	}
 	allow, ok := flowFor(in.AuthFlow, in.Admin)
@@ -153,6 +160,8 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthResult, 
 			return nil, err
 		}
 		return s.startSRP(ctx, p, c, params["USERNAME"], params["SRP_A"])
+	case FlowCustom:
+		return s.startCustomAuth(ctx, p, c, params)
 	default:
 		return s.passwordAuth(ctx, p, c, in)
 	}
@@ -493,21 +502,28 @@ func (s *Service) startSRP(ctx context.Context, p *pool, c *client, typed, srpA 
 	if err != nil {
 		return nil, err
 	}
-	var (
-		salt     []byte
-		verifier []byte
-		userID   string
-		state    = &srpState{poolID: p.ID, clientID: c.ID, srpA: srpA,
-			expires: s.now().Add(time.Duration(c.set.AuthSessionValidity) * time.Minute)}
-	)
-	switch {
-	case u == nil && !c.set.preventsExistenceErrors():
+	if u == nil && !c.set.preventsExistenceErrors() {
 		// SRP never runs the migration trigger: it never sees a password.
 		return nil, newErr(ErrUserNotFound, msgUserNotExist)
 	}
 	if err := s.preAuthentication(ctx, p, typed, u); err != nil {
 		return nil, err
 	}
+	r, _, err := s.srpChallenge(p, c, u, typed, srpA, false)
+	return r, err
+}
+
+// srpChallenge is the PASSWORD_VERIFIER challenge of u (nil: a simulated
+// one for a name that does not exist) and its SECRET_BLOCK, for an SRP_A
+// already checked; custom marks one of a CUSTOM_AUTH sequence.
+func (s *Service) srpChallenge(p *pool, c *client, u *User, typed, srpA string, custom bool) (*AuthResult, string, error) {
+	var (
+		salt     []byte
+		verifier []byte
+		userID   string
+		state    = &srpState{poolID: p.ID, clientID: c.ID, srpA: srpA, custom: custom,
+			expires: s.now().Add(time.Duration(c.set.AuthSessionValidity) * time.Minute)}
+	)
 	switch {
 	case u == nil:
 		m := hmac.New(sha256.New, fakeSecret)
@@ -520,17 +536,17 @@ func (s *Service) startSRP(ctx context.Context, p *pool, c *client, typed, srpA 
 		state.fake = true
 	default:
 		if err := s.checkSignInState(c, u); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if u.Password == nil {
-			return nil, errIncorrect()
+			return nil, "", errIncorrect()
 		}
 		salt, verifier, userID = u.Password.Salt, u.Password.V, u.Username
 		state.usernameKey = u.UsernameKey
 	}
 	sess, err := srp.NewServerSession(verifier)
 	if err != nil {
-		return nil, fmt.Errorf("srp session: %w", err)
+		return nil, "", fmt.Errorf("srp session: %w", err)
 	}
 	state.session = sess
 	block := randomToken(192)
@@ -541,7 +557,7 @@ func (s *Service) startSRP(ctx context.Context, p *pool, c *client, typed, srpA 
 	return &AuthResult{ChallengeName: "PASSWORD_VERIFIER", ChallengeParameters: map[string]string{
 		"SALT": srp.SaltHex(salt), "SRP_B": sess.SRPB(), "SECRET_BLOCK": block,
 		"USERNAME": userID, "USER_ID_FOR_SRP": userID,
-	}}, nil
+	}}, block, nil
 }
 
 // ChallengeInput is RespondToAuthChallenge's and
@@ -556,16 +572,24 @@ type ChallengeInput struct {
 }
 
 // RespondToAuthChallenge answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED,
-// SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE and MFA_SETUP.
+// SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE, MFA_SETUP and the
+// challenges of a CUSTOM_AUTH sequence.
 func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput) (*AuthResult, error) {
 	p, c, err := s.loadClientPool(ctx, in.PoolID, in.ClientID)
 	if err != nil {
 		return nil, err
 	}
 	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID, meta: in.ClientMetadata})
+	if r, ok, err := s.respondCustom(ctx, p, c, in); ok {
+		return r, err
+	}
 	switch in.ChallengeName {
 	case "PASSWORD_VERIFIER":
-		return s.passwordVerifier(ctx, p, c, in.Responses)
+		u, err := s.provePassword(ctx, p, c, in.Responses, false)
+		if err != nil {
+			return nil, err
+		}
+		return s.afterPassword(ctx, p, c, u)
 	case "NEW_PASSWORD_REQUIRED":
 		return s.newPasswordRequired(withTriggerSource(ctx, sourceTokenNewPassword), p, c, in.Session, in.Responses)
 	case challengeTOTPMFA, challengeSMSMFA:
@@ -581,7 +605,10 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 	}
 }
 
-func (s *Service) passwordVerifier(ctx context.Context, p *pool, c *client, r map[string]string) (*AuthResult, error) {
+// provePassword checks a PASSWORD_VERIFIER answer and returns the user
+// whose password it proves; custom says whether the answer comes within a
+// CUSTOM_AUTH sequence, which alone may answer that sequence's challenge.
+func (s *Service) provePassword(ctx context.Context, p *pool, c *client, r map[string]string, custom bool) (*User, error) {
 	block := r["PASSWORD_CLAIM_SECRET_BLOCK"]
 	for _, k := range []string{"USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"} {
 		if r[k] == "" {
@@ -595,7 +622,7 @@ func (s *Service) passwordVerifier(ctx context.Context, p *pool, c *client, r ma
 	st := s.srpStates[block]
 	delete(s.srpStates, block) // one attempt per challenge
 	s.mu.Unlock()
-	if st == nil || st.clientID != c.ID || st.poolID != p.ID || s.now().After(st.expires) || st.fake {
+	if st == nil || st.clientID != c.ID || st.poolID != p.ID || s.now().After(st.expires) || st.fake || st.custom != custom {
 		return nil, errIncorrect()
 	}
 	if err := c.checkSecretHash(r["SECRET_HASH"], r["USERNAME"]); err != nil {
@@ -625,10 +652,7 @@ func (s *Service) passwordVerifier(ctx context.Context, p *pool, c *client, r ma
 	if err := s.checkSignInState(c, u); err != nil {
 		return nil, err
 	}
-	if u, err = s.rightPassword(ctx, p, u); err != nil {
-		return nil, err
-	}
-	return s.afterPassword(ctx, p, c, u)
+	return s.rightPassword(ctx, p, u)
 }
 
 func (s *Service) newPasswordRequired(ctx context.Context, p *pool, c *client, session string, r map[string]string) (*AuthResult, error) {

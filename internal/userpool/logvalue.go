@@ -16,6 +16,7 @@ var secretParams = map[string]bool{
 	"PASSWORD": true, "NEW_PASSWORD": true, "SECRET_HASH": true, "REFRESH_TOKEN": true,
 	"PASSWORD_CLAIM_SIGNATURE": true, "PASSWORD_CLAIM_SECRET_BLOCK": true, "SRP_A": true,
 	"SOFTWARE_TOKEN_MFA_CODE": true, "SMS_MFA_CODE": true,
+	"ANSWER": true, // a custom challenge's answer: a one-time code, a secret answer
 }
 
 func redactParams(m map[string]string) slog.Value {

@@ -28,6 +28,10 @@ func TestLogValuesRedactSecrets(t *testing.T) {
 		{name: "user with a software token", v: &User{Username: "ann", MFA: UserMFA{TOTPSecret: secret, PendingTOTPSecret: secret}}},
 		{name: "MFA settings", v: UserMFA{TOTPSecret: secret, PendingTOTPSecret: secret}},
 		{name: "software token input", v: SoftwareTokenInput{AccessToken: secret, Session: secret, UserCode: secret}},
+		{name: "custom challenge input", v: ChallengeInput{ClientID: "c", ChallengeName: "CUSTOM_CHALLENGE", Session: secret,
+			Responses: map[string]string{"USERNAME": "ann", "ANSWER": secret}}},
+		{name: "custom sequence", v: &customState{typed: "ann", private: map[string]string{"code": secret}, block: secret,
+			session: []challengeResult{{ChallengeName: "CUSTOM_CHALLENGE"}}}},
 		{name: "MFA challenge input", v: ChallengeInput{ClientID: "c", ChallengeName: "SOFTWARE_TOKEN_MFA", Session: secret,
 			Responses: map[string]string{"USERNAME": "ann", "SOFTWARE_TOKEN_MFA_CODE": secret, "SMS_MFA_CODE": secret}}},
 	}

@@ -484,7 +484,7 @@ func (s *Service) startMFA(ctx context.Context, p *pool, c *client, u *User, nam
 // respondSelectMFA answers SELECT_MFA_TYPE: ANSWER names the factor whose
 // challenge comes next.
 func (s *Service) respondSelectMFA(ctx context.Context, p *pool, c *client, session string, r map[string]string) (*AuthResult, error) {
-	_, u, err := s.sessionUser(ctx, p, c, session, challengeSelectMFA)
+	st, u, err := s.sessionUser(ctx, p, c, session, challengeSelectMFA)
 	if err != nil {
 		return nil, err
 	}
@@ -496,7 +496,11 @@ func (s *Service) respondSelectMFA(ctx context.Context, p *pool, c *client, sess
 		return nil, err
 	}
 	s.endSession(session)
-	return s.startMFA(ctx, p, c, u, answer)
+	next, err := s.startMFA(ctx, p, c, u, answer)
+	if err == nil {
+		s.carryCustom(next.Session, st.custom)
+	}
+	return next, err
 }
 
 // respondMFA answers SOFTWARE_TOKEN_MFA (SOFTWARE_TOKEN_MFA_CODE) or
@@ -556,7 +560,7 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 			return nil, err
 		}
 	}
-	return s.signedIn(ctx, p, c, u)
+	return s.mfaDone(ctx, p, c, u, st)
 }
 
 // respondMFASetup finishes MFA_SETUP once VerifySoftwareToken, called
@@ -573,5 +577,5 @@ func (s *Service) respondMFASetup(ctx context.Context, p *pool, c *client, sessi
 		return nil, err
 	}
 	s.endSession(session)
-	return s.signedIn(ctx, p, c, u)
+	return s.mfaDone(ctx, p, c, u, st)
 }

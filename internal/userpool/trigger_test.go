@@ -35,7 +35,11 @@ func (r *rawInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 func triggerFixture(t *testing.T, fns map[string]userpool.Invoker, tokenVersion string, o fixtureOpts) *fixture {
 	t.Helper()
 	arn := func(name string) string { return "arn:aws:lambda:us-east-1:000000000000:function:" + name }
+	cfg := o.cfg
 	o.cfg = func(c *userpool.Config) {
+		if cfg != nil {
+			cfg(c)
+		}
 		c.Resolver = func(a string) (userpool.Invoker, error) {
 			for name, inv := range fns {
 				if a == arn(name) {
@@ -53,7 +57,9 @@ func triggerFixture(t *testing.T, fns map[string]userpool.Invoker, tokenVersion 
 		lc.UserMigration = ""
 		members := map[string]*string{"PreSignUp": &lc.PreSignUp, "PostConfirmation": &lc.PostConfirmation,
 			"PreAuthentication": &lc.PreAuthentication, "PostAuthentication": &lc.PostAuthentication,
-			"CustomMessage": &lc.CustomMessage, "PreTokenGeneration": &lc.PreTokenGeneration}
+			"CustomMessage": &lc.CustomMessage, "PreTokenGeneration": &lc.PreTokenGeneration,
+			"DefineAuthChallenge": &lc.DefineAuthChallenge, "CreateAuthChallenge": &lc.CreateAuthChallenge,
+			"VerifyAuthChallengeResponse": &lc.VerifyAuthChallengeResponse}
 		for name := range fns {
 			*members[name] = arn(name)
 			if name == "PreTokenGeneration" {

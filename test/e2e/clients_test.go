@@ -84,6 +84,8 @@ func (c *goClient) run(ctx context.Context, s step) outcome {
 		return c.result(key, s, out.AuthenticationResult)
 	case opSRPAuth:
 		return c.srp(ctx, key, s)
+	case opCustomAuth:
+		return c.custom(ctx, key, s)
 	case opRefresh:
 		prev := c.sessions[key]
 		if prev == nil {
@@ -161,6 +163,30 @@ func (c *goClient) srp(ctx context.Context, key string, s step) outcome {
 	return c.result(key, s, out.AuthenticationResult)
 }
 
+// custom signs in with CUSTOM_AUTH, answering each CUSTOM_CHALLENGE with
+// the step's next answer.
+func (c *goClient) custom(ctx context.Context, key string, s step) outcome {
+	cid := aws.String(s.clientID(c.p))
+	out, err := c.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cid, AuthFlow: types.AuthFlowTypeCustomAuth,
+		AuthParameters: map[string]string{"USERNAME": s.Username}})
+	if err != nil {
+		return apiOutcome(err)
+	}
+	name, session, r := out.ChallengeName, out.Session, out.AuthenticationResult
+	for _, answer := range s.Answers {
+		if name != types.ChallengeNameTypeCustomChallenge {
+			break
+		}
+		next, err := c.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: cid, ChallengeName: name,
+			Session: session, ChallengeResponses: map[string]string{"USERNAME": s.Username, "ANSWER": answer}})
+		if err != nil {
+			return apiOutcome(err)
+		}
+		name, session, r = next.ChallengeName, next.Session, next.AuthenticationResult
+	}
+	return c.result(key, s, r)
+}
+
 func (c *goClient) signedIn(key string, s step, out *cip.InitiateAuthOutput, err error) outcome {
 	if err != nil {
 		return apiOutcome(err)
@@ -235,7 +261,8 @@ func mustJSON(v any) string {
 }
 
 type cliAuth struct {
-	AuthenticationResult *struct {
+	ChallengeName, Session string
+	AuthenticationResult   *struct {
 		IdToken, AccessToken, RefreshToken string
 	}
 }
@@ -281,16 +308,24 @@ func (c *cliClient) run(ctx context.Context, s step) outcome {
 		if o.got != "ok" {
 			return o
 		}
-		if out.AuthenticationResult == nil {
-			return outcome{got: "error", message: "no AuthenticationResult"}
+		return c.signedIn(key, s, out)
+	case opCustomAuth:
+		var out cliAuth
+		o := c.cli(ctx, &out, "initiate-auth", "--client-id", cid, "--auth-flow", "CUSTOM_AUTH",
+			"--auth-parameters", mustJSON(map[string]string{"USERNAME": s.Username}))
+		for _, answer := range s.Answers {
+			if o.got != "ok" || out.ChallengeName != "CUSTOM_CHALLENGE" {
+				break
+			}
+			session := out.Session
+			out = cliAuth{}
+			o = c.cli(ctx, &out, "respond-to-auth-challenge", "--client-id", cid, "--challenge-name", "CUSTOM_CHALLENGE",
+				"--session", session, "--challenge-responses", mustJSON(map[string]string{"USERNAME": s.Username, "ANSWER": answer}))
 		}
-		r := out.AuthenticationResult
-		ts := &tokenSet{Step: s.Name, ID: r.IdToken, Access: r.AccessToken, ClientID: cid, refresh: r.RefreshToken}
-		if ts.refresh == "" && c.sessions[key] != nil {
-			ts.refresh = c.sessions[key].refresh
+		if o.got != "ok" {
+			return o
 		}
-		c.sessions[key] = ts
-		return outcome{got: "ok", tokens: ts}
+		return c.signedIn(key, s, out)
 	case opForgotPassword:
 		return c.cli(ctx, nil, "forgot-password", "--client-id", cid, "--username", s.Username)
 	case opConfirmForgotPassword:
@@ -323,6 +358,20 @@ func (c *cliClient) run(ctx context.Context, s step) outcome {
 		}
 	}
 	return outcome{got: "error", message: "unsupported op " + s.Op}
+}
+
+// signedIn keeps the tokens of a sign-in's last answer.
+func (c *cliClient) signedIn(key string, s step, out cliAuth) outcome {
+	if out.AuthenticationResult == nil {
+		return outcome{got: "error", message: "no AuthenticationResult"}
+	}
+	r := out.AuthenticationResult
+	ts := &tokenSet{Step: s.Name, ID: r.IdToken, Access: r.AccessToken, ClientID: s.clientID(c.p), refresh: r.RefreshToken}
+	if ts.refresh == "" && c.sessions[key] != nil {
+		ts.refresh = c.sessions[key].refresh
+	}
+	c.sessions[key] = ts
+	return outcome{got: "ok", tokens: ts}
 }
 
 // cliVersion is `aws --version`, recorded in the test log.

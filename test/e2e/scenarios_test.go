@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
 	"github.com/ferry-migrate/ferry/internal/testenv"
 )
@@ -22,6 +24,7 @@ const (
 	opPasswordAuth          = "passwordAuth"
 	opAdminPasswordAuth     = "adminPasswordAuth"
 	opSRPAuth               = "srpAuth"
+	opCustomAuth            = "customAuth" // CUSTOM_AUTH, answering each CUSTOM_CHALLENGE with the next of Answers
 	opRefresh               = "refresh"
 	opForgotPassword        = "forgotPassword"
 	opConfirmForgotPassword = "confirmForgotPassword"
@@ -45,8 +48,11 @@ type step struct {
 	NewPassword string            `json:"newPassword,omitempty"`
 	Attributes  map[string]string `json:"attributes,omitempty"`
 	Code        string            `json:"code,omitempty"`
-	Expect      string            `json:"expect"`
-	ClientID    string            `json:"clientId,omitempty"`
+	// Answers are an opCustomAuth's answers, in order; "round N" stands
+	// for the code of the pool's secret-code challenge of round N.
+	Answers  []string `json:"answers,omitempty"`
+	Expect   string   `json:"expect"`
+	ClientID string   `json:"clientId,omitempty"`
 	// Operation and Input are an opCall's action and its input, in which a
 	// string "$pool" is the pool, "$access" the access token of Username's
 	// last sign-in and "$name" a value an earlier step saved; Save names
@@ -107,6 +113,12 @@ func scenarios(sfx string) []step {
 		{Name: "migrated user signs in again", Op: opPasswordAuth, Username: u("mia"), Password: legacyPassword, Expect: "ok"},
 		{Name: "migrated user signs in with SRP", Op: opSRPAuth, Username: u("mia"), Password: legacyPassword, Expect: "ok"},
 		{Name: "migrated user refreshes", Op: opRefresh, Username: u("mia"), Expect: "ok"},
+		{Name: "custom challenge: a wrong code, then two right ones", Op: opCustomAuth, Username: u("mia"),
+			Answers: []string{"000000x", "round 1", "round 2"}, Expect: "ok"},
+		{Name: "custom challenge: two wrong codes", Op: opCustomAuth, Username: u("mia"), Answers: []string{"000000x", "111111x"},
+			Expect: "NotAuthorizedException"},
+		{Name: "custom challenge of a legacy user: no migration", Op: opCustomAuth, Username: u("wes"), Answers: []string{"round 1"},
+			Expect: "UserNotFoundException", absent: u("wes")},
 		{Name: "migration on sign-in by email alias", Op: opPasswordAuth, Username: email("ida"), Password: legacyPassword, Expect: "ok"},
 		{Name: "migration on sign-in, RESET_REQUIRED", Op: opPasswordAuth, Username: u("rex"), Password: weakPassword, Expect: "PasswordResetRequiredException"},
 		{Name: "migration on admin sign-in, CONFIRMED", Op: opAdminPasswordAuth, Username: u("abe"), Password: legacyPassword, Expect: "ok"},
@@ -249,7 +261,8 @@ func TestScenarios(t *testing.T) {
 		legacy = append(legacy, legacyUsersFor(k.sfx)...)
 	}
 	app := ferryTrigger(t, legacy)
-	p := newPool(t, lambdainvoke.InProcess(app.Handler))
+	codes := cognitotest.NewSecretCode()
+	p := newPool(t, lambdainvoke.InProcess(app.Handler), cognitotest.WithSecretCode(codes))
 
 	var mu sync.Mutex
 	seen := map[string]map[string]outcome{} // step -> client -> what it saw
@@ -274,7 +287,7 @@ func TestScenarios(t *testing.T) {
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			steps := forClient(scenarios(k.sfx), k.srp, k.admin, p)
+			steps := withCodes(forClient(scenarios(k.sfx), k.srp, k.admin, p), codes)
 			switch k.sfx {
 			case "go":
 				runGo(t, p, steps, newGoClient(p).run, record, k.name)
@@ -307,6 +320,21 @@ func forClient(steps []step, srp, admin bool, p *pool) []step {
 		out = append(out, s)
 	}
 	return out
+}
+
+// withCodes fills in the secret codes the custom-challenge steps answer.
+func withCodes(steps []step, codes *cognitotest.SecretCode) []step {
+	for i, s := range steps {
+		answers := slices.Clone(s.Answers)
+		for j, a := range answers {
+			if n, ok := strings.CutPrefix(a, "round "); ok {
+				round, _ := strconv.Atoi(n)
+				answers[j] = codes.CodeFor(s.Username, round)
+			}
+		}
+		steps[i].Answers = answers
+	}
+	return steps
 }
 
 // runGo runs steps in order with a Go-driven client (aws-sdk-go-v2 or the
@@ -345,7 +373,7 @@ func runNode(t *testing.T, p *pool, steps []step, client string, record func(str
 		if !l.OK {
 			t.Errorf("%s: got %s %q, want %s %s", s.Name, l.Detail.Got, l.Detail.Message, s.Expect, l.Detail.Error)
 		}
-		if s.Expect == "ok" && (s.Op == opPasswordAuth || s.Op == opAdminPasswordAuth || s.Op == opSRPAuth || s.Op == opRefresh) &&
+		if s.Expect == "ok" && (s.Op == opPasswordAuth || s.Op == opAdminPasswordAuth || s.Op == opSRPAuth || s.Op == opRefresh || s.Op == opCustomAuth) &&
 			len(l.Detail.Claims) == 0 {
 			t.Errorf("%s: no tokens were verified", s.Name)
 		}

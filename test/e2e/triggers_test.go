@@ -77,6 +77,12 @@ func eventType(source, version string) any {
 		return &events.CognitoEventUserPoolsPreTokenGenV2_0{}
 	case strings.HasPrefix(source, "CustomMessage_"):
 		return &events.CognitoEventUserPoolsCustomMessage{}
+	case source == "DefineAuthChallenge_Authentication":
+		return &events.CognitoEventUserPoolsDefineAuthChallenge{}
+	case source == "CreateAuthChallenge_Authentication":
+		return &events.CognitoEventUserPoolsCreateAuthChallenge{}
+	case source == "VerifyAuthChallengeResponse_Authentication":
+		return &events.CognitoEventUserPoolsVerifyAuthChallenge{}
 	}
 	return nil
 }

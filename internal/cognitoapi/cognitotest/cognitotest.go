@@ -6,6 +6,7 @@ package cognitotest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -57,6 +58,7 @@ type options struct {
 	client    []func(*cip.CreateUserPoolClientInput)
 	store     userpool.Store
 	sqlite    bool
+	custom    *SecretCode
 }
 
 // Option configures NewServer.
@@ -147,9 +149,19 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.migration != nil && cfg.Resolver == nil {
-		inv := o.migration
-		cfg.Resolver = func(arn string) (userpool.Invoker, error) { return inv, nil }
+	if (o.migration != nil || o.custom != nil) && cfg.Resolver == nil {
+		mig, custom := o.migration, o.custom
+		cfg.Resolver = func(arn string) (userpool.Invoker, error) {
+			if custom != nil {
+				if inv := custom.Invoker(arn); inv != nil {
+					return inv, nil
+				}
+			}
+			if mig == nil {
+				return nil, fmt.Errorf("cognitotest: no function %s", arn)
+			}
+			return mig, nil
+		}
 	}
 	svc, err := userpool.New(cfg)
 	if err != nil {

@@ -10,11 +10,13 @@
 // outbox):
 //   {"step": "name", "op": OP, "username": "...", "password": "...",
 //    "attributes": {"name": "..."}, "attribute": "email", "code": "123456"}
-// OP is signIn (USER_PASSWORD_AUTH), signInSRP, session, refresh
+// OP is signIn (USER_PASSWORD_AUTH), signInSRP, signInCustom (CUSTOM_WITHOUT_SRP),
+// signInCustomSRP (CUSTOM_WITH_SRP), session, refresh
 // (fetchAuthSession forceRefresh), currentUser, userAttributes,
 // updateUserAttributes, confirmAttribute, signOut, deleteUser, or for MFA
 // setUpTOTP, verifyTOTPSetup, updateMFAPreference ("totp": "PREFERRED") and
-// confirmSignIn. verifyTOTPSetup and confirmSignIn type the code an
+// confirmSignIn (an MFA code, or a custom challenge's answer: the step's
+// "code"). verifyTOTPSetup and confirmSignIn type the code an
 // authenticator app would show for the secret setUpTOTP returned, computed
 // here (RFC 6238: HMAC-SHA-1, 6 digits, 30 s) at now + "atSeconds", unless
 // the step gives a "code".
@@ -61,6 +63,12 @@ async function run(s) {
         options: { authFlowType: s.op === "signIn" ? "USER_PASSWORD_AUTH" : "USER_SRP_AUTH" } });
       return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep };
     }
+    case "signInCustom":
+    case "signInCustomSRP": {
+      const out = await signIn({ username: s.username, password: s.password,
+        options: { authFlowType: s.op === "signInCustom" ? "CUSTOM_WITHOUT_SRP" : "CUSTOM_WITH_SRP" } });
+      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep, additionalInfo: out.nextStep?.additionalInfo };
+    }
     case "session":
       return { claims: claims(await fetchAuthSession()) };
     case "refresh":
@@ -98,7 +106,7 @@ async function run(s) {
       return {};
     case "confirmSignIn": {
       const out = await confirmSignIn({ challengeResponse: codeFor(s) });
-      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep };
+      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep, additionalInfo: out.nextStep?.additionalInfo };
     }
     default:
       throw Object.assign(new Error(`unknown op ${s.op}`), { name: "DriverError" });

@@ -13,7 +13,8 @@
 //   {"step": "name", "client": "sdk"|"acij", "op": OP, "username": "...", "password": "...",
 //    "newPassword": "...", "attributes": {"email": "..."}, "code": "outbox"|"123456",
 //    "expect": "ok"|"<exception name>", "clientId": "<app client id; default --client>"}
-// OP is signUp, confirmSignUp, passwordAuth, adminPasswordAuth (sdk), srpAuth (acij), refresh, forgotPassword,
+// OP is signUp, confirmSignUp, passwordAuth, adminPasswordAuth (sdk), srpAuth (acij), customAuth (CUSTOM_AUTH,
+// each CUSTOM_CHALLENGE answered with the next of "answers"), refresh, forgotPassword,
 // confirmForgotPassword, getUser (sdk), or call (sdk): {"operation": "CreateGroup", "input": {...},
 // "save": {"name": "Path.In.Output"}} sends <operation>Command with the input, in which a string
 // "$pool" is the pool, "$access" the access token of the username's last sign-in and "$name" a
@@ -29,7 +30,7 @@ import fs from "node:fs";
 import * as cognitoCommands from "@aws-sdk/client-cognito-identity-provider";
 import {
   CognitoIdentityProviderClient, SignUpCommand, ConfirmSignUpCommand, InitiateAuthCommand, AdminInitiateAuthCommand,
-  ForgotPasswordCommand, ConfirmForgotPasswordCommand, GetUserCommand,
+  ForgotPasswordCommand, ConfirmForgotPasswordCommand, GetUserCommand, RespondToAuthChallengeCommand,
   UpdateUserAttributesCommand, VerifyUserAttributeCommand, DeleteUserCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import acij from "amazon-cognito-identity-js";
@@ -125,6 +126,16 @@ const ops = {
         AuthParameters: { USERNAME: s.username, PASSWORD: s.password } }));
       return { result: r, tokens: sdkTokens(r) };
     },
+    customAuth: async (s) => {
+      let r = await sdk.send(new InitiateAuthCommand({ ClientId: cid(s), AuthFlow: "CUSTOM_AUTH",
+        AuthParameters: { USERNAME: s.username } }));
+      for (const answer of s.answers || []) {
+        if (r.ChallengeName !== "CUSTOM_CHALLENGE") break;
+        r = await sdk.send(new RespondToAuthChallengeCommand({ ClientId: cid(s), ChallengeName: r.ChallengeName, Session: r.Session,
+          ChallengeResponses: { USERNAME: s.username, ANSWER: answer } }));
+      }
+      return { result: r, tokens: sdkTokens(r) };
+    },
     refresh: async (s) => {
       const r = await sdk.send(new InitiateAuthCommand({ ClientId: cid(s), AuthFlow: "REFRESH_TOKEN_AUTH",
         AuthParameters: { REFRESH_TOKEN: sessionOf(s).refresh } }));
@@ -161,6 +172,24 @@ const ops = {
     },
     passwordAuth: (s) => acijAuth(s, "USER_PASSWORD_AUTH"),
     srpAuth: (s) => acijAuth(s, "USER_SRP_AUTH"),
+    // CognitoUser.initiateAuth with CUSTOM_AUTH: customChallenge is called
+    // with each challenge's parameters and answers with sendCustomChallengeAnswer.
+    customAuth: (s) => {
+      const user = new CognitoUser({ Username: s.username, Pool: poolFor(s) });
+      user.setAuthenticationFlowType("CUSTOM_AUTH");
+      const answers = [...(s.answers || [])];
+      return new Promise((resolve, reject) => {
+        const callbacks = {
+          onSuccess: (session) => resolve({ result: { session: true }, tokens: acijTokens(session), user }),
+          onFailure: reject,
+          customChallenge(params) {
+            if (!answers.length) return reject(Object.assign(new Error(`no answer left for ${JSON.stringify(params)}`), { name: "DriverError" }));
+            user.sendCustomChallengeAnswer(answers.shift(), callbacks);
+          },
+        };
+        user.initiateAuth(new AuthenticationDetails({ Username: s.username }), callbacks);
+      });
+    },
     refresh: (s) => cb((done) => acijUser(s).refreshSession(new CognitoRefreshToken({ RefreshToken: sessionOf(s).refresh }),
       (err, session) => done(err, session && { session: true }, session && acijTokens(session)))),
     forgotPassword: (s) => cb((done) => acijUser(s).forgotPassword({

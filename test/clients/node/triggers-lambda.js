@@ -9,6 +9,7 @@
 //
 // Prints one JSON line {"listening":"http://127.0.0.1:<port>","pid":<pid>} once ready.
 // GET  /_events  answers {"events":[{"function":<name>,"event":<event as received>}, …]}
+// GET  /_codes   answers {"codes":{<userName>:<code of the pending custom challenge>, …}}
 // POST /_reset   forgets the recorded events.
 //
 // Functions (any name ending in one of these, e.g. app-presignup or an ARN naming it):
@@ -21,8 +22,14 @@
 //   message       CustomMessage: a branded subject and body carrying codeParameter;
 //                 userName nocode*: a body without the code (an invalid answer)
 //   migrate       UserMigration_ForgotPassword for fern / fern@legacy.example
+//   defineauth    DefineAuthChallenge: PASSWORD_VERIFIER after SRP_A; tokens once a CUSTOM_CHALLENGE is
+//                 answered right; fails after three wrong answers; userName definefail*: throws
+//   createauth    CreateAuthChallenge: a random six-digit code (GET /_codes shows it, as the user's inbox
+//                 would), kept in privateChallengeParameters; a hint in publicChallengeParameters
+//   verifyauth    VerifyAuthChallengeResponse: answerCorrect when the answer is the code
 // A handler that throws answers as a Node Lambda does (invoke-api.js).
 "use strict";
+const { randomInt } = require("node:crypto");
 const { serve } = require("./invoke-api.js");
 
 const starts = (ev, prefix) => String(ev.userName || "").startsWith(prefix);
@@ -59,6 +66,8 @@ function tokenOverrides(ev) {
     },
   };
 }
+
+const codes = {};
 
 const handlers = {
   presignup(ev) {
@@ -102,6 +111,36 @@ const handlers = {
     ev.response.messageAction = "SUPPRESS";
     return ev;
   },
+  defineauth(ev) {
+    if (starts(ev, "definefail")) throw new Error("Challenge service down");
+    const session = ev.request.session;
+    const last = session[session.length - 1];
+    const custom = session.filter((c) => c.challengeName === "CUSTOM_CHALLENGE");
+    ev.response.issueTokens = false;
+    ev.response.failAuthentication = false;
+    if (last && last.challengeName === "SRP_A") {
+      ev.response.challengeName = "PASSWORD_VERIFIER";
+    } else if (custom.some((c) => c.challengeResult)) {
+      ev.response.issueTokens = true;
+    } else if (custom.length >= 3) {
+      ev.response.failAuthentication = true;
+    } else {
+      ev.response.challengeName = "CUSTOM_CHALLENGE";
+    }
+    return ev;
+  },
+  createauth(ev) {
+    const code = String(randomInt(0, 1000000)).padStart(6, "0");
+    codes[ev.userName] = code;
+    ev.response.publicChallengeParameters = { hint: `code sent to ${ev.request.userAttributes.email || "you"}` };
+    ev.response.privateChallengeParameters = { code };
+    ev.response.challengeMetadata = `CODE-${ev.request.session.length}`;
+    return ev;
+  },
+  verifyauth(ev) {
+    ev.response.answerCorrect = ev.request.challengeAnswer === ev.request.privateChallengeParameters.code;
+    return ev;
+  },
 };
 
 const events = [];
@@ -118,6 +157,10 @@ serve({
   routes(req, send) {
     if (req.method === "GET" && req.url === "/_events") {
       send(200, {}, { events });
+      return true;
+    }
+    if (req.method === "GET" && req.url === "/_codes") {
+      send(200, {}, { codes });
       return true;
     }
     if (req.method === "POST" && req.url === "/_reset") {
