@@ -241,3 +241,10 @@ func (a *App) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// CannotList reports whether err says that a source cannot list its users
+// as it is configured (a SQL source with neither a preset nor query.list):
+// status and export then report the source as not counted, not as failed.
+func CannotList(err error) bool {
+	return errors.Is(err, sqlsource.ErrNoListing)
+}
