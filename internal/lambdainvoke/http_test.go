@@ -65,8 +65,7 @@ func TestHTTPThroughServer(t *testing.T) {
 		},
 		{
 			name:     "by name with $LATEST qualifier",
-			function: "legacy-migrate",
-			opts:     []lambdainvoke.HTTPOption{lambdainvoke.WithQualifier("$LATEST")},
+			function: "legacy-migrate:$LATEST",
 			payload:  `{"userName":"alice","request":{"password":"right"}}`,
 			want:     `{"userName":"alice","request":{"password":"right"},"response":{"finalUserStatus":"CONFIRMED"}}`,
 		},
