@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ferry-migrate/ferry/internal/export"
 	"github.com/ferry-migrate/ferry/internal/progress"
 	"github.com/ferry-migrate/ferry/internal/setup"
-	"github.com/spf13/cobra"
 )
 
 func newExportCmd(env Env) *cobra.Command {

@@ -8,9 +8,10 @@ import (
 	"io"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ferry-migrate/ferry/internal/progress"
 	"github.com/ferry-migrate/ferry/internal/setup"
-	"github.com/spf13/cobra"
 )
 
 // Bounds of --watch.

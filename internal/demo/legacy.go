@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
-	"github.com/google/uuid"
 )
 
 // ---- step 1: the legacy directory -----------------------------------------

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // ---- step 3: first sign-in ---------------------------------------------------

@@ -10,12 +10,12 @@ import (
 	"strings"
 	"time"
 
-	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/ferry-migrate/ferry/internal/tokens"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/ferry-migrate/ferry/internal/tokens"
 )
 
 // showTokens verifies the tokens against the pool's published JWKS, checks

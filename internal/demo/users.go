@@ -4,8 +4,9 @@ import (
 	"crypto/sha256"
 	"strings"
 
-	"github.com/ferry-migrate/ferry/internal/passhash/passhashtest"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/ferry-migrate/ferry/internal/passhash/passhashtest"
 )
 
 // poolRegion and triggerARN name the demo's pool region and the
