@@ -2,9 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 )
@@ -50,26 +47,5 @@ func TestDemo(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
-	}
-}
-
-// TestDemoFailingStep makes the legacy directory store another password for
-// alice: her sign-in must fail, and the demo must stop there and say so.
-func TestDemoFailingStep(t *testing.T) {
-	t.Parallel()
-	var out bytes.Buffer
-	err := runDemo(t.Context(), demoOptions{
-		out: &out, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), users: demoUsers(),
-		legacyPassword: map[string]string{"alice": "something-else"},
-	})
-	var stepErr *DemoStepError
-	if !errors.As(err, &stepErr) || stepErr.Step != 3 {
-		t.Fatalf("runDemo = %v, want a failure at step 3\n%s", err, out.String())
-	}
-	if !strings.Contains(out.String(), "✗") || !strings.Contains(out.String(), "The demo stopped at step 3.") {
-		t.Errorf("output does not name the failing step:\n%s", out.String())
-	}
-	if strings.Contains(out.String(), "[4/9]") {
-		t.Errorf("the demo went on after a failed step:\n%s", out.String())
 	}
 }

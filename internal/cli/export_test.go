@@ -17,6 +17,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/export"
 	"github.com/ferry-migrate/ferry/internal/export/exporttest"
+	"github.com/ferry-migrate/ferry/internal/progress"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 )
 
@@ -74,11 +75,11 @@ func TestExport(t *testing.T) {
 			wantMarkedAbsent int
 		}{
 			{name: "marks only", wantUsers: []string{"user4", "user6", "user7", "user8", "user9"}, wantFiles: 1,
-				wantNotes: []string{marksOptimistic}},
+				wantNotes: []string{progress.MarksOptimistic}},
 			{name: "every user absent from the pool, marked or not", args: []string{"--user-pool-id", srv.PoolID, "--endpoint-url", srv.URL},
 				wantUsers: []string{"user0", "user1", "user4", "user7", "user8", "user9"}, wantFiles: 1, wantPool: 1, wantMarkedAbsent: 2},
 			{name: "split by rows", args: []string{"--max-rows", "2"},
-				wantUsers: []string{"user4", "user6", "user7", "user8", "user9"}, wantFiles: 3, wantNotes: []string{marksOptimistic}},
+				wantUsers: []string{"user4", "user6", "user7", "user8", "user9"}, wantFiles: 3, wantNotes: []string{progress.MarksOptimistic}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -88,11 +89,11 @@ func TestExport(t *testing.T) {
 				if err != nil {
 					t.Fatalf("export: %v\n%s", err, stdout)
 				}
-				var r exportReport
+				var r progress.ExportReport
 				if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 					t.Fatalf("report: %v\n%s", err, stdout)
 				}
-				wantReport := exportReport{
+				wantReport := progress.ExportReport{
 					Files: r.Files, Header: export.StandardHeader, Exported: len(tt.wantUsers),
 					Listed: 10, Migrated: 2, InPool: tt.wantPool, Disabled: 1, MarkedAbsent: tt.wantMarkedAbsent, Notes: tt.wantNotes,
 					Skipped:  map[string]int{"no verified email or phone number": 1, "no username cognito accepts": 1},
@@ -174,8 +175,8 @@ func TestExportUnlistedSource(t *testing.T) {
 	cfg := withUnlistedSource(t, legacyDjangoConfig(t, sqlsource.DriverSQLite))
 	out := filepath.Join(t.TempDir(), "users.csv")
 	stdout, _, err := ferryRun(t, "", "export", "--config", cfg, "--out", out)
-	if !errors.Is(err, errExportIncomplete) {
-		t.Fatalf("export = %v, want errExportIncomplete\n%s", err, stdout)
+	if !errors.Is(err, progress.ErrIncomplete) {
+		t.Fatalf("export = %v, want progress.ErrIncomplete\n%s", err, stdout)
 	}
 	for _, w := range []string{"NOT EXPORTED: source custom: count: listing users needs a preset", "exported 5 users to 1 file(s)"} {
 		if !strings.Contains(stdout, w) {
@@ -238,7 +239,7 @@ func BenchmarkExport(b *testing.B) {
 			Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}); err != nil {
 			b.Fatalf("export: %v\n%s", err, stderr.String())
 		}
-		var r exportReport
+		var r progress.ExportReport
 		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil || r.Exported != n-n/10 {
 			b.Fatalf("report %+v, %v", r, err)
 		}
@@ -258,8 +259,8 @@ func TestExportRefusesToOverwrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, _, err := ferryRun(t, "", "export", "--config", cfg, "--out", out)
-	if !errors.Is(err, errExportExists) || !strings.Contains(err.Error(), out) || !strings.Contains(err.Error(), "--force") {
-		t.Fatalf("export over an existing file = %v, want errExportExists naming the file and --force\n%s", err, stdout)
+	if !errors.Is(err, progress.ErrExists) || !strings.Contains(err.Error(), out) || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("export over an existing file = %v, want progress.ErrExists naming the file and --force\n%s", err, stdout)
 	}
 	if b, _ := os.ReadFile(out); string(b) != "keep me" {
 		t.Fatalf("the existing file was changed: %q", b)
@@ -293,7 +294,7 @@ func TestExportNothingLeft(t *testing.T) {
 	if err != nil {
 		t.Fatalf("export with nothing to export: %v (want exit 0)\n%s", err, stdout)
 	}
-	if !strings.Contains(stdout, "note: "+nothingExported) {
+	if !strings.Contains(stdout, "note: "+progress.NothingExported) {
 		t.Errorf("output does not say nothing was exported:\n%s", stdout)
 	}
 	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {

@@ -23,10 +23,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/metrics"
 	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/setup"
-	"github.com/ferry-migrate/ferry/internal/tokens"
 	"github.com/ferry-migrate/ferry/internal/userpool"
-	"github.com/ferry-migrate/ferry/internal/userpool/memstore"
-	"github.com/ferry-migrate/ferry/internal/userpool/sqlitestore"
 )
 
 // serveOptions are the flags of ferry serve.
@@ -120,31 +117,17 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (er
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	var (
-		store userpool.Store
-		keys  *tokens.KeySet
-	)
-	if o.ephemeral {
-		store = memstore.New()
-		if keys, err = tokens.GenerateKeySet(); err != nil {
-			return fmt.Errorf("signing keys: %w", err)
-		}
-	} else {
-		dir := o.dataDir
-		if dir == "" {
+	dir := ""
+	if !o.ephemeral {
+		if dir = o.dataDir; dir == "" {
 			if dir, err = defaultDataDir(); err != nil {
 				return err
 			}
 		}
-		st, err := sqlitestore.Open(ctx, sqlitestore.Config{Dir: dir}, logger.With("component", "sqlitestore"))
-		if err != nil {
-			return fmt.Errorf("open the pool database in %s: %w", dir, err)
-		}
-		store = st
-		if keys, err = tokens.LoadOrCreateKeySet(filepath.Join(dir, "keys")); err != nil {
-			_ = store.Close()
-			return fmt.Errorf("signing keys in %s: %w", dir, err)
-		}
+	}
+	store, keys, err := setup.OpenPool(ctx, dir, logger)
+	if err != nil {
+		return err
 	}
 	defer func() {
 		if cerr := store.Close(); cerr != nil && err == nil {

@@ -22,7 +22,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
-	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke/lambdainvoketest"
 	"github.com/ferry-migrate/ferry/internal/passhash/passhashtest"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 	"github.com/ferry-migrate/ferry/internal/trigger"
@@ -106,7 +106,7 @@ func legacyFunction(_ context.Context, ev trigger.Event) (trigger.Event, error) 
 
 func TestServeWithInvokeAPITrigger(t *testing.T) {
 	t.Parallel()
-	fns := lambdainvoke.NewServer(slog.New(slog.DiscardHandler))
+	fns := lambdainvoketest.NewServer(slog.New(slog.DiscardHandler))
 	fns.Handle("legacy", legacyFunction)
 	lambdaSrv := httptest.NewServer(fns)
 	t.Cleanup(lambdaSrv.Close)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
+	"github.com/ferry-migrate/ferry/internal/progress"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
 	"github.com/ferry-migrate/ferry/internal/testenv"
 )
@@ -175,7 +176,7 @@ func TestStatusJSONWatch(t *testing.T) {
 	sc := bufio.NewScanner(strings.NewReader(out))
 	reports := 0
 	for sc.Scan() {
-		var r statusReport
+		var r progress.StatusReport
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("report %d: %v", reports+1, err)
 		}
@@ -187,7 +188,7 @@ func TestStatusJSONWatch(t *testing.T) {
 		if s.Total != 10 || !s.Marked || s.MarkedMigrated != 2 || s.InPool == nil || *s.InPool != 1 ||
 			s.Migrated != 1 || s.Remaining != 9 || r.Pool.Users != 2 || r.Pool.FromLegacy != 1 || r.Pool.Other != 1 ||
 			s.MarkedAbsent == nil || *s.MarkedAbsent != 2 ||
-			!slices.Equal(s.MarkedAbsentUsers, []legacyName{{ID: "1", Username: "user0"}, {ID: "2", Username: "user1"}}) {
+			!slices.Equal(s.MarkedAbsentUsers, []progress.LegacyName{{ID: "1", Username: "user0"}, {ID: "2", Username: "user1"}}) {
 			t.Errorf("report %d: source %+v, pool %+v", reports, s, *r.Pool)
 		}
 	}

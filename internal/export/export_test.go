@@ -231,8 +231,8 @@ func TestWriterSplits(t *testing.T) {
 			if err := w.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if w.Parts() != len(tt.wantParts) || w.Rows() != tt.rows {
-				t.Fatalf("Parts, Rows = %d, %d; want %d, %d", w.Parts(), w.Rows(), len(tt.wantParts), tt.rows)
+			if len(f.parts) != len(tt.wantParts) || w.Rows() != tt.rows {
+				t.Fatalf("files, Rows = %d, %d; want %d, %d", len(f.parts), w.Rows(), len(tt.wantParts), tt.rows)
 			}
 			next := 0
 			for p, b := range f.parts {

@@ -128,9 +128,6 @@ func (w *Writer) closeFile() error {
 // Close flushes and closes the last file.
 func (w *Writer) Close() error { return w.closeFile() }
 
-// Parts is the number of files made so far.
-func (w *Writer) Parts() int { return w.parts }
-
 // Rows is the number of records written so far, across files.
 func (w *Writer) Rows() int { return w.total }
 

@@ -1,9 +1,12 @@
-package lambdainvoke
+package lambdainvoke_test
 
 import (
 	"log/slog"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke/lambdainvoketest"
 )
 
 // benchEvent is a UserMigration_Authentication event of typical size.
@@ -17,7 +20,7 @@ var benchEvent = []byte(`{"version":"1","triggerSource":"UserMigration_Authentic
 // aws-sdk-go-v2 Lambda client against Server, keep-alive).
 func BenchmarkInvoke(b *testing.B) {
 	b.Run("in-process", func(b *testing.B) {
-		inv := InProcess(migrate)
+		inv := lambdainvoke.InProcess(lambdainvoketest.Migrate)
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := inv.Invoke(b.Context(), benchEvent); err != nil {
@@ -26,11 +29,11 @@ func BenchmarkInvoke(b *testing.B) {
 		}
 	})
 	b.Run("invoke-api", func(b *testing.B) {
-		s := NewServer(slog.New(slog.DiscardHandler))
-		s.Handle("legacy-migrate", migrate)
+		s := lambdainvoketest.NewServer(slog.New(slog.DiscardHandler))
+		s.Handle("legacy-migrate", lambdainvoketest.Migrate)
 		hs := httptest.NewServer(s)
 		defer hs.Close()
-		inv, err := NewHTTP(hs.URL, "legacy-migrate")
+		inv, err := lambdainvoke.NewHTTP(hs.URL, "legacy-migrate")
 		if err != nil {
 			b.Fatal(err)
 		}

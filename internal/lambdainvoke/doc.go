@@ -1,13 +1,12 @@
 // Package lambdainvoke reaches a user pool's Lambda trigger the ways Cognito
-// can: an aws-lambda-go handler run in-process (InProcess), any function
-// behind the Lambda Invoke API (NewHTTP), and the other side of that API — a
-// small Invoke API server (Server) that serves aws-lambda-go handlers, so
-// Ferry's own trigger can be reached exactly like a foreign function.
+// can: an aws-lambda-go handler run in-process (InProcess) and any function
+// behind the Lambda Invoke API (NewHTTP). The other side of that API, for
+// tests, is package lambdainvoketest.
 //
-// All three speak userpool.Invoker's contract: a function that ran and
+// Both speak userpool.Invoker's contract: a function that ran and
 // failed is a *userpool.FunctionError (Lambda's X-Amz-Function-Error), a
 // function that could not be run or did not answer is any other error.
-// None of them retries: the pool decides retries, as Cognito does.
+// Neither retries: the pool decides retries, as Cognito does.
 //
 // Payloads carry plaintext passwords (UserMigration_Authentication), so
 // nothing here ever logs a payload.

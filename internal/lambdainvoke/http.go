@@ -34,29 +34,25 @@ var dummyCredentials = credentials.NewStaticCredentialsProvider("ferry", "ferry"
 type HTTPOption func(*httpConfig)
 
 type httpConfig struct {
-	region    string
-	qualifier string
+	region string
 }
 
 // WithRegion sets the region requests are signed for (default DefaultRegion).
 func WithRegion(region string) HTTPOption { return func(c *httpConfig) { c.region = region } }
-
-// WithQualifier invokes a version or alias of the function.
-func WithQualifier(q string) HTTPOption { return func(c *httpConfig) { c.qualifier = q } }
 
 // HTTP invokes a function over the Lambda Invoke API
 // (POST <endpoint>/2015-03-31/functions/<name>/invocations) with
 // aws-sdk-go-v2, synchronously (RequestResponse) and without SDK retries.
 // It is safe for concurrent use.
 type HTTP struct {
-	client    *lambda.Client
-	function  string
-	qualifier *string
+	client   *lambda.Client
+	function string
 }
 
 // NewHTTP returns an Invoker for the function named functionName (a name,
-// a partial or a full ARN) behind endpoint, an absolute http(s) URL such as
-// http://127.0.0.1:3001 or https://lambda.eu-west-1.amazonaws.com.
+// a partial or a full ARN, each optionally followed by :version or :alias)
+// behind endpoint, an absolute http(s) URL such as http://127.0.0.1:3001 or
+// https://lambda.eu-west-1.amazonaws.com.
 func NewHTTP(endpoint, functionName string, opts ...HTTPOption) (*HTTP, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil {
@@ -91,9 +87,6 @@ func NewHTTP(endpoint, functionName string, opts ...HTTPOption) (*HTTP, error) {
 			Retryer:      aws.NopRetryer{},
 		}),
 	}
-	if cfg.qualifier != "" {
-		h.qualifier = aws.String(cfg.qualifier)
-	}
 	return h, nil
 }
 
@@ -108,7 +101,6 @@ func (h *HTTP) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	out, err := h.client.Invoke(ctx, &lambda.InvokeInput{
 		FunctionName:   aws.String(h.function),
 		InvocationType: types.InvocationTypeRequestResponse,
-		Qualifier:      h.qualifier,
 		Payload:        payload,
 	})
 	if err != nil {

@@ -1,4 +1,4 @@
-package lambdainvoke
+package lambdainvoke_test
 
 import (
 	"context"
@@ -14,22 +14,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke/lambdainvoketest"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
 
 // newServer serves migrate as "legacy-migrate" on 127.0.0.1.
-func newServer(t *testing.T, opts ...ServerOption) (*Server, *httptest.Server) {
+func newServer(t *testing.T, opts ...lambdainvoketest.ServerOption) (*lambdainvoketest.Server, *httptest.Server) {
 	t.Helper()
-	s := NewServer(slog.New(slog.DiscardHandler), opts...)
-	s.Handle("legacy-migrate", migrate)
+	s := lambdainvoketest.NewServer(slog.New(slog.DiscardHandler), opts...)
+	s.Handle("legacy-migrate", lambdainvoketest.Migrate)
 	hs := httptest.NewServer(s) // httptest listens on 127.0.0.1
 	t.Cleanup(hs.Close)
 	return s, hs
 }
 
-func newHTTP(t *testing.T, endpoint, fn string, opts ...HTTPOption) *HTTP {
+func newHTTP(t *testing.T, endpoint, fn string, opts ...lambdainvoke.HTTPOption) *lambdainvoke.HTTP {
 	t.Helper()
-	h, err := NewHTTP(endpoint, fn, opts...)
+	h, err := lambdainvoke.NewHTTP(endpoint, fn, opts...)
 	if err != nil {
 		t.Fatalf("NewHTTP: %v", err)
 	}
@@ -44,7 +46,7 @@ func TestHTTPThroughServer(t *testing.T) {
 	tests := []struct {
 		name     string
 		function string
-		opts     []HTTPOption
+		opts     []lambdainvoke.HTTPOption
 		payload  string
 		want     string
 		wantErr  *userpool.FunctionError
@@ -63,8 +65,7 @@ func TestHTTPThroughServer(t *testing.T) {
 		},
 		{
 			name:     "by name with $LATEST qualifier",
-			function: "legacy-migrate",
-			opts:     []HTTPOption{WithQualifier("$LATEST")},
+			function: "legacy-migrate:$LATEST",
 			payload:  `{"userName":"alice","request":{"password":"right"}}`,
 			want:     `{"userName":"alice","request":{"password":"right"},"response":{"finalUserStatus":"CONFIRMED"}}`,
 		},
@@ -98,7 +99,7 @@ func TestHTTPThroughServer(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Invoke: %v", err)
 			}
-			assertJSONEqual(t, tt.want, out)
+			lambdainvoketest.AssertJSONEqual(t, tt.want, out)
 		})
 	}
 }
@@ -206,7 +207,7 @@ func TestHTTPAnswers(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Invoke: %v", err)
 				}
-				assertJSONEqual(t, tt.want, out)
+				lambdainvoketest.AssertJSONEqual(t, tt.want, out)
 			}
 		})
 	}
@@ -281,7 +282,7 @@ func TestNewHTTPEndpoint(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if _, err := NewHTTP(tt.endpoint, tt.fn); !errors.Is(err, ErrEndpoint) {
+			if _, err := lambdainvoke.NewHTTP(tt.endpoint, tt.fn); !errors.Is(err, lambdainvoke.ErrEndpoint) {
 				t.Errorf("NewHTTP(%q, %q) error = %v, want ErrEndpoint", tt.endpoint, tt.fn, err)
 			}
 		})

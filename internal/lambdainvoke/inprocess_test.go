@@ -1,4 +1,4 @@
-package lambdainvoke
+package lambdainvoke_test
 
 import (
 	"context"
@@ -6,49 +6,17 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke/lambdainvoketest"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
 
-// MigrationError stands for the one error type Ferry's trigger lets out of
-// the process: its name is what Lambda reports as errorType.
-type MigrationError struct{ msg string }
-
-func (e *MigrationError) Error() string { return e.msg }
-
-type event struct {
-	UserName string `json:"userName"`
-	Request  struct {
-		Password string `json:"password"`
-	} `json:"request"`
-	Response struct {
-		FinalUserStatus string `json:"finalUserStatus,omitempty"`
-	} `json:"response"`
-}
-
-// migrate is a tiny migration handler: alice/right migrates, anything else
-// fails the way Ferry's trigger does.
-func migrate(_ context.Context, ev event) (event, error) {
-	switch {
-	case ev.UserName == "alice" && ev.Request.Password == "right":
-		ev.Response.FinalUserStatus = "CONFIRMED"
-		return ev, nil
-	case ev.UserName == "panic":
-		panic("handler exploded")
-	case ev.UserName == "plain":
-		return ev, errors.New("plain failure")
-	case ev.UserName == "runtime":
-		return ev, messages.InvokeResponse_Error{Type: "Custom.Type", Message: "custom message"}
-	}
-	return ev, &MigrationError{msg: "Incorrect username or password."}
-}
-
 func TestInProcess(t *testing.T) {
 	t.Parallel()
-	inv := InProcess(migrate)
+	inv := lambdainvoke.InProcess(lambdainvoketest.Migrate)
 	tests := []struct {
 		name    string
 		payload string
@@ -106,14 +74,14 @@ func TestInProcess(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Invoke: %v", err)
 			}
-			assertJSONEqual(t, tt.want, out)
+			lambdainvoketest.AssertJSONEqual(t, tt.want, out)
 		})
 	}
 }
 
 func TestInProcessCancelledIsNotAFunctionError(t *testing.T) {
 	t.Parallel()
-	inv := InProcess(func(ctx context.Context, _ json.RawMessage) (json.RawMessage, error) {
+	inv := lambdainvoke.InProcess(func(ctx context.Context, _ json.RawMessage) (json.RawMessage, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	})
@@ -128,26 +96,12 @@ func TestInProcessCancelledIsNotAFunctionError(t *testing.T) {
 	}
 }
 
-func assertJSONEqual(t *testing.T, want string, got []byte) {
-	t.Helper()
-	var w, g any
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("want is not JSON: %v", err)
-	}
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("answer %q is not JSON: %v", got, err)
-	}
-	if diff := cmp.Diff(w, g); diff != "" {
-		t.Errorf("answer (-want +got):\n%s", diff)
-	}
-}
-
 // Each in-process invocation carries a Lambda context with its own request
 // id, as the runtime provides, and one the caller set is kept.
 func TestInProcessRequestID(t *testing.T) {
 	t.Parallel()
 	var seen []string
-	inv := InProcess(func(ctx context.Context, ev event) (event, error) {
+	inv := lambdainvoke.InProcess(func(ctx context.Context, ev lambdainvoketest.Event) (lambdainvoketest.Event, error) {
 		lc, ok := lambdacontext.FromContext(ctx)
 		if !ok {
 			return ev, errors.New("no lambda context")

@@ -15,7 +15,6 @@
 package passhash
 
 import (
-	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -79,11 +78,6 @@ type Info struct {
 	// as name=value pairs ("cost=10", "prf=sha256 iterations=600000"); empty
 	// for families whose cost is fixed by the family itself.
 	Params string
-}
-
-// Verify checks password against h with the default Options.
-func Verify(ctx context.Context, password string, h Hash) (Result, error) {
-	return defaultVerifier.Verify(ctx, password, h)
 }
 
 // Identify names the family of h with the default Options.

@@ -238,10 +238,10 @@ func TestDummy(t *testing.T) {
 	}
 }
 
-func TestPackageLevelHelpers(t *testing.T) {
+func TestDefaultVerifier(t *testing.T) {
 	t.Parallel()
 	h := Hash{Encoded: "$1$saltsalt$qjXMvbEw8oaL.CzflDtaK/"} // openssl passwd -1 -salt saltsalt password
-	res, err := Verify(t.Context(), "password", h)
+	res, err := defaultVerifier.Verify(t.Context(), "password", h)
 	if err != nil || !res.Match || res.Family != "md5-crypt" || !res.Weak {
 		t.Fatalf("Verify = %+v, %v", res, err)
 	}

@@ -45,7 +45,7 @@ func TestSourcesGuideExamples(t *testing.T) {
 			t.Errorf("example:\n%s\n%v", block, err)
 		}
 	}
-	for _, typ := range SourceTypes() {
+	for typ := range sourceTypes() {
 		if types[typ] == 0 {
 			t.Errorf("docs/sources.md has no loadable example of type %s", typ)
 		}

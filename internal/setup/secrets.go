@@ -33,7 +33,8 @@ type Loaded struct {
 	Reload func() (*config.Config, error)
 }
 
-// LoadEnv loads the configuration the Lambda way (see FromEnv), resolving
+// LoadEnv loads the configuration the Lambda way — inline YAML in
+// FERRY_CONFIG, or a file named by FERRY_CONFIG_FILE — resolving
 // secret references through r (nil: a new resolver with the default AWS
 // configuration, which is loaded only if a reference is met).
 func LoadEnv(getenv func(string) string, r *secrets.Resolver) (*Loaded, error) {

@@ -62,15 +62,6 @@ func sourceTypes() map[string]sourceType {
 	}
 }
 
-// SourceTypes lists the configurable source type names.
-func SourceTypes() []string {
-	var names []string
-	for k := range sourceTypes() {
-		names = append(names, k)
-	}
-	return names
-}
-
 func loader(types map[string]sourceType) config.Loader {
 	l := config.Loader{Types: map[string]func() any{}}
 	for name, t := range types {
@@ -105,17 +96,7 @@ func LoadFile(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// FromEnv loads the configuration the Lambda way: inline YAML in
-// FERRY_CONFIG, or a file named by FERRY_CONFIG_FILE.
-func FromEnv(getenv func(string) string) (*config.Config, error) {
-	l, err := LoadEnv(getenv, nil)
-	if err != nil {
-		return nil, err
-	}
-	return l.Config, nil
-}
-
-// envDocument reads the document FromEnv loads.
+// envDocument reads the document LoadEnv loads.
 func envDocument(getenv func(string) string) ([]byte, error) {
 	inline, file := getenv("FERRY_CONFIG"), getenv("FERRY_CONFIG_FILE")
 	switch {
@@ -240,4 +221,11 @@ func (a *App) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// CannotList reports whether err says that a source cannot list its users
+// as it is configured (a SQL source with neither a preset nor query.list):
+// status and export then report the source as not counted, not as failed.
+func CannotList(err error) bool {
+	return errors.Is(err, sqlsource.ErrNoListing)
 }

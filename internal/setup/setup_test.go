@@ -128,7 +128,7 @@ sources:
 	}
 }
 
-func TestFromEnv(t *testing.T) {
+func TestLoadEnv(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
@@ -145,7 +145,7 @@ func TestFromEnv(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := FromEnv(func(k string) string { return tc.env[k] })
+			_, err := LoadEnv(func(k string) string { return tc.env[k] }, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("err = %v, want %q", err, tc.wantErr)
 			}

@@ -6,27 +6,17 @@ import (
 	"strings"
 )
 
-// OpenIDConfiguration returns the discovery document served at
+// OpenIDConfigurationWith returns the discovery document served at
 // /<poolId>/.well-known/openid-configuration for a pool whose tokens carry
-// issuer as iss, with every endpoint under issuer.
-func OpenIDConfiguration(issuer string) ([]byte, error) {
-	return OpenIDConfigurationAt(issuer, issuer)
-}
-
-// OpenIDConfigurationAt is OpenIDConfiguration for a server reached at base
-// (e.g. http://127.0.0.1:9229/us-east-1_abc) while its tokens keep another
-// issuer (e.g. the AWS-shaped https://cognito-idp.<region>.amazonaws.com/<poolId>):
-// iss stays issuer, the endpoints point at base.
-func OpenIDConfigurationAt(issuer, base string) ([]byte, error) {
-	return OpenIDConfigurationWith(issuer, base, "")
-}
-
-// OpenIDConfigurationWith is OpenIDConfigurationAt for a pool whose OAuth
-// 2.0 endpoints (authorize, token, userInfo) live under oauthBase, its
-// managed-login domain, as Cognito serves them from the pool's domain
-// rather than beside the JWKS. An empty oauthBase (a pool without a
-// domain, which has no OAuth endpoints) leaves them out, so the document
-// lists only endpoints that answer.
+// issuer as iss, reached at base (e.g. http://127.0.0.1:9229/us-east-1_abc,
+// which may differ from an AWS-shaped issuer such as
+// https://cognito-idp.<region>.amazonaws.com/<poolId>: iss stays issuer, the
+// endpoints point at base). Its OAuth 2.0 endpoints (authorize, token,
+// userInfo) live under oauthBase, the pool's managed-login domain, as
+// Cognito serves them from the pool's domain rather than beside the JWKS.
+// An empty oauthBase (a pool without a domain, which has no OAuth
+// endpoints) leaves them out, so the document lists only endpoints that
+// answer.
 func OpenIDConfigurationWith(issuer, base, oauthBase string) ([]byte, error) {
 	base = strings.TrimRight(base, "/")
 	doc := map[string]any{

@@ -345,13 +345,11 @@ func TestOpenIDConfiguration(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var raw []byte
-			var err error
-			if tt.base == "" {
-				raw, err = OpenIDConfiguration(tt.issuer)
-			} else {
-				raw, err = OpenIDConfigurationAt(tt.issuer, tt.base)
+			base := tt.base
+			if base == "" {
+				base = tt.issuer
 			}
+			raw, err := OpenIDConfigurationWith(tt.issuer, base, "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,12 +19,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
-	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke/lambdainvoketest"
 )
 
 // TestCognitoLocalReachesFerryTrigger points another Cognito emulator,
 // cognito-local (pinned in test/clients/node), at Ferry's own trigger
-// handler served by lambdainvoke.Server: its Lambda client (aws-sdk v2 for
+// handler served by lambdainvoketest.Server: its Lambda client (aws-sdk v2 for
 // JavaScript) must migrate users through it like through any Lambda,
 // including concurrent first sign-ins, which aws-lambda-rie cannot serve.
 func TestCognitoLocalReachesFerryTrigger(t *testing.T) {
@@ -42,7 +42,7 @@ func TestCognitoLocalReachesFerryTrigger(t *testing.T) {
 		legacy = append(legacy, legacyUser{fmt.Sprintf("cl%d", i), fmt.Sprintf("cl%d@example.com", i), legacyPassword})
 	}
 	app := ferryTrigger(t, legacy)
-	srv := lambdainvoke.NewServer(slog.New(slog.DiscardHandler))
+	srv := lambdainvoketest.NewServer(slog.New(slog.DiscardHandler))
 	srv.Handle("ferry-migrate", app.Handler)
 	lambdaHTTP := httptest.NewServer(srv)
 	t.Cleanup(lambdaHTTP.Close)

@@ -9,7 +9,7 @@
 // aws-jwt-verify, and clients that see the same exception must report the
 // same message. The Invoke API mode runs the pool's UserMigration trigger
 // as a separate function: a Node Lambda, and Ferry's own handler behind
-// lambdainvoke.Server.
+// lambdainvoketest.Server.
 //
 // The JavaScript clients live in test/clients/node (npm ci there, as
 // scripts/deps.sh does). Without Node or the AWS CLI the tests that need

@@ -10,17 +10,18 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke/lambdainvoketest"
 )
 
 // TestInvokeAPIFerryHandler runs the whole scenario list with a pool whose
 // UserMigration trigger is Ferry's own handler reached over the Lambda
-// Invoke API (lambdainvoke.Server on 127.0.0.1), as a foreign function
+// Invoke API (lambdainvoketest.Server on 127.0.0.1), as a foreign function
 // would be: the answers must be the same as in-process.
 func TestInvokeAPIFerryHandler(t *testing.T) {
 	endToEnd(t)
 	t.Parallel()
 	app := ferryTrigger(t, legacyUsersFor("invoke"))
-	srv := lambdainvoke.NewServer(slog.New(slog.DiscardHandler))
+	srv := lambdainvoketest.NewServer(slog.New(slog.DiscardHandler))
 	srv.Handle("ferry-migrate", app.Handler)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)

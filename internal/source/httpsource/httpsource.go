@@ -20,21 +20,15 @@
 package httpsource
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -143,29 +137,6 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 	return s, nil
 }
 
-func (t TLS) config() (*tls.Config, error) {
-	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: t.ServerName}
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("tls.ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls.ca_file: %s holds no PEM certificate", t.CAFile)
-		}
-		conf.RootCAs = pool
-	}
-	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("tls.cert_file: %w", err)
-		}
-		conf.Certificates = []tls.Certificate{cert}
-	}
-	return conf, nil
-}
-
 // Close releases idle connections.
 func (s *Source) Close() error {
 	s.client.CloseIdleConnections()
@@ -185,86 +156,6 @@ func (c credentials) LogValue() slog.Value {
 		pw = "REDACTED"
 	}
 	return slog.GroupValue(slog.String("username", c.Username), slog.String("password", pw))
-}
-
-// response is a received answer, body already read within the size limit.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// call sends one request and reads the answer. Faults only.
-func (s *Source) call(ctx context.Context, method, path string, body any) (*response, error) {
-	var payload []byte
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return nil, err
-		}
-	}
-	// path is already escaped; the base URL has no query or fragment.
-	req, err := http.NewRequestWithContext(ctx, method, s.base.String()+path, bytes.NewReader(payload))
-	if err != nil {
-		return nil, err
-	}
-	u := req.URL
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "ferry")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	switch s.cfg.Auth.Type {
-	case AuthBearer:
-		req.Header.Set("Authorization", "Bearer "+s.token)
-	case AuthBasic:
-		req.SetBasicAuth(s.basicUser, s.basicPassword)
-	case AuthHMAC:
-		req.Header.Set(SignatureHeader, Sign(s.hmacKey, method, req.URL.EscapedPath(), time.Now(), payload))
-	}
-	res, err := s.client.Do(req)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			return nil, fmt.Errorf("%s %s: %w", method, path, ctxErr)
-		}
-		return nil, err // *url.Error: method, URL (no password) and cause
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, s.cfg.MaxResponseBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: reading response: %w", method, u.Redacted(), err)
-	}
-	if int64(len(b)) > s.cfg.MaxResponseBytes {
-		return nil, fmt.Errorf("%s %s: %w (over %d bytes)", method, u.Redacted(), ErrResponseTooLarge, s.cfg.MaxResponseBytes)
-	}
-	return &response{status: res.StatusCode, header: res.Header, body: b}, nil
-}
-
-// outcome maps the statuses the contracts share: 404 unknown, 423
-// disabled, 401 (without a challenge) and 403 a wrong password when
-// passwordAnswer; anything unexpected is a fault.
-func (r *response) outcome(passwordAnswer bool) error {
-	switch r.status {
-	case http.StatusNotFound:
-		return source.ErrUserNotFound
-	case http.StatusLocked:
-		return source.ErrUserDisabled
-	case http.StatusUnauthorized:
-		// A 401 with a WWW-Authenticate challenge comes from the endpoint's
-		// authentication layer (RFC 9110 requires the header there): the
-		// endpoint refused Ferry, not the user's password.
-		if r.header.Get("WWW-Authenticate") != "" {
-			return fmt.Errorf("%w: %w", source.ErrBackendAuth, ErrRefused)
-		}
-		if passwordAnswer {
-			return source.ErrInvalidPassword
-		}
-	case http.StatusForbidden:
-		if passwordAnswer {
-			return source.ErrInvalidPassword
-		}
-	}
-	return fmt.Errorf("%w %d", ErrStatus, r.status)
 }
 
 // Authenticate asks the endpoint to verify password.
@@ -337,177 +228,4 @@ func (s *Source) Check(ctx context.Context) error {
 		return se
 	}
 	return &source.Error{Source: s.name, Op: "check", Err: err}
-}
-
-// ferryUser is a user in Ferry's contract.
-type ferryUser struct {
-	ID                  string            `json:"id"`
-	Username            string            `json:"username"`
-	Email               string            `json:"email"`
-	EmailVerified       bool              `json:"email_verified"`
-	PhoneNumber         string            `json:"phone_number"`
-	PhoneNumberVerified bool              `json:"phone_number_verified"`
-	Attributes          map[string]string `json:"attributes"`
-	Groups              []string          `json:"groups"`
-	// PasswordResetRequired: the legacy application requires a new
-	// password; the user migrates with RESET_REQUIRED.
-	PasswordResetRequired bool `json:"password_reset_required"`
-}
-
-func (s *Source) ferryCall(ctx context.Context, path string, body credentials, passwordAnswer bool) (*source.User, error) {
-	res, err := s.call(ctx, http.MethodPost, path, body)
-	if err != nil {
-		return nil, err
-	}
-	if res.status != http.StatusOK {
-		return nil, res.outcome(passwordAnswer)
-	}
-	var fu ferryUser
-	if err := json.Unmarshal(res.body, &fu); err != nil {
-		return nil, fmt.Errorf("POST %s: %w: %v", path, ErrBadResponse, jsonErr(err))
-	}
-	if fu.ID == "" {
-		return nil, fmt.Errorf("POST %s: %w: no id", path, ErrBadResponse)
-	}
-	u := &source.User{
-		ID:            fu.ID,
-		Username:      fu.Username,
-		Email:         fu.Email,
-		EmailVerified: fu.EmailVerified && fu.Email != "",
-		Phone:         fu.PhoneNumber,
-		PhoneVerified: fu.PhoneNumberVerified && fu.PhoneNumber != "",
-		Attributes:    fu.Attributes,
-		Groups:        fu.Groups,
-		ResetRequired: fu.PasswordResetRequired,
-	}
-	if u.Attributes == nil {
-		u.Attributes = map[string]string{}
-	}
-	if u.Username == "" {
-		u.Username = body.Username
-	}
-	return u, nil
-}
-
-// keycloakUser is a user in the Keycloak user-migration contract.
-type keycloakUser struct {
-	ID              string              `json:"id"`
-	Username        string              `json:"username"`
-	Email           string              `json:"email"`
-	EmailVerified   bool                `json:"emailVerified"`
-	FirstName       string              `json:"firstName"`
-	LastName        string              `json:"lastName"`
-	Enabled         *bool               `json:"enabled"`
-	Attributes      map[string][]string `json:"attributes"`
-	Groups          []string            `json:"groups"`
-	Roles           []string            `json:"roles"`
-	RequiredActions []string            `json:"requiredActions"`
-}
-
-// keycloakPath is the path for a user: "/" and the escaped name. "." and
-// ".." are refused: they would name the collection or its parent.
-func keycloakPath(name string) (string, bool) {
-	if name == "" || name == "." || name == ".." {
-		return "", false
-	}
-	return "/" + url.PathEscape(name), true
-}
-
-func (s *Source) keycloakGet(ctx context.Context, name string) (*source.User, error) {
-	path, ok := keycloakPath(name)
-	if !ok {
-		return nil, source.ErrUserNotFound
-	}
-	res, err := s.call(ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return nil, err
-	}
-	if res.status != http.StatusOK {
-		return nil, res.outcome(false)
-	}
-	var ku keycloakUser
-	if err := json.Unmarshal(res.body, &ku); err != nil {
-		return nil, fmt.Errorf("GET user: %w: %v", ErrBadResponse, jsonErr(err))
-	}
-	if ku.Enabled != nil && !*ku.Enabled {
-		return nil, source.ErrUserDisabled
-	}
-	if ku.Username == "" {
-		return nil, fmt.Errorf("GET user: %w: no username", ErrBadResponse)
-	}
-	u := &source.User{
-		ID:            ku.ID,
-		Username:      ku.Username,
-		Email:         ku.Email,
-		EmailVerified: ku.Email != "" && (ku.EmailVerified || s.cfg.EmailVerified),
-		Attributes:    map[string]string{},
-		Groups:        ku.Groups,
-	}
-	if u.ID == "" {
-		u.ID = ku.Username
-	}
-	if ku.FirstName != "" {
-		u.Attributes["given_name"] = ku.FirstName
-	}
-	if ku.LastName != "" {
-		u.Attributes["family_name"] = ku.LastName
-	}
-	for attr, key := range s.cfg.Attributes {
-		vs := ku.Attributes[key]
-		if len(vs) == 0 || vs[0] == "" {
-			continue
-		}
-		if attr == "phone_number" {
-			u.Phone, u.PhoneVerified = vs[0], s.cfg.PhoneVerified
-			continue
-		}
-		u.Attributes[attr] = vs[0]
-	}
-	for _, a := range ku.RequiredActions {
-		if a == "UPDATE_PASSWORD" {
-			u.ResetRequired = true
-		}
-	}
-	return u, nil
-}
-
-func (s *Source) keycloakAuthenticate(ctx context.Context, name, password string) (*source.User, error) {
-	u, err := s.keycloakGet(ctx, name)
-	if err != nil && !source.IsOutcome(err) {
-		return nil, err
-	}
-	if err != nil {
-		// Same round trips as for a known user: a password check whose
-		// answer is ignored.
-		if path, ok := keycloakPath(name); ok {
-			_, _ = s.call(ctx, http.MethodPost, path, credentials{Password: password})
-		}
-		return nil, err
-	}
-	path, _ := keycloakPath(name)
-	res, err := s.call(ctx, http.MethodPost, path, credentials{Password: password})
-	if err != nil {
-		return nil, err
-	}
-	switch res.status {
-	case http.StatusOK, http.StatusNoContent:
-		return u, nil
-	default:
-		return nil, res.outcome(true)
-	}
-}
-
-// jsonErr keeps what a JSON error says about the shape and drops anything
-// quoted from the body (which the endpoint controls).
-func jsonErr(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("invalid JSON at offset %d", se.Offset)
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %q: want %s", te.Field, te.Type)
-	default:
-		return "invalid JSON"
-	}
 }

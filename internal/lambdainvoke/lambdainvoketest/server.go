@@ -1,4 +1,9 @@
-package lambdainvoke
+// Package lambdainvoketest serves aws-lambda-go handlers over the Lambda
+// Invoke API, for tests: a pool, cognito-local or any SDK reaches a handler
+// served by Server exactly as it reaches a function in AWS, through
+// lambdainvoke.NewHTTP or the SDK's Lambda client. Migrate is a small
+// migration handler to serve.
+package lambdainvoketest
 
 import (
 	"context"
@@ -12,15 +17,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/uuid"
 
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
 
 // Limits and defaults of the Lambda service that Server reproduces.
 const (
+	// DefaultRegion is the region shown in function ARNs.
+	DefaultRegion = lambdainvoke.DefaultRegion
 	// MaxPayload is Lambda's limit for a synchronous request and response
 	// payload: 6 MB.
 	MaxPayload = 6 << 20
@@ -81,8 +88,8 @@ type Server struct {
 }
 
 type function struct {
-	h    lambda.Handler
-	slot chan struct{} // nil when unbounded
+	inv  userpool.Invoker // the handler, run as lambdainvoke.InProcess runs it
+	slot chan struct{}    // nil when unbounded
 }
 
 // NewServer returns a Server with no functions; add them with Handle.
@@ -106,7 +113,7 @@ func NewServer(logger *slog.Logger, opts ...ServerOption) *Server {
 // name, replacing any function of that name. Invocations may name it by
 // name, partial ARN or full ARN.
 func (s *Server) Handle(name string, handler any) {
-	fn := &function{h: lambda.NewHandler(handler)}
+	fn := &function{inv: lambdainvoke.InProcess(handler)}
 	if s.maxConc > 0 {
 		fn.slot = make(chan struct{}, s.maxConc)
 	}
@@ -218,7 +225,12 @@ func (s *Server) run(ctx context.Context, fn *function, name, requestID string, 
 	}
 	done := make(chan result, 1)
 	go func() {
-		out, ferr := run(ctx, fn.h, payload)
+		out, err := fn.inv.Invoke(ctx, payload)
+		ferr, ok := errors.AsType[*userpool.FunctionError](err)
+		if err != nil && !ok {
+			// InProcess says so only when ctx ended first: overtime.
+			ferr = &userpool.FunctionError{Type: "Unhandled", Message: err.Error()}
+		}
 		done <- result{out, ferr, ctx.Err() != nil}
 	}()
 	timedOut := &userpool.FunctionError{Type: "Sandbox.Timedout",

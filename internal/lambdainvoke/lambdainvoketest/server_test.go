@@ -1,4 +1,4 @@
-package lambdainvoke
+package lambdainvoketest
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
 
@@ -40,6 +41,26 @@ func post(t *testing.T, url string, header map[string]string, body []byte) (*htt
 		t.Fatal(err)
 	}
 	return resp, b
+}
+
+// newServer serves Migrate as "legacy-migrate" on 127.0.0.1.
+func newServer(t *testing.T, opts ...ServerOption) (*Server, *httptest.Server) {
+	t.Helper()
+	s := NewServer(slog.New(slog.DiscardHandler), opts...)
+	s.Handle("legacy-migrate", Migrate)
+	hs := httptest.NewServer(s) // httptest listens on 127.0.0.1
+	t.Cleanup(hs.Close)
+	return s, hs
+}
+
+// newHTTP is the Invoke API client of fn at endpoint.
+func newHTTP(t *testing.T, endpoint, fn string) *lambdainvoke.HTTP {
+	t.Helper()
+	h, err := lambdainvoke.NewHTTP(endpoint, fn)
+	if err != nil {
+		t.Fatalf("NewHTTP: %v", err)
+	}
+	return h
 }
 
 // TestServerWire checks the raw answers, status codes and headers, as any
@@ -137,7 +158,7 @@ func TestServerWire(t *testing.T) {
 				}
 			}
 			if tt.wantBody != "" {
-				assertJSONEqual(t, tt.wantBody, body)
+				AssertJSONEqual(t, tt.wantBody, body)
 			}
 		})
 	}
@@ -260,7 +281,7 @@ func TestServerNeverLogsPayloads(t *testing.T) {
 	t.Parallel()
 	var buf syncBuffer
 	s := NewServer(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	s.Handle("legacy-migrate", migrate)
+	s.Handle("legacy-migrate", Migrate)
 	hs := httptest.NewServer(s)
 	t.Cleanup(hs.Close)
 	inv := newHTTP(t, hs.URL, "legacy-migrate")
