@@ -60,7 +60,10 @@ const (
 // its session ends, so a six-digit code cannot be guessed in one session.
 const maxMFAAttempts = 5
 
-const defaultAuthenticationMessage = "Your authentication code is {####}."
+const (
+	defaultAuthenticationMessage = "Your authentication code is {####}."
+	defaultAuthenticationSubject = "Your authentication code"
+)
 
 var (
 	errNoTOTP       = newErr(ErrSoftwareTokenMFANotFound, "Software Token MFA does not exist for the user.")
@@ -469,13 +472,10 @@ func (s *Service) startMFA(ctx context.Context, p *pool, c *client, u *User, nam
 	if name == challengeTOTPMFA {
 		params["FRIENDLY_DEVICE_NAME"] = u.MFA.TOTPDeviceName
 	} else {
-		code := newCode()
-		d, err := s.deliver(withTriggerSource(ctx, sourceMessageAuthentication), u, "authentication", "SMS", "phone_number", u.Attributes["phone_number"], code)
-		if err != nil {
+		var err error
+		if pending, err = s.sendSignInCode(ctx, c, u, "SMS", params); err != nil {
 			return nil, err
 		}
-		params["CODE_DELIVERY_DELIVERY_MEDIUM"], params["CODE_DELIVERY_DESTINATION"] = d.DeliveryMedium, d.Destination
-		pending = &Code{Code: code, ExpiresAt: s.now().Add(time.Duration(c.set.AuthSessionValidity) * time.Minute)}
 	}
 	return &AuthResult{ChallengeName: name, ChallengeParameters: params,
 		Session: s.newChallengeSession(p, c, u, name, pending)}, nil
@@ -499,8 +499,9 @@ func (s *Service) respondSelectMFA(ctx context.Context, p *pool, c *client, sess
 	return s.startMFA(ctx, p, c, u, answer)
 }
 
-// respondMFA answers SOFTWARE_TOKEN_MFA (SOFTWARE_TOKEN_MFA_CODE) or
-// SMS_MFA (SMS_MFA_CODE) with tokens.
+// respondMFA answers SOFTWARE_TOKEN_MFA (SOFTWARE_TOKEN_MFA_CODE), SMS_MFA
+// (SMS_MFA_CODE), and USER_AUTH's EMAIL_OTP (EMAIL_OTP_CODE) and SMS_OTP
+// (SMS_OTP_CODE) with tokens.
 func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, session string, r map[string]string) (*AuthResult, error) {
 	st, u, err := s.sessionUser(ctx, p, c, session, name)
 	if err != nil {
@@ -519,7 +520,7 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 	}
 	var step uint64
 	ok := false
-	if name == challengeSMSMFA {
+	if name != challengeTOTPMFA { // a code the pool sent: SMS_MFA, EMAIL_OTP, SMS_OTP
 		ok = st.code != nil && constantEq(code, st.code.Code)
 		if st.code == nil || s.now().After(st.code.ExpiresAt) {
 			return nil, newErr(ErrExpiredCode, msgExpiredCode)
