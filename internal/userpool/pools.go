@@ -67,7 +67,7 @@ func (s *Service) CreatePool(ctx context.Context, in CreatePoolInput) (*PoolView
 	if err := set.checkPoolMFA(); err != nil {
 		return nil, err
 	}
-	if err := set.checkSignInPolicy(); err != nil {
+	if err := set.checkSignInPolicy(nil); err != nil {
 		return nil, err
 	}
 	if set.DeletionProtection == "" {
@@ -161,7 +161,7 @@ func (s *Service) UpdatePool(ctx context.Context, poolID string, update func(cur
 	if err := next.checkPoolMFA(); err != nil {
 		return err
 	}
-	if err := next.checkSignInPolicy(); err != nil {
+	if err := next.checkSignInPolicy(&p.set); err != nil {
 		return err
 	}
 	if next.DeletionProtection == "" {

@@ -55,8 +55,11 @@ func (s *PoolSettings) allowsFactor(factor string) bool {
 //     requires for every sign-in code sent by email. The local pool itself
 //     writes the code to its outbox; the rule is kept so a configuration
 //     Cognito would refuse is refused here too. SMS_OTP, like SMS_MFA, is
-//     not checked against SmsConfiguration.
-func (s *PoolSettings) checkSignInPolicy() error {
+//     not checked against SmsConfiguration. On an update (prev set) the
+//     email rule applies only when EMAIL_OTP is newly allowed: an
+//     UpdateUserPool that leaves EmailConfiguration out returns it to its
+//     default, and must not make the pool refuse every later change.
+func (s *PoolSettings) checkSignInPolicy(prev *PoolSettings) error {
 	var tier string
 	s.other("UserPoolTier", &tier)
 	if tier != "" && !slices.Contains(poolTiers, tier) {
@@ -95,7 +98,7 @@ func (s *PoolSettings) checkSignInPolicy() error {
 			}
 		}
 	}
-	if slices.Contains(factors, FactorEmailOTP) {
+	if slices.Contains(factors, FactorEmailOTP) && (prev == nil || !prev.allowsFactor(FactorEmailOTP)) {
 		var ec struct {
 			EmailSendingAccount string `json:"EmailSendingAccount"`
 		}
