@@ -10,14 +10,17 @@
 // outbox):
 //   {"step": "name", "op": OP, "username": "...", "password": "...",
 //    "attributes": {"name": "..."}, "attribute": "email", "code": "123456"}
-// OP is signIn (USER_PASSWORD_AUTH), signInSRP, session, refresh
+// OP is signIn (USER_PASSWORD_AUTH), signInSRP, signInUserAuth (USER_AUTH,
+// choice-based, with an optional "preferredChallenge" and "password"),
+// session, refresh
 // (fetchAuthSession forceRefresh), currentUser, userAttributes,
 // updateUserAttributes, confirmAttribute, signOut, deleteUser, or for MFA
 // setUpTOTP, verifyTOTPSetup, updateMFAPreference ("totp": "PREFERRED") and
 // confirmSignIn. verifyTOTPSetup and confirmSignIn type the code an
 // authenticator app would show for the secret setUpTOTP returned, computed
 // here (RFC 6238: HMAC-SHA-1, 6 digits, 30 s) at now + "atSeconds", unless
-// the step gives a "code".
+// the step gives a "code" (an emailed code, a chosen first factor, a
+// password).
 //
 // Prints one JSON line per step: {"step","ok","detail"}; detail carries what
 // Amplify returned (or the error's name and message) and the decoded
@@ -50,6 +53,14 @@ function claims(session) {
   return { access: t.accessToken?.payload, id: t.idToken?.payload, jti: t.accessToken?.payload?.jti };
 }
 
+// signInResult is what the test checks of a signIn or confirmSignIn
+// answer: where the sign-in stands and what it offers next.
+function signInResult(out) {
+  const n = out.nextStep || {};
+  return { isSignedIn: out.isSignedIn, nextStep: n.signInStep, availableChallenges: n.availableChallenges,
+    deliveryMedium: n.codeDeliveryDetails?.deliveryMedium, destination: n.codeDeliveryDetails?.destination };
+}
+
 let totpSecret = "";
 const codeFor = (s) => s.code || totp(totpSecret, Date.now() / 1000 + (s.atSeconds || 0));
 
@@ -59,7 +70,12 @@ async function run(s) {
     case "signInSRP": {
       const out = await signIn({ username: s.username, password: s.password,
         options: { authFlowType: s.op === "signIn" ? "USER_PASSWORD_AUTH" : "USER_SRP_AUTH" } });
-      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep };
+      return signInResult(out);
+    }
+    case "signInUserAuth": {
+      const out = await signIn({ username: s.username, password: s.password,
+        options: { authFlowType: "USER_AUTH", preferredChallenge: s.preferredChallenge } });
+      return signInResult(out);
     }
     case "session":
       return { claims: claims(await fetchAuthSession()) };
@@ -98,7 +114,7 @@ async function run(s) {
       return {};
     case "confirmSignIn": {
       const out = await confirmSignIn({ challengeResponse: codeFor(s) });
-      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep };
+      return signInResult(out);
     }
     default:
       throw Object.assign(new Error(`unknown op ${s.op}`), { name: "DriverError" });
