@@ -11,7 +11,24 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/setup"
 )
+
+// userAuthPool is newPool allowing PASSWORD and EMAIL_OTP first factors
+// (with SES email, which EMAIL_OTP needs), its ready client USER_AUTH.
+func userAuthPool(t *testing.T, app *setup.App) *pool {
+	t.Helper()
+	return newPool(t, lambdainvoke.InProcess(app.Handler),
+		cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
+			in.Policies = &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{
+				AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp}}}
+			in.EmailConfiguration = &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper,
+				SourceArn: aws.String("arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com")}
+		}),
+		cognitotest.WithClient(func(in *cip.CreateUserPoolClientInput) {
+			in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowUserAuth)
+		}))
+}
 
 // TestAmplifyUserAuth is choice-based sign-in with Amplify JS v6: a legacy
 // user migrates with a password sign-in, then signs in with
@@ -25,16 +42,7 @@ func TestAmplifyUserAuth(t *testing.T) {
 	t.Parallel()
 	users := legacyUsersFor("amplify-userauth")
 	app := ferryTrigger(t, users)
-	p := newPool(t, lambdainvoke.InProcess(app.Handler),
-		cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
-			in.Policies = &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{
-				AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp}}}
-			in.EmailConfiguration = &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper,
-				SourceArn: aws.String("arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com")}
-		}),
-		cognitotest.WithClient(func(in *cip.CreateUserPoolClientInput) {
-			in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowUserAuth)
-		}))
+	p := userAuthPool(t, app)
 	mia, ida := users[0], users[5]
 	a := startAmplify(t, p, p.legacyClient)
 
