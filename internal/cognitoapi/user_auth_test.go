@@ -381,3 +381,46 @@ func TestUserAuthDoesNotMigrate(t *testing.T) {
 		t.Fatalf("USER_PASSWORD_AUTH: %v %+v, %d trigger calls", err, out, m.calls.Load())
 	}
 }
+
+// TestUserAuthSessionRules: a USER_AUTH challenge's session lasts the
+// client's AuthSessionValidity, and five wrong codes end it, as for SMS_MFA.
+func TestUserAuthSessionRules(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := userAuthServer(t, withClock(clk))
+	start := func(t *testing.T) *string {
+		t.Helper()
+		out, err := startUserAuth(t, s, map[string]string{"USERNAME": "uma", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+		if err != nil || out.ChallengeName != types.ChallengeNameTypeEmailOtp {
+			t.Fatalf("start: %v %+v", err, out)
+		}
+		return out.Session
+	}
+	codeFor := func(code string) map[string]string { return map[string]string{"USERNAME": "uma", "EMAIL_OTP_CODE": code} }
+
+	sess := start(t)
+	for i := range 5 {
+		if _, err := answer(t, s, types.ChallengeNameTypeEmailOtp, sess, codeFor("000000x")); apiCode(t, err) != "CodeMismatchException" {
+			t.Fatalf("wrong code %d: %v", i+1, err)
+		}
+	}
+	if _, err := answer(t, s, types.ChallengeNameTypeEmailOtp, sess, codeFor(lastCode(t, s, "uma"))); apiCode(t, err) != "NotAuthorizedException" {
+		t.Fatalf("right code after five wrong ones: %v, want NotAuthorizedException", err)
+	}
+
+	sess = start(t)
+	clk.advance(4 * time.Minute) // past the default AuthSessionValidity of 3 minutes
+	_, err := answer(t, s, types.ChallengeNameTypeEmailOtp, sess, codeFor(lastCode(t, s, "uma")))
+	if apiCode(t, err) != "NotAuthorizedException" || !strings.Contains(err.Error(), "session is expired") {
+		t.Fatalf("expired session: %v", err)
+	}
+	sel, err := startUserAuth(t, s, map[string]string{"USERNAME": "uma"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(4 * time.Minute)
+	_, err = answer(t, s, types.ChallengeNameTypeSelectChallenge, sel.Session, map[string]string{"USERNAME": "uma", "ANSWER": "EMAIL_OTP"})
+	if apiCode(t, err) != "NotAuthorizedException" || !strings.Contains(err.Error(), "session is expired") {
+		t.Fatalf("expired SELECT_CHALLENGE session: %v", err)
+	}
+}
