@@ -29,8 +29,7 @@ func TestSignInPolicy(t *testing.T) {
 	}{
 		{name: "password and codes", in: cip.CreateUserPoolInput{Policies: f("PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"), EmailConfiguration: sesEmail}},
 		{name: "password only on LITE", in: cip.CreateUserPoolInput{Policies: f("PASSWORD"), UserPoolTier: types.UserPoolTierTypeLite}},
-		{name: "without PASSWORD", in: cip.CreateUserPoolInput{Policies: f("EMAIL_OTP"), EmailConfiguration: sesEmail},
-			wantCode: "InvalidParameterException", wantMsg: "must include PASSWORD"},
+		{name: "passwordless", in: cip.CreateUserPoolInput{Policies: f("EMAIL_OTP"), EmailConfiguration: sesEmail}},
 		{name: "empty", in: cip.CreateUserPoolInput{Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{}}}},
 			wantCode: "InvalidParameterException", wantMsg: "length greater than or equal to 1"},
 		{name: "five factors", in: cip.CreateUserPoolInput{Policies: f("PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN", "PASSWORD"), EmailConfiguration: sesEmail},
@@ -67,9 +66,9 @@ func TestSignInPolicy(t *testing.T) {
 		})
 	}
 	// UpdateUserPool checks the same rules.
-	_, err := s.API.UpdateUserPool(t.Context(), &cip.UpdateUserPoolInput{UserPoolId: aws.String(s.PoolID), Policies: f("SMS_OTP")})
+	_, err := s.API.UpdateUserPool(t.Context(), &cip.UpdateUserPoolInput{UserPoolId: aws.String(s.PoolID), Policies: f("SMS_OTP", "SMS_OTP")})
 	if apiCode(t, err) != "InvalidParameterException" {
-		t.Errorf("UpdateUserPool without PASSWORD: %v", err)
+		t.Errorf("UpdateUserPool naming SMS_OTP twice: %v", err)
 	}
 	if _, err := s.API.UpdateUserPool(t.Context(), &cip.UpdateUserPoolInput{UserPoolId: aws.String(s.PoolID),
 		Policies: f("PASSWORD", "EMAIL_OTP"), EmailConfiguration: sesEmail}); err != nil {

@@ -303,19 +303,89 @@ func TestUserAuthClientAndAdmin(t *testing.T) {
 }
 
 // TestUserAuthExistenceErrorsPrevented: an unknown name gets the choice a
-// user with a password would, and a password answer fails as a wrong one.
+// user with every factor would; a password fails as a wrong one, and a
+// code "sent" to it never matches, though nothing was sent.
 func TestUserAuthExistenceErrorsPrevented(t *testing.T) {
 	t.Parallel()
 	s := userAuthServer(t, cognitotest.WithClient(func(in *cip.CreateUserPoolClientInput) {
 		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
 	}))
+	known, err := startUserAuth(t, s, map[string]string{"USERNAME": "uma"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	out, err := startUserAuth(t, s, map[string]string{"USERNAME": "nobody"})
 	if err != nil || out.ChallengeName != types.ChallengeNameTypeSelectChallenge ||
-		!slices.Equal(out.AvailableChallenges, []types.ChallengeNameType{"PASSWORD", "PASSWORD_SRP"}) {
-		t.Fatalf("unknown user: %v %+v", err, out)
+		!slices.Equal(out.AvailableChallenges, known.AvailableChallenges) {
+		t.Fatalf("unknown user: %v %+v, want the choice uma gets: %v", err, out, known.AvailableChallenges)
 	}
 	_, err = answer(t, s, types.ChallengeNameTypeSelectChallenge, out.Session, map[string]string{"USERNAME": "nobody", "ANSWER": "PASSWORD", "PASSWORD": "Passw0rd!"})
 	if apiCode(t, err) != "NotAuthorizedException" || !strings.Contains(err.Error(), "Incorrect username or password.") {
 		t.Fatalf("password for an unknown user: %v", err)
+	}
+	for _, tt := range []struct {
+		name, typed, medium string
+		viaSelect           bool
+	}{
+		{"EMAIL_OTP", "nobody", "EMAIL", true},
+		{"SMS_OTP", "nobody", "SMS", false},
+		{"EMAIL_OTP", "+15555550199", "EMAIL", false}, // a phone number typed, a code asked by email
+	} {
+		var ch *string
+		var params map[string]string
+		if tt.viaSelect {
+			sel, err := startUserAuth(t, s, map[string]string{"USERNAME": tt.typed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := answer(t, s, types.ChallengeNameTypeSelectChallenge, sel.Session, map[string]string{"USERNAME": tt.typed, "ANSWER": tt.name})
+			if err != nil || string(r.ChallengeName) != tt.name {
+				t.Fatalf("%s chosen by %s: %v %+v", tt.name, tt.typed, err, r)
+			}
+			ch, params = r.Session, r.ChallengeParameters
+		} else {
+			r, err := startUserAuth(t, s, map[string]string{"USERNAME": tt.typed, "PREFERRED_CHALLENGE": tt.name})
+			if err != nil || string(r.ChallengeName) != tt.name {
+				t.Fatalf("%s preferred by %s: %v %+v", tt.name, tt.typed, err, r)
+			}
+			ch, params = r.Session, r.ChallengeParameters
+		}
+		if params["CODE_DELIVERY_DELIVERY_MEDIUM"] != tt.medium || !strings.Contains(params["CODE_DELIVERY_DESTINATION"], "*") {
+			t.Errorf("%s for %s: parameters %v", tt.name, tt.typed, params)
+		}
+		_, err := answer(t, s, types.ChallengeNameType(tt.name), ch, map[string]string{"USERNAME": tt.typed, tt.name + "_CODE": "123456"})
+		if apiCode(t, err) != "CodeMismatchException" {
+			t.Errorf("%s code for %s: %v, want CodeMismatchException", tt.name, tt.typed, err)
+		}
+	}
+	msgs, err := s.Service.Store().ListMessages(t.Context(), s.PoolID, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Username != "uma" && m.Username != "nova" {
+			t.Errorf("a message for a user that does not exist: %+v", m)
+		}
+	}
+}
+
+// TestUserAuthPasswordless: in a pool whose only first factor is
+// EMAIL_OTP, the choice offers only the code, a password is not taken, and
+// a user without a verified email address cannot sign in.
+func TestUserAuthPasswordless(t *testing.T) {
+	t.Parallel()
+	s := userAuthServer(t, withFirstFactors(types.AuthFactorTypeEmailOtp))
+	for _, params := range []map[string]string{
+		{"USERNAME": "uma"},
+		{"USERNAME": "uma", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Passw0rd!"},
+	} {
+		out, err := startUserAuth(t, s, params)
+		if err != nil || out.ChallengeName != types.ChallengeNameTypeSelectChallenge ||
+			!slices.Equal(out.AvailableChallenges, []types.ChallengeNameType{"EMAIL_OTP"}) {
+			t.Fatalf("%v: %v %+v, want SELECT_CHALLENGE of EMAIL_OTP alone", params, err, out)
+		}
+	}
+	if _, err := startUserAuth(t, s, map[string]string{"USERNAME": "nova"}); apiCode(t, err) != "NotAuthorizedException" {
+		t.Fatalf("nova, whose email is not verified: %v", err)
 	}
 }

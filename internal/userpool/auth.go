@@ -74,8 +74,8 @@ type challengeSess struct {
 	code     *Code
 	attempts int
 	verified bool
-	// typed is the name a simulated SELECT_CHALLENGE was issued for (no
-	// such user, existence errors prevented).
+	// typed is the name a simulated USER_AUTH challenge was issued for
+	// (no such user, existence errors prevented).
 	typed string
 }
 

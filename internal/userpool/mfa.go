@@ -535,15 +535,7 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 		}
 	}
 	if !ok {
-		s.mu.Lock()
-		if cur := s.sessions[session]; cur != nil {
-			cur.attempts++
-			if cur.attempts >= maxMFAAttempts {
-				delete(s.sessions, session)
-			}
-		}
-		s.mu.Unlock()
-		return nil, newErr(ErrCodeMismatch, msgCodeMismatch)
+		return nil, s.wrongCode(session)
 	}
 	s.endSession(session)
 	if name == challengeTOTPMFA {
@@ -558,6 +550,20 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 		}
 	}
 	return s.signedIn(ctx, p, c, u)
+}
+
+// wrongCode counts a wrong code typed in a session, which ends at the
+// maxMFAAttempts-th, and returns the answer for it.
+func (s *Service) wrongCode(session string) error {
+	s.mu.Lock()
+	if cur := s.sessions[session]; cur != nil {
+		cur.attempts++
+		if cur.attempts >= maxMFAAttempts {
+			delete(s.sessions, session)
+		}
+	}
+	s.mu.Unlock()
+	return newErr(ErrCodeMismatch, msgCodeMismatch)
 }
 
 // respondMFASetup finishes MFA_SETUP once VerifySoftwareToken, called

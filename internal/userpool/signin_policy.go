@@ -45,8 +45,8 @@ func (s *PoolSettings) allowsFactor(factor string) bool {
 
 // checkSignInPolicy checks Policies.SignInPolicy and UserPoolTier:
 //   - AllowedFirstAuthFactors holds 1 to 4 distinct AuthFactorType values
-//     and always PASSWORD (a pool cannot take passwords away from its
-//     users);
+//     (PASSWORD is not required: passwordless pools, EMAIL_OTP alone for
+//     instance, are Cognito pools too);
 //   - a factor other than PASSWORD needs the Essentials or Plus feature
 //     plan (FeatureUnavailableInTierException on LITE; the plan defaults
 //     to ESSENTIALS, as the model documents);
@@ -87,9 +87,6 @@ func (s *PoolSettings) checkSignInPolicy(prev *PoolSettings) error {
 		if slices.Contains(factors[:i], f) {
 			return newErr(ErrInvalidParameter, "AllowedFirstAuthFactors names %s twice.", f)
 		}
-	}
-	if !slices.Contains(factors, FactorPassword) {
-		return newErr(ErrInvalidParameter, "AllowedFirstAuthFactors must include PASSWORD.")
 	}
 	if tier == "LITE" {
 		for _, f := range factors {

@@ -72,16 +72,18 @@ func (s *Service) userAuth(ctx context.Context, p *pool, c *client, in AuthInput
 	if err != nil {
 		return nil, err
 	}
-	if u == nil {
-		if !c.set.preventsExistenceErrors() {
-			return nil, newErr(ErrUserNotFound, msgUserNotExist)
+	var avail []string
+	switch {
+	case u == nil && !c.set.preventsExistenceErrors():
+		return nil, newErr(ErrUserNotFound, msgUserNotExist)
+	case u == nil:
+		avail = simulatedChallenges(p)
+	default:
+		if err := s.checkSignInState(c, u); err != nil {
+			return nil, err
 		}
-		return s.selectChallenge(p, c, nil, typed, simulatedChallenges(p)), nil
+		avail = availableChallenges(p, u)
 	}
-	if err := s.checkSignInState(c, u); err != nil {
-		return nil, err
-	}
-	avail := availableChallenges(p, u)
 	if len(avail) == 0 {
 		return nil, errNoFactor
 	}
@@ -91,10 +93,11 @@ func (s *Service) userAuth(ctx context.Context, p *pool, c *client, in AuthInput
 			return s.startOTP(ctx, p, c, typed, u, preferred)
 		default: // PASSWORD or PASSWORD_SRP, whose secret comes next
 			return &AuthResult{ChallengeName: preferred, ChallengeParameters: map[string]string{},
-				Session: s.newChallengeSession(p, c, u, preferred, nil)}, nil
+				Session: s.userAuthSession(p, c, u, typed, preferred)}, nil
 		}
 	}
-	return s.selectChallenge(p, c, u, typed, avail), nil
+	return &AuthResult{ChallengeName: challengeSelect, Session: s.userAuthSession(p, c, u, typed, challengeSelect),
+		ChallengeParameters: map[string]string{}, AvailableChallenges: avail}, nil
 }
 
 // availableChallenges are the first factors u can sign in with: the
@@ -115,34 +118,13 @@ func availableChallenges(p *pool, u *User) []string {
 	return out
 }
 
-// simulatedChallenges are what SELECT_CHALLENGE offers for a user that
-// does not exist when existence errors are prevented: the password
-// factors, which every user with a password has. (Which one-time codes a
-// user could receive depends on their attributes, so none are offered.)
-func simulatedChallenges(p *pool) []string {
-	if p.set.allowsFactor(FactorPassword) {
-		return []string{challengePassword, challengePasswordSRP}
-	}
-	return nil
-}
-
-// selectChallenge answers SELECT_CHALLENGE. u is nil for a simulated
-// challenge, which remembers the name typed instead.
-func (s *Service) selectChallenge(p *pool, c *client, u *User, typed string, avail []string) *AuthResult {
-	holder := u
-	if holder == nil {
-		holder = &User{}
-	}
-	sess := s.newChallengeSession(p, c, holder, challengeSelect, nil)
+// userAuthSession stores a pending USER_AUTH challenge of u, or of the
+// name typed when u is nil (a simulated challenge), and returns its key.
+func (s *Service) userAuthSession(p *pool, c *client, u *User, typed, name string) string {
 	if u == nil {
-		s.mu.Lock()
-		if st := s.sessions[sess]; st != nil {
-			st.typed = typed
-		}
-		s.mu.Unlock()
+		return s.newSimulatedSession(p, c, name, typed)
 	}
-	return &AuthResult{ChallengeName: challengeSelect, Session: sess, ChallengeParameters: map[string]string{},
-		AvailableChallenges: avail}
+	return s.newChallengeSession(p, c, u, name, nil)
 }
 
 // respondUserAuth answers the challenges of USER_AUTH: SELECT_CHALLENGE
@@ -151,6 +133,10 @@ func (s *Service) selectChallenge(p *pool, c *client, u *User, typed string, ava
 func (s *Service) respondUserAuth(ctx context.Context, p *pool, c *client, in ChallengeInput) (*AuthResult, error) {
 	switch in.ChallengeName {
 	case challengeEmailOTP, challengeSMSOTP:
+		if st, err := s.challengeSession(in.Session, in.ChallengeName); err == nil && st.usernameKey == "" &&
+			st.clientID == c.ID && st.poolID == p.ID {
+			return nil, s.simulatedCode(in.Session, in.ChallengeName, in.Responses)
+		}
 		return s.respondMFA(ctx, p, c, in.ChallengeName, in.Session, in.Responses)
 	case challengeWebAuthn:
 		return nil, errWebAuthn
@@ -242,13 +228,13 @@ func (s *Service) userAuthPassword(ctx context.Context, p *pool, c *client, type
 // startOTP sends a one-time sign-in code by email (EMAIL_OTP) or SMS
 // (SMS_OTP) and issues the challenge that takes it. The PreAuthentication
 // trigger runs first, as it does before a password is checked. u is nil
-// for a simulated challenge, which never offers a code.
+// for a simulated challenge, which sends nothing.
 func (s *Service) startOTP(ctx context.Context, p *pool, c *client, typed string, u *User, name string) (*AuthResult, error) {
-	if u == nil {
-		return nil, errIncorrect()
-	}
 	if err := s.preAuthentication(ctx, p, typed, u); err != nil {
 		return nil, err
+	}
+	if u == nil {
+		return s.simulatedOTP(p, c, typed, name), nil
 	}
 	medium := "SMS"
 	if name == challengeEmailOTP {

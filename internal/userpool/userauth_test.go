@@ -66,7 +66,7 @@ func TestCheckSignInPolicy(t *testing.T) {
 		{name: "none", set: policy()},
 		{name: "password", set: policy(FactorPassword)},
 		{name: "every factor", set: policy(FactorPassword, FactorEmailOTP, FactorSMSOTP, FactorWebAuthn)},
-		{name: "no password", set: policy(FactorSMSOTP), wantKind: ErrInvalidParameter},
+		{name: "passwordless", set: policy(FactorSMSOTP)},
 		{name: "unknown factor", set: policy(FactorPassword, "SOFTWARE_TOKEN"), wantKind: ErrInvalidParameter},
 		{name: "repeated", set: policy(FactorPassword, FactorPassword), wantKind: ErrInvalidParameter},
 		{name: "email without SES", set: cognitoEmail(policy(FactorPassword, FactorEmailOTP)), wantKind: ErrInvalidParameter},
