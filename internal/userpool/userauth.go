@@ -202,7 +202,11 @@ func (s *Service) challengeUser(ctx context.Context, p *pool, st *challengeSess,
 		return nil, "", nil, fmt.Errorf("get user: %w", err)
 	}
 	if answered != "" {
-		if other, err := s.findUser(ctx, p, answered); err != nil || other == nil || other.UsernameKey != u.UsernameKey {
+		other, err := s.findUser(ctx, p, answered)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		if other == nil || other.UsernameKey != u.UsernameKey {
 			return nil, "", nil, errInvalidSess
 		}
 	}
