@@ -39,6 +39,7 @@ var exceptions = []struct {
 	{userpool.ErrInvalidOAuthFlow, "InvalidOAuthFlowException"},
 	{userpool.ErrScopeDoesNotExist, "ScopeDoesNotExistException"},
 	{userpool.ErrGroupExists, "GroupExistsException"},
+	{userpool.ErrFeatureUnavailableInTier, "FeatureUnavailableInTierException"},
 	{userpool.ErrEnableSoftwareTokenMFA, "EnableSoftwareTokenMFAException"},
 	{userpool.ErrSoftwareTokenMFANotFound, "SoftwareTokenMFANotFoundException"},
 	{userpool.ErrUnsupportedUserState, "UnsupportedUserStateException"},

@@ -12,6 +12,9 @@ type authOut struct {
 	Session              string            `json:"Session,omitempty"`
 	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
 	AuthenticationResult *authResultOut    `json:"AuthenticationResult,omitempty"`
+	// AvailableChallenges is InitiateAuth's only: USER_AUTH's
+	// SELECT_CHALLENGE.
+	AvailableChallenges []string `json:"AvailableChallenges,omitempty"`
 }
 
 type authResultOut struct {
@@ -23,7 +26,8 @@ type authResultOut struct {
 }
 
 func authResult(r *userpool.AuthResult) authOut {
-	out := authOut{ChallengeName: r.ChallengeName, Session: r.Session, ChallengeParameters: r.ChallengeParameters}
+	out := authOut{ChallengeName: r.ChallengeName, Session: r.Session, ChallengeParameters: r.ChallengeParameters,
+		AvailableChallenges: r.AvailableChallenges}
 	if out.ChallengeParameters == nil {
 		out.ChallengeParameters = map[string]string{}
 	}

@@ -39,6 +39,9 @@ type AuthResult struct {
 	Session             string
 	ChallengeParameters map[string]string
 	Tokens              *TokenSet
+	// AvailableChallenges are the first factors USER_AUTH's
+	// SELECT_CHALLENGE offers.
+	AvailableChallenges []string
 }
 
 // TokenSet is AuthenticationResult.
@@ -76,6 +79,9 @@ type challengeSess struct {
 	verified bool
 	// custom is the state of a CUSTOM_AUTH challenge sequence.
 	custom *customState
+	// typed is the name a simulated USER_AUTH challenge was issued for
+	// (no such user, existence errors prevented).
+	typed string
 }
 
 // maxPending is the size of the in-memory challenge and revocation maps at
@@ -130,7 +136,8 @@ func flowFor(flow string, admin bool) (string, bool) {
 
 // InitiateAuth starts a sign-in: USER_PASSWORD_AUTH /
 // ADMIN_USER_PASSWORD_AUTH (which run the migration trigger for unknown
-// users), USER_SRP_AUTH, CUSTOM_AUTH and REFRESH_TOKEN(_AUTH).
+// users), USER_SRP_AUTH, CUSTOM_AUTH, REFRESH_TOKEN(_AUTH), and USER_AUTH
+// (userauth.go).
 func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthResult, error) {
 	p, c, err := s.loadClientPool(ctx, in.PoolID, in.ClientID)
 	if err != nil {
@@ -139,7 +146,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthResult, 
 	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID, sdk: in.SDK, meta: in.ClientMetadata})
 	switch in.AuthFlow {
 	case "USER_AUTH":
-		return nil, newErr(ErrInvalidParameter, "%s flow is not supported by this user pool server.", in.AuthFlow)
+		return s.userAuth(ctx, p, c, in)
 	}
 	allow, ok := flowFor(in.AuthFlow, in.Admin)
 	if !ok {
@@ -194,23 +201,15 @@ func (s *Service) checkPassword(ctx context.Context, p *pool, c *client, typed, 
 	if err != nil {
 		return nil, err
 	}
-	migrated := false
-	if u == nil {
-		if p.set.LambdaConfig.UserMigration == "" {
-			// Spend a password check's time, so an unknown name does not
-			// answer faster than a wrong password.
-			checkVerifier(&User{PoolID: p.ID, Username: typed}, password)
-			if c.set.preventsExistenceErrors() {
-				if err := s.preAuthentication(ctx, p, typed, nil); err != nil {
-					return nil, err
-				}
-			}
-			return nil, s.unknownUser(c)
-		}
-		u, migrated, err = s.migrateOnSignIn(ctx, p, c, typed, password, in)
-		if err != nil {
-			return nil, err
-		}
+	if u != nil || p.set.LambdaConfig.UserMigration == "" {
+		return s.checkUserPassword(ctx, p, c, typed, u, password)
+	}
+	u, migrated, err := s.migrateOnSignIn(ctx, p, c, typed, password, in)
+	if err != nil {
+		return nil, err
+	}
+	if !migrated {
+		return s.checkUserPassword(ctx, p, c, typed, u, password) // created meanwhile
 	}
 	if err := s.preAuthentication(ctx, p, typed, u); err != nil {
 		return nil, err
@@ -218,18 +217,36 @@ func (s *Service) checkPassword(ctx context.Context, p *pool, c *client, typed, 
 	if err := s.checkSignInState(c, u); err != nil {
 		return nil, err
 	}
-	if !migrated {
-		if err := s.checkLockout(u); err != nil {
-			return nil, err
-		}
-		if !checkVerifier(u, password) {
-			return nil, s.wrongPassword(ctx, p, u)
-		}
-		if u, err = s.rightPassword(ctx, p, u); err != nil {
-			return nil, err
-		}
-	}
 	return u, nil
+}
+
+// checkUserPassword checks the sign-in state and password of u, the user
+// typed names (nil when there is none), without migrating anybody.
+func (s *Service) checkUserPassword(ctx context.Context, p *pool, c *client, typed string, u *User, password string) (*User, error) {
+	if u == nil {
+		// Spend a password check's time, so an unknown name does not
+		// answer faster than a wrong password.
+		checkVerifier(&User{PoolID: p.ID, Username: typed}, password)
+		if c.set.preventsExistenceErrors() {
+			if err := s.preAuthentication(ctx, p, typed, nil); err != nil {
+				return nil, err
+			}
+		}
+		return nil, s.unknownUser(c)
+	}
+	if err := s.preAuthentication(ctx, p, typed, u); err != nil {
+		return nil, err
+	}
+	if err := s.checkSignInState(c, u); err != nil {
+		return nil, err
+	}
+	if err := s.checkLockout(u); err != nil {
+		return nil, err
+	}
+	if !checkVerifier(u, password) {
+		return nil, s.wrongPassword(ctx, p, u)
+	}
+	return s.rightPassword(ctx, p, u)
 }
 
 // unknownUser is the answer for a user that does not exist.
@@ -573,7 +590,7 @@ type ChallengeInput struct {
 
 // RespondToAuthChallenge answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED,
 // SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE, MFA_SETUP and the
-// challenges of a CUSTOM_AUTH sequence.
+// challenges of a CUSTOM_AUTH sequence and of USER_AUTH (userauth.go).
 func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput) (*AuthResult, error) {
 	p, c, err := s.loadClientPool(ctx, in.PoolID, in.ClientID)
 	if err != nil {
@@ -598,6 +615,8 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		return s.respondMFASetup(ctx, p, c, in.Session, in.Responses)
 	case challengeSelectMFA:
 		return s.respondSelectMFA(ctx, p, c, in.Session, in.Responses)
+	case challengeSelect, challengePassword, challengePasswordSRP, challengeEmailOTP, challengeSMSOTP, challengeWebAuthn:
+		return s.respondUserAuth(ctx, p, c, in)
 	case "":
 		return nil, newErr(ErrInvalidParameter, "ChallengeName must not be empty.")
 	default:

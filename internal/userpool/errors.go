@@ -29,6 +29,9 @@ var (
 	ErrInvalidOAuthFlow      = errors.New("invalid oauth flow")
 	ErrScopeDoesNotExist     = errors.New("scope does not exist")
 	ErrGroupExists           = errors.New("group exists")
+	// ErrFeatureUnavailableInTier is a setting the pool's feature plan
+	// (UserPoolTier) does not include.
+	ErrFeatureUnavailableInTier = errors.New("feature unavailable in tier")
 	// MFA outcomes.
 	ErrEnableSoftwareTokenMFA   = errors.New("software token code mismatch")
 	ErrSoftwareTokenMFANotFound = errors.New("software token mfa not found")

@@ -155,7 +155,11 @@ func (s *PoolSettings) render(kind, medium, username, code string) (subject, bod
 			body = defaultInviteMessage
 		}
 	case "authentication":
-		s.other("SmsAuthenticationMessage", &body)
+		if medium == "SMS" {
+			s.other("SmsAuthenticationMessage", &body)
+		} else {
+			subject = defaultAuthenticationSubject // a sign-in code of USER_AUTH's EMAIL_OTP
+		}
 		if body == "" {
 			body = defaultAuthenticationMessage
 		}

@@ -60,7 +60,10 @@ const (
 // its session ends, so a six-digit code cannot be guessed in one session.
 const maxMFAAttempts = 5
 
-const defaultAuthenticationMessage = "Your authentication code is {####}."
+const (
+	defaultAuthenticationMessage = "Your authentication code is {####}."
+	defaultAuthenticationSubject = "Your authentication code"
+)
 
 var (
 	errNoTOTP       = newErr(ErrSoftwareTokenMFANotFound, "Software Token MFA does not exist for the user.")
@@ -469,13 +472,10 @@ func (s *Service) startMFA(ctx context.Context, p *pool, c *client, u *User, nam
 	if name == challengeTOTPMFA {
 		params["FRIENDLY_DEVICE_NAME"] = u.MFA.TOTPDeviceName
 	} else {
-		code := newCode()
-		d, err := s.deliver(withTriggerSource(ctx, sourceMessageAuthentication), u, "authentication", "SMS", "phone_number", u.Attributes["phone_number"], code)
-		if err != nil {
+		var err error
+		if pending, err = s.sendSignInCode(ctx, c, u, "SMS", params); err != nil {
 			return nil, err
 		}
-		params["CODE_DELIVERY_DELIVERY_MEDIUM"], params["CODE_DELIVERY_DESTINATION"] = d.DeliveryMedium, d.Destination
-		pending = &Code{Code: code, ExpiresAt: s.now().Add(time.Duration(c.set.AuthSessionValidity) * time.Minute)}
 	}
 	return &AuthResult{ChallengeName: name, ChallengeParameters: params,
 		Session: s.newChallengeSession(p, c, u, name, pending)}, nil
@@ -503,8 +503,9 @@ func (s *Service) respondSelectMFA(ctx context.Context, p *pool, c *client, sess
 	return next, err
 }
 
-// respondMFA answers SOFTWARE_TOKEN_MFA (SOFTWARE_TOKEN_MFA_CODE) or
-// SMS_MFA (SMS_MFA_CODE) with tokens.
+// respondMFA answers SOFTWARE_TOKEN_MFA (SOFTWARE_TOKEN_MFA_CODE), SMS_MFA
+// (SMS_MFA_CODE), and USER_AUTH's EMAIL_OTP (EMAIL_OTP_CODE) and SMS_OTP
+// (SMS_OTP_CODE) with tokens.
 func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, session string, r map[string]string) (*AuthResult, error) {
 	st, u, err := s.sessionUser(ctx, p, c, session, name)
 	if err != nil {
@@ -523,7 +524,7 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 	}
 	var step uint64
 	ok := false
-	if name == challengeSMSMFA {
+	if name != challengeTOTPMFA { // a code the pool sent: SMS_MFA, EMAIL_OTP, SMS_OTP
 		ok = st.code != nil && constantEq(code, st.code.Code)
 		if st.code == nil || s.now().After(st.code.ExpiresAt) {
 			return nil, newErr(ErrExpiredCode, msgExpiredCode)
@@ -538,15 +539,7 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 		}
 	}
 	if !ok {
-		s.mu.Lock()
-		if cur := s.sessions[session]; cur != nil {
-			cur.attempts++
-			if cur.attempts >= maxMFAAttempts {
-				delete(s.sessions, session)
-			}
-		}
-		s.mu.Unlock()
-		return nil, newErr(ErrCodeMismatch, msgCodeMismatch)
+		return nil, s.wrongCode(session)
 	}
 	s.endSession(session)
 	if name == challengeTOTPMFA {
@@ -561,6 +554,20 @@ func (s *Service) respondMFA(ctx context.Context, p *pool, c *client, name, sess
 		}
 	}
 	return s.mfaDone(ctx, p, c, u, st)
+}
+
+// wrongCode counts a wrong code typed in a session, which ends at the
+// maxMFAAttempts-th, and returns the answer for it.
+func (s *Service) wrongCode(session string) error {
+	s.mu.Lock()
+	if cur := s.sessions[session]; cur != nil {
+		cur.attempts++
+		if cur.attempts >= maxMFAAttempts {
+			delete(s.sessions, session)
+		}
+	}
+	s.mu.Unlock()
+	return newErr(ErrCodeMismatch, msgCodeMismatch)
 }
 
 // respondMFASetup finishes MFA_SETUP once VerifySoftwareToken, called

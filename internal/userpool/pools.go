@@ -67,6 +67,9 @@ func (s *Service) CreatePool(ctx context.Context, in CreatePoolInput) (*PoolView
 	if err := set.checkPoolMFA(); err != nil {
 		return nil, err
 	}
+	if err := set.checkSignInPolicy(nil); err != nil {
+		return nil, err
+	}
 	if set.DeletionProtection == "" {
 		set.DeletionProtection = "INACTIVE"
 	}
@@ -156,6 +159,9 @@ func (s *Service) UpdatePool(ctx context.Context, poolID string, update func(cur
 		next.MfaFactors = p.set.MfaFactors // UpdateUserPool does not name the factors
 	}
 	if err := next.checkPoolMFA(); err != nil {
+		return err
+	}
+	if err := next.checkSignInPolicy(&p.set); err != nil {
 		return err
 	}
 	if next.DeletionProtection == "" {

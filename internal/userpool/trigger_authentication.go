@@ -10,8 +10,8 @@ const (
 
 // preAuthentication runs the pool's PreAuthentication trigger before the
 // password of a sign-in is checked (USER_PASSWORD_AUTH,
-// ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH); a function error refuses the
-// sign-in. u is nil for a user that does not exist, reported (as Cognito
+// ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH, and USER_AUTH as its first
+// factor starts); a function error refuses the sign-in. u is nil for a user that does not exist, reported (as Cognito
 // does) only to clients that prevent user-existence errors, with
 // userNotFound true. The request's ClientMetadata reaches the function as
 // validationData, as Cognito documents.

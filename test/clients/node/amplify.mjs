@@ -11,7 +11,8 @@
 //   {"step": "name", "op": OP, "username": "...", "password": "...",
 //    "attributes": {"name": "..."}, "attribute": "email", "code": "123456"}
 // OP is signIn (USER_PASSWORD_AUTH), signInSRP, signInCustom (CUSTOM_WITHOUT_SRP),
-// signInCustomSRP (CUSTOM_WITH_SRP), session, refresh
+// signInCustomSRP (CUSTOM_WITH_SRP), signInUserAuth (USER_AUTH, choice-based,
+// with an optional "preferredChallenge" and "password"), session, refresh
 // (fetchAuthSession forceRefresh), currentUser, userAttributes,
 // updateUserAttributes, confirmAttribute, signOut, deleteUser, or for MFA
 // setUpTOTP, verifyTOTPSetup, updateMFAPreference ("totp": "PREFERRED") and
@@ -19,7 +20,8 @@
 // "code"). verifyTOTPSetup and confirmSignIn type the code an
 // authenticator app would show for the secret setUpTOTP returned, computed
 // here (RFC 6238: HMAC-SHA-1, 6 digits, 30 s) at now + "atSeconds", unless
-// the step gives a "code".
+// the step gives a "code" (an emailed code, a chosen first factor, a
+// password).
 //
 // Prints one JSON line per step: {"step","ok","detail"}; detail carries what
 // Amplify returned (or the error's name and message) and the decoded
@@ -52,6 +54,15 @@ function claims(session) {
   return { access: t.accessToken?.payload, id: t.idToken?.payload, jti: t.accessToken?.payload?.jti };
 }
 
+// signInResult is what the test checks of a signIn or confirmSignIn
+// answer: where the sign-in stands and what it offers next.
+function signInResult(out) {
+  const n = out.nextStep || {};
+  return { isSignedIn: out.isSignedIn, nextStep: n.signInStep, additionalInfo: n.additionalInfo,
+    availableChallenges: n.availableChallenges, deliveryMedium: n.codeDeliveryDetails?.deliveryMedium,
+    destination: n.codeDeliveryDetails?.destination };
+}
+
 let totpSecret = "";
 const codeFor = (s) => s.code || totp(totpSecret, Date.now() / 1000 + (s.atSeconds || 0));
 
@@ -61,13 +72,18 @@ async function run(s) {
     case "signInSRP": {
       const out = await signIn({ username: s.username, password: s.password,
         options: { authFlowType: s.op === "signIn" ? "USER_PASSWORD_AUTH" : "USER_SRP_AUTH" } });
-      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep };
+      return signInResult(out);
+    }
+    case "signInUserAuth": {
+      const out = await signIn({ username: s.username, password: s.password,
+        options: { authFlowType: "USER_AUTH", preferredChallenge: s.preferredChallenge } });
+      return signInResult(out);
     }
     case "signInCustom":
     case "signInCustomSRP": {
       const out = await signIn({ username: s.username, password: s.password,
         options: { authFlowType: s.op === "signInCustom" ? "CUSTOM_WITHOUT_SRP" : "CUSTOM_WITH_SRP" } });
-      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep, additionalInfo: out.nextStep?.additionalInfo };
+      return signInResult(out);
     }
     case "session":
       return { claims: claims(await fetchAuthSession()) };
@@ -106,7 +122,7 @@ async function run(s) {
       return {};
     case "confirmSignIn": {
       const out = await confirmSignIn({ challengeResponse: codeFor(s) });
-      return { isSignedIn: out.isSignedIn, nextStep: out.nextStep?.signInStep, additionalInfo: out.nextStep?.additionalInfo };
+      return signInResult(out);
     }
     default:
       throw Object.assign(new Error(`unknown op ${s.op}`), { name: "DriverError" });
