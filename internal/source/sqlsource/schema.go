@@ -1,32 +1,6 @@
 package sqlsource
 
-import (
-	"fmt"
-	"strings"
-)
-
-// Schema returns the DDL of preset's tables for driver, as the framework
-// creates them (the columns the preset reads, plus the ones around them that
-// make seeding realistic) and with the MigratedColumn the preset's
-// write-back sets, one statement per element. It is used by tests and
-// `ferry demo`, and documents what each preset expects.
-func Schema(preset, driver string) ([]string, error) {
-	ddl, ok := schemas[preset]
-	if !ok {
-		return nil, fmt.Errorf("unknown preset %q", preset)
-	}
-	d, ok := dialects[driver]
-	if !ok {
-		return nil, fmt.Errorf("unknown driver %q", driver)
-	}
-	var out []string
-	for _, stmt := range strings.Split(ddl, ";\n") {
-		if stmt = strings.TrimSpace(stmt); stmt != "" {
-			out = append(out, d.sql(schemaTypes(d).Replace(stmt)))
-		}
-	}
-	return out, nil
-}
+import "strings"
 
 // schemaTypes maps the portable type tokens of the DDL below to d's types.
 func schemaTypes(d dialect) *strings.Replacer {
@@ -50,7 +24,8 @@ func schemaTypes(d dialect) *strings.Replacer {
 	}
 }
 
-// schemas holds each preset's DDL with portable type tokens.
+// schemas holds each preset's portable DDL, with the type tokens above:
+// what Schema returns for a driver that ddl/ has no framework file for.
 var schemas = map[string]string{
 	"aspnet-identity": `
 CREATE TABLE "AspNetUsers" (
