@@ -95,13 +95,9 @@ var presetCases = map[string]presetCase{
 		vectors:    []vectorPick{{"aspnet_membership.tsv", func(v vector) bool { return v.format == "aspnet-membership-sha1" }}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
 			app := "5f0e3b1c-7a43-4d0e-9f6b-a1b2c3d4e5f6"
+			membershipApp(t, tdb, app, "/")
 			user := func(uid, name, email, password string, format int, approved, locked bool) {
-				tdb.exec(t, `INSERT INTO "aspnet_Users" ("ApplicationId", "UserId", "UserName", "LoweredUserName", "IsAnonymous", "LastActivityDate")
-					VALUES ($1, $2, $3, $4, $5, $6)`, app, uid, name, strings.ToLower(name), false, past)
-				tdb.exec(t, `INSERT INTO "aspnet_Membership" ("ApplicationId", "UserId", "Password", "PasswordFormat", "PasswordSalt",
-					"Email", "LoweredEmail", "IsApproved", "IsLockedOut", "CreateDate", "FailedPasswordAttemptCount")
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-					app, uid, h.hash(t, password), format, h.salt, email, strings.ToLower(email), approved, locked, past, 0)
+				membershipUser(t, tdb, app, uid, name, email, h.hash(t, password), format, h.salt, approved, locked)
 			}
 			user("a0000000-0000-4000-8000-000000000001", "Alice", "Alice@Example.com", "alice-pw", 1, true, false)
 			user("a0000000-0000-4000-8000-000000000002", "bob", "bob@example.com", "bob-pw", 1, true, false)
