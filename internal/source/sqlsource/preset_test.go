@@ -271,13 +271,20 @@ var presetCases = map[string]presetCase{
 			return v.format == "keycloak" && strings.HasPrefix(v.encoded, `{"hashIterations"`)
 		}}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
-			tdb.exec(t, `INSERT INTO "realm" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-acme", "acme", true)
-			tdb.exec(t, `INSERT INTO "realm" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-other", "other", true)
+			// Liquibase leaves Keycloak's tables upper-case on MySQL and
+			// MariaDB (ddl/keycloak/mysql.sql), where table names are
+			// case-sensitive; columns are not.
+			realms, users, cred := "realm", "user_entity", "credential"
+			if tdb.driver == DriverMySQL {
+				realms, users, cred = "REALM", "USER_ENTITY", "CREDENTIAL"
+			}
+			tdb.exec(t, `INSERT INTO "`+realms+`" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-acme", "acme", true)
+			tdb.exec(t, `INSERT INTO "`+realms+`" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-other", "other", true)
 			user := func(id, realm, username, email, first, password string, verified, enabled bool) {
-				tdb.exec(t, `INSERT INTO "user_entity" ("id", "email", "email_constraint", "email_verified", "enabled", "first_name",
+				tdb.exec(t, `INSERT INTO "`+users+`" ("id", "email", "email_constraint", "email_verified", "enabled", "first_name",
 					"last_name", "realm_id", "username", "created_timestamp", "not_before") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 					id, email, email, verified, enabled, first, nil, realm, username, int64(1700000000000), 0)
-				tdb.exec(t, `INSERT INTO "credential" ("id", "type", "user_id", "created_date", "secret_data", "credential_data", "priority")
+				tdb.exec(t, `INSERT INTO "`+cred+`" ("id", "type", "user_id", "created_date", "secret_data", "credential_data", "priority")
 					VALUES ($1, $2, $3, $4, $5, $6, $7)`, "c-"+id, "password", id, int64(1700000000000), h.salt, h.hash(t, password), 10)
 			}
 			user("u-alice", "r-acme", "alice", "alice@example.com", "Alice", "alice-kc", true, true)
