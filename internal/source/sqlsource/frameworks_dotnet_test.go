@@ -79,6 +79,13 @@ func TestMembershipApplicationName(t *testing.T) {
 			t.Errorf("List = %q, want Shop's alice and bob", listed)
 		}
 
+		// Without application_name, a name in two applications is no one user.
+		all := tdb.open(t, Config{Preset: "aspnet-membership", HashFormat: "bcrypt"})
+		var re *source.RecordError
+		if _, err := all.Authenticate(t.Context(), "alice", "shop-pw"); !errors.As(err, &re) || re.Reason != source.RecordAmbiguous {
+			t.Errorf("Authenticate(alice of two applications) = %v, want an ambiguous record", err)
+		}
+
 		root1 := tdb.open(t, Config{Preset: "aspnet-membership", ApplicationName: "/", HashFormat: "bcrypt"})
 		if u, err := root1.Authenticate(t.Context(), "alice", "root-pw"); err != nil || u.Username != "Alice" {
 			t.Errorf("Authenticate(root's Alice) = %+v, %v", u, err)
