@@ -95,13 +95,9 @@ var presetCases = map[string]presetCase{
 		vectors:    []vectorPick{{"aspnet_membership.tsv", func(v vector) bool { return v.format == "aspnet-membership-sha1" }}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
 			app := "5f0e3b1c-7a43-4d0e-9f6b-a1b2c3d4e5f6"
+			membershipApp(t, tdb, app, "/")
 			user := func(uid, name, email, password string, format int, approved, locked bool) {
-				tdb.exec(t, `INSERT INTO "aspnet_Users" ("ApplicationId", "UserId", "UserName", "LoweredUserName", "IsAnonymous", "LastActivityDate")
-					VALUES ($1, $2, $3, $4, $5, $6)`, app, uid, name, strings.ToLower(name), false, past)
-				tdb.exec(t, `INSERT INTO "aspnet_Membership" ("ApplicationId", "UserId", "Password", "PasswordFormat", "PasswordSalt",
-					"Email", "LoweredEmail", "IsApproved", "IsLockedOut", "CreateDate", "FailedPasswordAttemptCount")
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-					app, uid, h.hash(t, password), format, h.salt, email, strings.ToLower(email), approved, locked, past, 0)
+				membershipUser(t, tdb, app, uid, name, email, h.hash(t, password), format, h.salt, approved, locked)
 			}
 			user("a0000000-0000-4000-8000-000000000001", "Alice", "Alice@Example.com", "alice-pw", 1, true, false)
 			user("a0000000-0000-4000-8000-000000000002", "bob", "bob@example.com", "bob-pw", 1, true, false)
@@ -275,13 +271,20 @@ var presetCases = map[string]presetCase{
 			return v.format == "keycloak" && strings.HasPrefix(v.encoded, `{"hashIterations"`)
 		}}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
-			tdb.exec(t, `INSERT INTO "realm" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-acme", "acme", true)
-			tdb.exec(t, `INSERT INTO "realm" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-other", "other", true)
+			// Liquibase leaves Keycloak's tables upper-case on MySQL and
+			// MariaDB (ddl/keycloak/mysql.sql), where table names are
+			// case-sensitive; columns are not.
+			realms, users, cred := "realm", "user_entity", "credential"
+			if tdb.driver == DriverMySQL {
+				realms, users, cred = "REALM", "USER_ENTITY", "CREDENTIAL"
+			}
+			tdb.exec(t, `INSERT INTO "`+realms+`" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-acme", "acme", true)
+			tdb.exec(t, `INSERT INTO "`+realms+`" ("id", "name", "enabled") VALUES ($1, $2, $3)`, "r-other", "other", true)
 			user := func(id, realm, username, email, first, password string, verified, enabled bool) {
-				tdb.exec(t, `INSERT INTO "user_entity" ("id", "email", "email_constraint", "email_verified", "enabled", "first_name",
+				tdb.exec(t, `INSERT INTO "`+users+`" ("id", "email", "email_constraint", "email_verified", "enabled", "first_name",
 					"last_name", "realm_id", "username", "created_timestamp", "not_before") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 					id, email, email, verified, enabled, first, nil, realm, username, int64(1700000000000), 0)
-				tdb.exec(t, `INSERT INTO "credential" ("id", "type", "user_id", "created_date", "secret_data", "credential_data", "priority")
+				tdb.exec(t, `INSERT INTO "`+cred+`" ("id", "type", "user_id", "created_date", "secret_data", "credential_data", "priority")
 					VALUES ($1, $2, $3, $4, $5, $6, $7)`, "c-"+id, "password", id, int64(1700000000000), h.salt, h.hash(t, password), 10)
 			}
 			user("u-alice", "r-acme", "alice", "alice@example.com", "Alice", "alice-kc", true, true)

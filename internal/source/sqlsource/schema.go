@@ -1,32 +1,6 @@
 package sqlsource
 
-import (
-	"fmt"
-	"strings"
-)
-
-// Schema returns the DDL of preset's tables for driver, as the framework
-// creates them (the columns the preset reads, plus the ones around them that
-// make seeding realistic) and with the MigratedColumn the preset's
-// write-back sets, one statement per element. It is used by tests and
-// `ferry demo`, and documents what each preset expects.
-func Schema(preset, driver string) ([]string, error) {
-	ddl, ok := schemas[preset]
-	if !ok {
-		return nil, fmt.Errorf("unknown preset %q", preset)
-	}
-	d, ok := dialects[driver]
-	if !ok {
-		return nil, fmt.Errorf("unknown driver %q", driver)
-	}
-	var out []string
-	for _, stmt := range strings.Split(ddl, ";\n") {
-		if stmt = strings.TrimSpace(stmt); stmt != "" {
-			out = append(out, d.sql(schemaTypes(d).Replace(stmt)))
-		}
-	}
-	return out, nil
-}
+import "strings"
 
 // schemaTypes maps the portable type tokens of the DDL below to d's types.
 func schemaTypes(d dialect) *strings.Replacer {
@@ -50,7 +24,8 @@ func schemaTypes(d dialect) *strings.Replacer {
 	}
 }
 
-// schemas holds each preset's DDL with portable type tokens.
+// schemas holds each preset's portable DDL, with the type tokens above:
+// what Schema returns for a driver that ddl/ has no framework file for.
 var schemas = map[string]string{
 	"aspnet-identity": `
 CREATE TABLE "AspNetUsers" (
@@ -74,9 +49,17 @@ CREATE TABLE "AspNetUsers" (
 CREATE UNIQUE INDEX "UserNameIndex" ON "AspNetUsers" ("NormalizedUserName");
 CREATE INDEX "EmailIndex" ON "AspNetUsers" ("NormalizedEmail")`,
 
+	// aspnet_regsql's tables (ddl/aspnet-membership/sqlserver.sql) with
+	// portable types: uniqueidentifier as its 36-character text.
 	"aspnet-membership": `
+CREATE TABLE "aspnet_Applications" (
+  "ApplicationName" VARCHAR(256) NOT NULL UNIQUE,
+  "LoweredApplicationName" VARCHAR(256) NOT NULL UNIQUE,
+  "ApplicationId" VARCHAR(36) NOT NULL PRIMARY KEY,
+  "Description" VARCHAR(256)
+);
 CREATE TABLE "aspnet_Users" (
-  "ApplicationId" VARCHAR(36) NOT NULL,
+  "ApplicationId" VARCHAR(36) NOT NULL REFERENCES "aspnet_Applications" ("ApplicationId"),
   "UserId" VARCHAR(36) NOT NULL PRIMARY KEY,
   "UserName" VARCHAR(256) NOT NULL,
   "LoweredUserName" VARCHAR(256) NOT NULL,
@@ -86,11 +69,12 @@ CREATE TABLE "aspnet_Users" (
 );
 CREATE UNIQUE INDEX "aspnet_Users_Index" ON "aspnet_Users" ("ApplicationId", "LoweredUserName");
 CREATE TABLE "aspnet_Membership" (
-  "ApplicationId" VARCHAR(36) NOT NULL,
+  "ApplicationId" VARCHAR(36) NOT NULL REFERENCES "aspnet_Applications" ("ApplicationId"),
   "UserId" VARCHAR(36) NOT NULL PRIMARY KEY REFERENCES "aspnet_Users" ("UserId"),
   "Password" VARCHAR(128) NOT NULL,
-  "PasswordFormat" {INT} NOT NULL,
+  "PasswordFormat" {INT} NOT NULL DEFAULT 0,
   "PasswordSalt" VARCHAR(128) NOT NULL,
+  "MobilePIN" VARCHAR(16),
   "Email" VARCHAR(256),
   "LoweredEmail" VARCHAR(256),
   "PasswordQuestion" VARCHAR(256),
@@ -98,8 +82,13 @@ CREATE TABLE "aspnet_Membership" (
   "IsApproved" {BOOL} NOT NULL,
   "IsLockedOut" {BOOL} NOT NULL,
   "CreateDate" {TS} NOT NULL,
-  "LastLoginDate" {TS},
+  "LastLoginDate" {TS} NOT NULL,
+  "LastPasswordChangedDate" {TS} NOT NULL,
+  "LastLockoutDate" {TS} NOT NULL,
   "FailedPasswordAttemptCount" {INT} NOT NULL,
+  "FailedPasswordAttemptWindowStart" {TS} NOT NULL,
+  "FailedPasswordAnswerAttemptCount" {INT} NOT NULL,
+  "FailedPasswordAnswerAttemptWindowStart" {TS} NOT NULL,
   "Comment" {TEXT},
   "ferry_migrated_at" {TS}
 )`,
