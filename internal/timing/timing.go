@@ -10,7 +10,6 @@ package timing
 
 import (
 	"context"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -48,10 +47,11 @@ func Median(runs []time.Duration) time.Duration {
 // Go runtime's poller waits in whole milliseconds (Linux's epoll_wait), a
 // timer fires up to a millisecond late, rounded from when it was set, so
 // two answers whose work differed by 30 µs would still end 30 µs apart, and
-// a floor under a millisecond would not pad at all. Pad therefore sleeps
-// until the timer's measured lateness (Slack) before the end, and yields
-// the processor in a loop for the rest: at most Slack of CPU, spent by a
-// goroutine that lets every other one run.
+// a floor under a millisecond would not pad at all. Pad therefore sets the
+// timer for the wait less the timer's measured lateness (Slack), and sleeps
+// the rest precisely (sleepPrecisely: the kernel's own timer on Linux,
+// which ends it within tens of microseconds, the same for every answer).
+// No CPU is spent waiting.
 func Pad(ctx context.Context, start time.Time, floor time.Duration) {
 	until := start.Add(floor)
 	if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
@@ -70,20 +70,24 @@ func Pad(ctx context.Context, start time.Time, floor time.Duration) {
 			return
 		}
 	}
-	spin(ctx, until)
+	finish(ctx, until)
 }
 
-// spin yields the processor until until (or ctx's end). A clock that does
-// not move while it spins is not the wall clock but a fake one that
-// advances only when every goroutine blocks (testing/synctest); there the
-// rest of the wait is a timer, which such a clock fires exactly.
-func spin(ctx context.Context, until time.Time) {
-	last, still := time.Now(), 0
-	for now := last; now.Before(until); now = time.Now() {
-		if !now.Equal(last) {
-			last, still = now, 0
-		} else if still++; still > stillSpins {
-			t := time.NewTimer(until.Sub(now))
+// finish sleeps precisely until until (a stretch of at most about Slack).
+// A clock that has not moved across a sleep is not the wall clock but a
+// fake one that advances only when every goroutine blocks
+// (testing/synctest); there the rest of the wait is a timer, which such a
+// clock fires exactly.
+func finish(ctx context.Context, until time.Time) {
+	for ctx.Err() == nil {
+		now := time.Now()
+		rest := until.Sub(now)
+		if rest <= 0 {
+			return
+		}
+		sleepPrecisely(rest)
+		if time.Now().Equal(now) {
+			t := time.NewTimer(rest)
 			defer t.Stop()
 			select {
 			case <-t.C:
@@ -91,19 +95,8 @@ func spin(ctx context.Context, until time.Time) {
 			}
 			return
 		}
-		select {
-		case <-ctx.Done():
-			return
-		default:
-			runtime.Gosched()
-		}
 	}
 }
-
-// stillSpins is how many turns of spin may see the clock stand still
-// before it takes the clock for a fake one: a real clock moves between
-// any two readings a yield apart.
-const stillSpins = 100
 
 // Slack is how late a timer fires here at worst: the largest lateness of
 // slackRuns short timers, measured once, on first use, with Headroom (the
