@@ -12,6 +12,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -100,34 +101,49 @@ func finish(ctx context.Context, until time.Time) {
 }
 
 // Slack is how late a timer fires here at worst: the largest lateness of
-// slackRuns short timers, measured once, on first use, with Headroom (the
-// lateness depends on where in the poller's millisecond the timer is set;
-// a short probe is late by nearly the whole millisecond).
-// It is a few microseconds where timers are precise and about a
-// millisecond where the poller rounds to milliseconds.
+// slackRuns short timers, with Headroom (the lateness depends on where in
+// the poller's millisecond the timer is set; a short probe is late by
+// nearly the whole millisecond). It is a few microseconds where timers are
+// precise and about a millisecond where the poller rounds to milliseconds.
+//
+// It is measured once, in the background, from the first call on, so that
+// no answer waits for the measurement (a cold start's first answer would
+// otherwise pay its few milliseconds); until it is done, Slack is
+// unmeasuredSlack.
 func Slack() time.Duration {
-	slackOnce.Do(func() {
-		var late time.Duration
-		for range slackRuns {
-			start := time.Now()
-			t := time.NewTimer(slackProbe)
-			<-t.C
-			late = max(late, time.Since(start)-slackProbe)
-		}
-		slack = Headroom(late)
-	})
-	return slack
+	slackOnce.Do(func() { go measureSlack() })
+	if d := slack.Load(); d > 0 {
+		return time.Duration(d)
+	}
+	return unmeasuredSlack
+}
+
+func measureSlack() {
+	var late time.Duration
+	for range slackRuns {
+		start := time.Now()
+		t := time.NewTimer(slackProbe)
+		<-t.C
+		late = max(late, time.Since(start)-slackProbe)
+	}
+	slack.Store(int64(max(Headroom(late), 1)))
 }
 
 // slackRuns timers of slackProbe each measure Slack: a few, so that one
 // late wake-up (a busy machine) does not stand alone, and short, so the
-// measurement costs a few milliseconds once per process.
+// measurement takes a few milliseconds once per process.
 const (
 	slackRuns  = 3
 	slackProbe = 50 * time.Microsecond
 )
 
+// unmeasuredSlack is Slack before its measurement ends: the worst
+// lateness of a poller that waits in whole milliseconds, with headroom, so
+// the first answers are padded precisely whatever the timers turn out to be
+// (at the price of a longer precise sleep, which costs no CPU).
+const unmeasuredSlack = 2 * time.Millisecond
+
 var (
 	slackOnce sync.Once
-	slack     time.Duration
+	slack     atomic.Int64 // nanoseconds; 0 until measured
 )

@@ -82,7 +82,7 @@ func TestPadNeverPastTheDeadline(t *testing.T) {
 // every goroutine blocks, Pad ends exactly at the floor instead of
 // spinning for ever.
 func TestPadOnAFakeClock(t *testing.T) {
-	Slack() // measured on the real clock, so the fake one must be spun on
+	Slack() // nonzero from the first call: the fake clock meets the precise sleep
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
 		Pad(t.Context(), start, 3*time.Millisecond)
