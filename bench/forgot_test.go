@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
+	"github.com/ferry-migrate/ferry/internal/guard"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
 	"github.com/ferry-migrate/ferry/internal/setup"
 	"github.com/ferry-migrate/ferry/internal/trigger"
@@ -26,16 +27,51 @@ import (
 const forgotLegacyUsers = 400
 
 // forgotMigrated is how many users are migrated before the benchmark; the
-// migrated case cycles through them.
+// migrated case cycles through them. As many legacy users have no verified
+// email (unverifiedN), for the case refused for that reason.
 const forgotMigrated = 10
 
+// forgotCase is one kind of forgot-password a benchmark times: its name in
+// the metrics and one call of it for iteration i.
+type forgotCase struct {
+	name string
+	call func(i int) time.Duration
+}
+
+// runForgotCases makes one call of each case per iteration, in an order
+// that rotates so that no case always follows another, and reports each
+// case's median in ms and its gap to the reference case (the first, the
+// legacy user: the dearest answer to hide) in percent, all from one run.
+// limit, when positive, bounds the iterations.
+func runForgotCases(b *testing.B, limit int, cases []forgotCase) {
+	times := make([][]time.Duration, len(cases))
+	for i := 0; b.Loop(); i++ {
+		if limit > 0 && i >= limit {
+			b.Fatalf("more than %d iterations: run with -benchtime %dx or fewer", limit, limit)
+		}
+		for j := range cases {
+			k := (i + j) % len(cases)
+			times[k] = append(times[k], cases[k].call(i))
+		}
+	}
+	ref := median(times[0])
+	for k, c := range cases {
+		m := median(times[k])
+		b.ReportMetric(float64(m.Microseconds())/1000, c.name+"-ms")
+		if k > 0 {
+			b.ReportMetric(100*(float64(m)/float64(ref)-1), c.name+"-vs-"+cases[0].name+"-%")
+		}
+	}
+}
+
 // BenchmarkForgotPassword times ForgotPassword through the local pool, over
-// its HTTP API with aws-sdk-go-v2, for a name nobody has, a legacy user not
-// yet migrated (whom it migrates) and a user already in the pool, with the
-// default trigger configuration (failure_style: error) and an app client
-// with PreventUserExistenceErrors ENABLED. Each iteration makes one call of
-// each kind, in a rotating order; the metrics are each kind's median in ms
-// and the gaps of the unknown name to the other two, in percent.
+// its HTTP API with aws-sdk-go-v2, with the default trigger configuration
+// (failure_style: error) and an app client with PreventUserExistenceErrors
+// ENABLED, for: a legacy user not yet migrated (whom it migrates), a name
+// nobody has, a legacy user refused for having no verified email (the
+// trigger says no; the pool simulates the delivery) and a user already in
+// the pool. Every call must answer a code delivery. Metrics: each case's
+// median in ms and its gap to the legacy user's in percent.
 func BenchmarkForgotPassword(b *testing.B) {
 	app := forgotApp(b)
 	s := cognitotest.NewServer(b, cognitotest.WithMigration(lambdainvoke.InProcess(app.Handler)),
@@ -57,26 +93,12 @@ func BenchmarkForgotPassword(b *testing.B) {
 	for i := range forgotMigrated {
 		forgot(fmt.Sprintf("migrated%d", i))
 	}
-	var unknown, legacy, migrated []time.Duration
-	for i := 0; b.Loop(); i++ {
-		if i >= forgotLegacyUsers {
-			b.Fatalf("more than %d iterations: run with -benchtime %dx or fewer", forgotLegacyUsers, forgotLegacyUsers)
-		}
-		calls := []func(){
-			func() { unknown = append(unknown, forgot(fmt.Sprintf("nobody%d", i))) },
-			func() { legacy = append(legacy, forgot(fmt.Sprintf("legacy%d", i))) },
-			func() { migrated = append(migrated, forgot(fmt.Sprintf("migrated%d", i%forgotMigrated))) },
-		}
-		for j := range calls {
-			calls[(i+j)%len(calls)]()
-		}
-	}
-	mu, ml, mm := median(unknown), median(legacy), median(migrated)
-	b.ReportMetric(float64(mu.Microseconds())/1000, "unknown-ms")
-	b.ReportMetric(float64(ml.Microseconds())/1000, "legacy-ms")
-	b.ReportMetric(float64(mm.Microseconds())/1000, "migrated-ms")
-	b.ReportMetric(100*(float64(mu)/float64(ml)-1), "unknown-vs-legacy-%")
-	b.ReportMetric(100*(float64(mu)/float64(mm)-1), "unknown-vs-migrated-%")
+	runForgotCases(b, forgotLegacyUsers, []forgotCase{
+		{"legacy", func(i int) time.Duration { return forgot(fmt.Sprintf("legacy%d", i)) }},
+		{"unknown", func(i int) time.Duration { return forgot(fmt.Sprintf("nobody%d", i)) }},
+		{"unverified", func(i int) time.Duration { return forgot(fmt.Sprintf("unverified%d", i%forgotMigrated)) }},
+		{"migrated", func(i int) time.Duration { return forgot(fmt.Sprintf("migrated%d", i%forgotMigrated)) }},
+	})
 }
 
 // forgotApp is the trigger, in its default configuration, over a fresh
@@ -100,7 +122,8 @@ sources:
 
 // forgotLegacyDB writes a SQLite legacy database of forgotLegacyUsers
 // users legacyN and forgotMigrated users migratedN, each with a verified
-// email (a forgot-password needs one). Their hashes are bcrypt at the
+// email (a forgot-password needs one), and forgotMigrated users
+// unverifiedN whose email is not verified. Their hashes are bcrypt at the
 // minimum cost: a forgot-password verifies no password.
 func forgotLegacyDB(b *testing.B) string {
 	b.Helper()
@@ -122,16 +145,19 @@ func forgotLegacyDB(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	add := func(id int, name string) {
-		if _, err := tx.Exec(`INSERT INTO users VALUES (?, ?, ?, 1, ?)`, id, name, name+"@example.com", string(h)); err != nil {
+	id := 0
+	add := func(name string, verified bool) {
+		id++
+		if _, err := tx.Exec(`INSERT INTO users VALUES (?, ?, ?, ?, ?)`, id, name, name+"@example.com", verified, string(h)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	for i := range forgotLegacyUsers {
-		add(i+1, fmt.Sprintf("legacy%d", i))
+		add(fmt.Sprintf("legacy%d", i), true)
 	}
 	for i := range forgotMigrated {
-		add(forgotLegacyUsers+i+1, fmt.Sprintf("migrated%d", i))
+		add(fmt.Sprintf("migrated%d", i), true)
+		add(fmt.Sprintf("unverified%d", i), false)
 	}
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
@@ -140,15 +166,20 @@ func forgotLegacyDB(b *testing.B) string {
 }
 
 // BenchmarkForgotPasswordTrigger times the part of a forgot-password that
-// is Ferry's in production: the trigger handler's invocation for a name
-// nobody has and for a legacy user (the pool's own work — creating the
-// user, sending the code — is Cognito's there). Metrics as
-// BenchmarkForgotPassword's.
+// is Ferry's in production: the trigger handler's invocation (the pool's
+// own work — creating the user, sending the code — is Cognito's there), for
+// a legacy user (whom it answers), a name nobody has, a legacy user with no
+// verified email and an attempt refused by the app client's throttle (its
+// client's budget is spent before the timing starts). The trigger answers
+// the last three alike (an empty response); their times must not differ
+// from the first's either. Each of the first three cases has an app client
+// of its own, so that none of them reaches the client limit in a run.
+// Metrics as BenchmarkForgotPassword's.
 func BenchmarkForgotPasswordTrigger(b *testing.B) {
 	app := forgotApp(b)
-	event := func(name string) []byte {
+	event := func(name, client string) []byte {
 		p, err := json.Marshal(trigger.Event{Version: "1", TriggerSource: trigger.SourceForgotPassword, Region: "eu-west-1",
-			UserPoolID: "eu-west-1_Bench", UserName: name, CallerContext: trigger.CallerContext{ClientID: "bench"}})
+			UserPoolID: "eu-west-1_Bench", UserName: name, CallerContext: trigger.CallerContext{ClientID: client}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -162,17 +193,38 @@ func BenchmarkForgotPasswordTrigger(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	var unknown, legacy []time.Duration
-	for i := 0; b.Loop(); i++ {
-		u, l := event(fmt.Sprintf("nobody%d", i)), event(fmt.Sprintf("legacy%d", i%forgotLegacyUsers))
-		if i%2 == 0 {
-			unknown, legacy = append(unknown, invoke(u)), append(legacy, invoke(l))
-		} else {
-			legacy, unknown = append(legacy, invoke(l)), append(unknown, invoke(u))
+	spend := func() {
+		for range guard.DefaultClientMax {
+			invoke(event("nobody", "bench-throttled"))
 		}
 	}
-	mu, ml := median(unknown), median(legacy)
-	b.ReportMetric(float64(mu.Microseconds())/1000, "unknown-ms")
-	b.ReportMetric(float64(ml.Microseconds())/1000, "legacy-ms")
-	b.ReportMetric(100*(float64(mu)/float64(ml)-1), "unknown-vs-legacy-%")
+	spend()
+	// throttled times an attempt the throttle refused: when the client's
+	// window has just rolled over, the budget is spent again and the
+	// attempt repeated.
+	throttled := func(i int) time.Duration {
+		for {
+			before := app.Migrator.Stats().Throttled
+			d := invoke(event(fmt.Sprintf("nobody%d", i), "bench-throttled"))
+			if app.Migrator.Stats().Throttled > before {
+				return d
+			}
+			spend()
+		}
+	}
+	before := app.Migrator.Stats()
+	runForgotCases(b, 0, []forgotCase{
+		{"legacy", func(i int) time.Duration {
+			return invoke(event(fmt.Sprintf("legacy%d", i%forgotLegacyUsers), "bench-legacy"))
+		}},
+		{"unknown", func(i int) time.Duration { return invoke(event(fmt.Sprintf("nobody%d", i), "bench-unknown")) }},
+		{"unverified", func(i int) time.Duration {
+			return invoke(event(fmt.Sprintf("unverified%d", i%forgotMigrated), "bench-unverified"))
+		}},
+		{"throttled", throttled},
+	})
+	// Every unverified call was refused for that reason, not otherwise.
+	if st := app.Migrator.Stats(); st.NoVerifiedChannel-before.NoVerifiedChannel < int64(b.N) || st.Faults != before.Faults {
+		b.Fatalf("stats %+v, before %+v: want %d no-verified-channel answers and no fault", st, before, b.N)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/ferry-migrate/ferry/internal/source"
 )
@@ -31,6 +32,10 @@ type fakeSource struct {
 	marked     []string
 	markFault  error
 	deadlineOK bool
+
+	// lookupDelay is how long Lookup takes to find a user: a slow
+	// directory, for tests that time the answers.
+	lookupDelay time.Duration
 }
 
 func (s *fakeSource) verify(stored, password string) bool {
@@ -82,6 +87,9 @@ func (s *fakeSource) Lookup(ctx context.Context, name string) (*source.User, err
 	s.lookups++
 	s.mu.Unlock()
 	u, ok := s.find(ctx, name)
+	if ok && s.lookupDelay > 0 {
+		time.Sleep(s.lookupDelay)
+	}
 	switch {
 	case !ok:
 		return nil, source.ErrUserNotFound

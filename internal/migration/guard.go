@@ -62,9 +62,7 @@ func (m *Migrator) guarded(ctx context.Context, req Request) (Result, error) {
 		}
 	}
 	res, err := m.migrate(ctx, req, att)
-	// A throttled account keeps its username's unit: the attempt was a
-	// guess like any other.
-	att.End(ctx, res.Outcome.failedAttempt() || res.Outcome == OutcomeThrottled)
+	att.End(ctx, spendsBudget(req, res))
 	if errors.Is(err, ErrCircuitOpen) {
 		m.nCircuitOpen.Add(1)
 		res.Outcome = OutcomeCircuitOpen
@@ -76,6 +74,23 @@ func (m *Migrator) guarded(ctx context.Context, req Request) (Result, error) {
 		return res, ErrShadow
 	}
 	return res, err
+}
+
+// spendsBudget reports whether the attempt that ended in res keeps the
+// throttle units it took: every failed attempt (Outcome.failedAttempt),
+// and a throttled one (the attempt was a guess like any other, and its
+// account keeps its username's unit) — but not a sign-in refused as
+// not_canonical_name. That refusal is decided only after the source has
+// verified the password (a wrong password under any spelling is a
+// wrong_password, charged), so it proves the password as a migration
+// would, and nothing is guessed: charged, a user retrying the right
+// password under a spelling the pool does not know them by (another case,
+// their email in a username pool) would throttle themselves.
+func spendsBudget(req Request, res Result) bool {
+	if req.Kind == Authentication && res.Outcome == OutcomeNameRejected && res.Reason == ReasonNotCanonical {
+		return false
+	}
+	return res.Outcome.failedAttempt() || res.Outcome == OutcomeThrottled
 }
 
 // breakerSource calls its source's Authenticate and Lookup through a

@@ -14,6 +14,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/guard"
 	"github.com/ferry-migrate/ferry/internal/rollout"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/timing"
 )
 
 // Kind is what started the migration.
@@ -176,6 +177,9 @@ type Migrator struct {
 	nUnmigratable, nBadRecord, nPasswordTooLong        atomic.Int64
 	nNoVerifiedChannel                                 atomic.Int64
 
+	// forgotFloor pads every forgot-password answer (forgot.go).
+	forgotFloor timing.Floor
+
 	// pending holds, with DeferMarks, the write-backs of answers the pool
 	// has not yet stored, by the name the pool received (see Committed).
 	deferMarks bool
@@ -272,10 +276,14 @@ func (m *Migrator) Stats() Stats {
 // Result's Outcome says which, in every case.
 func (m *Migrator) Migrate(ctx context.Context, req Request) (Result, error) {
 	start := m.now()
+	began := time.Now() // the padding's clock is the real one, whatever Now is
 	ctx, cancel := context.WithTimeout(ctx, m.policy.Deadline)
 	defer cancel()
 
 	res, err := m.guarded(ctx, req)
+	if req.Kind == ForgotPassword {
+		m.padForgot(ctx, began, res)
+	}
 
 	attrs := []slog.Attr{
 		slog.String("request_id", req.RequestID),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -92,6 +93,72 @@ func (l Limits) withDefaults() Limits {
 type processLimits struct {
 	limits Limits
 	gate   *semaphore.Weighted
+
+	// collect, when set, replaces runtime.GC (a test counts the calls).
+	collect func()
+
+	mu      sync.Mutex
+	waiting int   // verifications waiting for room in the gate
+	garbage int64 // room of finished verifications not yet collected
+}
+
+// newProcessLimits returns l (with defaults) and an empty gate of l.Memory.
+func newProcessLimits(l Limits) *processLimits {
+	l = l.withDefaults()
+	return &processLimits{limits: l, gate: semaphore.NewWeighted(l.Memory)}
+}
+
+// gc frees the memory of finished verifications.
+func (pl *processLimits) gc() {
+	if pl.collect != nil {
+		pl.collect()
+		return
+	}
+	runtime.GC()
+}
+
+// acquire waits (honouring ctx) until the gate has room for n bytes. The
+// room of finished verifications whose memory has not been collected
+// (garbage) is counted as taken, since that memory is still the process's:
+// a verification that finds no room collects it and gives it back before
+// it waits, so memory is collected only when a verification needs it.
+func (pl *processLimits) acquire(ctx context.Context, n int64) error {
+	if pl.gate.TryAcquire(n) {
+		return nil
+	}
+	pl.mu.Lock()
+	g := pl.garbage
+	pl.garbage = 0
+	pl.waiting++
+	pl.mu.Unlock()
+	if g > 0 {
+		pl.gc()
+		pl.gate.Release(g)
+	}
+	err := pl.gate.Acquire(ctx, n)
+	pl.mu.Lock()
+	pl.waiting--
+	pl.mu.Unlock()
+	return err
+}
+
+// release gives back the n bytes of a finished verification. With
+// verifications waiting, the memory is collected first and the room given
+// back at once: otherwise the next verification would allocate while this
+// one's memory is still garbage, and the process would hold twice what
+// the gate admitted. With none waiting there is no collection (a full GC
+// per memory-hard verification is work for nobody): the room is kept as
+// garbage, and the next verification that needs it collects (acquire).
+func (pl *processLimits) release(n int64) {
+	pl.mu.Lock()
+	if pl.waiting == 0 {
+		pl.garbage += n
+		pl.mu.Unlock()
+		return
+	}
+	pl.mu.Unlock()
+	pl.gc()
+	pl.gate.Release(n)
 }
 
 var current atomic.Pointer[processLimits]
@@ -102,8 +169,7 @@ func init() { SetLimits(DefaultLimits) }
 // deadline and the function's memory). Verifications already admitted keep
 // the gate they were admitted through.
 func SetLimits(l Limits) {
-	l = l.withDefaults()
-	current.Store(&processLimits{limits: l, gate: semaphore.NewWeighted(l.Memory)})
+	current.Store(newProcessLimits(l))
 }
 
 // limits returns v's limits and the memory gate they share.
@@ -166,14 +232,10 @@ func (v *Verifier) admit(ctx context.Context, family string, c cost) (release fu
 	if c.mem <= 0 {
 		return func() {}, nil
 	}
-	if err := pl.gate.Acquire(ctx, c.mem); err != nil {
+	if err := pl.acquire(ctx, c.mem); err != nil {
 		return nil, err
 	}
-	// The room is given back once the memory really is free: a collection
-	// first, or the next verification's memory would be allocated while
-	// this one's is still garbage, and the process would hold twice what
-	// the gate admitted.
-	return func() { runtime.GC(); pl.gate.Release(c.mem) }, nil
+	return func() { pl.release(c.mem) }, nil
 }
 
 // Budget reports, without hashing, whether verifying a password of

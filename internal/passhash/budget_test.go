@@ -7,7 +7,9 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -152,4 +154,62 @@ func TestMemoryGate(t *testing.T) {
 	if _, err := v.Verify(t.Context(), "password", big); !errors.Is(err, ErrOverBudget) {
 		t.Fatalf("Verify(64 MiB, gate 48 MiB) = %v, want ErrOverBudget", err)
 	}
+}
+
+// TestMemoryGateCollectsForWaiters: the gate forces a collection only when
+// a verification needs room that finished ones have not yet given back —
+// one waiting when another finishes, or one arriving at a gate full of
+// their garbage — and never for verifications that find room.
+func TestMemoryGateCollectsForWaiters(t *testing.T) {
+	t.Parallel()
+	const mib = 1 << 20
+	t.Run("verifications that find room", func(t *testing.T) {
+		t.Parallel()
+		v := mustNew(Options{Limits: &Limits{Time: time.Hour, Memory: 96 * mib}})
+		var n atomic.Int32
+		v.own.collect = func() { n.Add(1) }
+		h := Hash{Encoded: "$argon2id$v=19$m=16384,t=1,p=1$c2FsdHNhbHQ$" + strings.Repeat("A", 43)} // 16 MiB
+		for i := range 3 {
+			if _, err := v.Verify(t.Context(), "password", h); err != nil {
+				t.Fatal(err)
+			}
+			if got := n.Load(); got != 0 {
+				t.Fatalf("after %d lone verifications: %d collections, want none", i+1, got)
+			}
+		}
+	})
+	t.Run("waiters", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			v := mustNew(Options{Limits: &Limits{Time: time.Hour, Memory: 48 * mib}})
+			var n atomic.Int32
+			v.own.collect = func() { n.Add(1) }
+			admit := func() func() {
+				release, err := v.admit(t.Context(), "argon2id", cost{mem: 32 * mib})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return release
+			}
+			admit()() // nobody waits: no collection, its 32 MiB left as garbage
+			if got := n.Load(); got != 0 {
+				t.Fatalf("a lone verification collected %d times, want none", got)
+			}
+			first := admit() // 32 MiB of garbage + 32 > 48: it collects first
+			if got := n.Load(); got != 1 {
+				t.Fatalf("a verification arriving at a gate full of garbage: %d collections, want 1", got)
+			}
+			second := make(chan func())
+			go func() { second <- admit() }()
+			synctest.Wait() // the second waits for room
+			first()
+			if got := n.Load(); got != 2 {
+				t.Fatalf("a verification finishing with another waiting: %d collections, want 2", got)
+			}
+			(<-second)()
+			if got := n.Load(); got != 2 {
+				t.Errorf("the last verification, nobody waiting: %d collections, want still 2", got)
+			}
+		})
+	})
 }

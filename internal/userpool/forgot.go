@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/ferry-migrate/ferry/internal/timing"
 )
 
 // ForgotPasswordInput is ForgotPassword's input.
@@ -15,52 +18,87 @@ type ForgotPasswordInput struct {
 	SDK            string
 }
 
+// Classes of forgot-password answers for the padding floor, by the work
+// each does: nobody found (the trigger, if any, said no), a user migrated
+// by the trigger and sent a code, a user already in the pool sent a code.
+const (
+	forgotMissed = iota
+	forgotMigrated
+	forgotExisting
+)
+
 // ForgotPassword sends a reset code to the user's verified email or phone,
 // migrating the user first if the pool has a migration trigger and nobody
 // matches the name.
+//
+// Every code delivery it answers, real or simulated (an unknown name, a
+// user with no verified channel, behind a client that prevents existence
+// errors), is padded to one floor (timing.Floor: a quarter above the
+// dearest class's median), so that its time does not tell an unknown name
+// from a legacy user the trigger migrates or a user already in the pool.
+// Errors are not padded: they tell themselves apart.
 func (s *Service) ForgotPassword(ctx context.Context, in ForgotPasswordInput) (*CodeDelivery, error) {
+	start := time.Now()
+	d, class, err := s.forgotPassword(ctx, in)
+	if err == nil {
+		s.forgotFloor.Pad(ctx, start, class)
+	}
+	return d, err
+}
+
+// forgotPassword is ForgotPassword without the padding; it also returns
+// the answer's class (timing.Unobserved for one whose cost says nothing of
+// any class's).
+func (s *Service) forgotPassword(ctx context.Context, in ForgotPasswordInput) (*CodeDelivery, int, error) {
 	p, c, err := s.loadClientPool(ctx, "", in.ClientID)
 	if err != nil {
-		return nil, err
+		return nil, timing.Unobserved, err
 	}
 	if in.Username == "" {
-		return nil, newErr(ErrInvalidParameter, "Username must not be empty.")
+		return nil, timing.Unobserved, newErr(ErrInvalidParameter, "Username must not be empty.")
 	}
 	if err := c.checkSecretHash(in.SecretHash, in.Username); err != nil {
-		return nil, err
+		return nil, timing.Unobserved, err
 	}
 	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID, sdk: in.SDK, meta: in.ClientMetadata})
 	u, err := s.findUser(ctx, p, in.Username)
 	if err != nil {
-		return nil, err
+		return nil, timing.Unobserved, err
 	}
 	if u == nil {
 		if p.set.LambdaConfig.UserMigration != "" {
 			d, err := s.migrateOnForgot(ctx, p, c, in.Username, in.ClientMetadata, in.SDK)
-			if err != nil || d != nil {
-				return d, err
+			if err != nil {
+				return nil, timing.Unobserved, err
 			}
-			// Created meanwhile: continue as for an existing user.
+			// Migrated (or created meanwhile), or refused: the pool says
+			// which, and either way the answer has paid for asking.
 			if u, err = s.findUser(ctx, p, in.Username); err != nil {
-				return nil, err
+				return nil, timing.Unobserved, err
+			}
+			if d != nil {
+				if u == nil {
+					return d, forgotMissed, nil
+				}
+				return d, forgotMigrated, nil
 			}
 		}
 		if u == nil {
 			if c.set.preventsExistenceErrors() {
-				return simulatedDelivery(in.Username), nil
+				return simulatedDelivery(in.Username), forgotMissed, nil
 			}
-			return nil, newErr(ErrUserNotFound, msgForgotNotFound)
+			return nil, timing.Unobserved, newErr(ErrUserNotFound, msgForgotNotFound)
 		}
 	}
 	if !u.Enabled {
-		return nil, newErr(ErrNotAuthorized, msgUserDisabled)
+		return nil, timing.Unobserved, newErr(ErrNotAuthorized, msgUserDisabled)
 	}
 	medium, attr, dest, ok := channel(&p.set, u.Attributes, true)
 	if !ok {
 		if c.set.preventsExistenceErrors() {
-			return simulatedDelivery(in.Username), nil
+			return simulatedDelivery(in.Username), timing.Unobserved, nil
 		}
-		return nil, newErr(ErrInvalidParameter, msgNoVerifiedTarget)
+		return nil, timing.Unobserved, newErr(ErrInvalidParameter, msgNoVerifiedTarget)
 	}
 	code := newCode()
 	u, err = s.updateUser(ctx, p, u, func(n *User) error {
@@ -68,9 +106,10 @@ func (s *Service) ForgotPassword(ctx context.Context, in ForgotPasswordInput) (*
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, timing.Unobserved, err
 	}
-	return s.deliver(ctx, u, "reset", medium, attr, dest, code)
+	d, err := s.deliver(ctx, u, "reset", medium, attr, dest, code)
+	return d, forgotExisting, err
 }
 
 // ConfirmForgotPassword sets a new password with the reset code.

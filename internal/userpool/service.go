@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/ferry-migrate/ferry/internal/timing"
 	"github.com/ferry-migrate/ferry/internal/tokens"
 )
 
@@ -64,6 +65,8 @@ type Service struct {
 	triggerAttempts int
 
 	flights singleflight.Group
+
+	forgotFloor timing.Floor // pads every ForgotPassword delivery (forgot.go)
 
 	schemaMu sync.Mutex // serialises schema changes (AddCustomAttributes)
 

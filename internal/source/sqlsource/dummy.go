@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"slices"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/timing"
 )
 
 // errUnreadableRow marks a row the driver could not scan: that user's
@@ -39,16 +39,8 @@ func fallbackDummy() (passhash.Hash, error) {
 	return passhash.Hash{Encoded: string(enc)}, nil
 }
 
-// floorHeadroom scales the measured floor (as a fraction, 5/4): the
-// dummy's own time varies with the machine's load, and an unknown user
-// whose dummy runs past a floor set at its median would be slower than a
-// padded wrong password half the time. Padded a quarter above the median,
-// both answers end at the floor unless the load rises by more than that.
-// The padding is a timer, not CPU.
-const floorHeadroomNum, floorHeadroomDen = 5, 4
-
 // measureFloor times floorRuns verifications of the dummy and keeps the
-// median, with floorHeadroom: every answer that is not a match, the
+// median, with timing.Headroom: every answer that is not a match, the
 // unknown user's included, is padded to it, so a wrong password on a
 // cheap row costs what an unknown user costs.
 func (s *Source) measureFloor(ctx context.Context, h passhash.Hash) time.Duration {
@@ -60,25 +52,16 @@ func (s *Source) measureFloor(ctx context.Context, h passhash.Hash) time.Duratio
 		}
 		runs = append(runs, time.Since(start))
 	}
-	slices.Sort(runs)
-	return runs[len(runs)/2] * floorHeadroomNum / floorHeadroomDen
+	return timing.Headroom(timing.Median(runs))
 }
 
-// pad waits until the verification begun at start has taken the floor.
+// pad waits until the verification begun at start has taken the floor
+// (timing.Pad: never past ctx's deadline).
 func (s *Source) pad(ctx context.Context, start time.Time) {
 	s.dummyMu.Lock()
 	floor := s.floor
 	s.dummyMu.Unlock()
-	wait := time.Until(start.Add(floor))
-	if wait <= 0 {
-		return
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
+	timing.Pad(ctx, start, floor)
 }
 
 // badRow answers for a matched user whose own row cannot be used: it
