@@ -11,6 +11,8 @@ pkgs=(mariadb-server slapd ldap-utils awscli chromium)
 # The real applications test/realapps installs and runs: Django with the
 # hashers' libraries and its PostgreSQL and MySQL drivers, WordPress on php-cli.
 pkgs+=(python3-django python3-argon2 python3-bcrypt python3-psycopg2 python3-mysqldb wordpress php-cli php-mysql)
+# Devise on ActiveRecord with its three adapters, and bcrypt for its encryptor.
+pkgs+=(ruby-devise ruby-activerecord ruby-sqlite3 ruby-pg ruby-mysql2 ruby-bcrypt)
 # The documentation's commands (test/docs runs them) sign and send requests.
 pkgs+=(openssl curl)
 missing=()
