@@ -13,6 +13,8 @@ pkgs=(mariadb-server slapd ldap-utils awscli chromium)
 pkgs+=(python3-django python3-argon2 python3-bcrypt python3-psycopg2 python3-mysqldb wordpress php-cli php-mysql)
 # Devise on ActiveRecord with its three adapters, and bcrypt for its encryptor.
 pkgs+=(ruby-devise ruby-activerecord ruby-sqlite3 ruby-pg ruby-mysql2 ruby-bcrypt)
+# Laravel's database layer and hashing (Illuminate 8) on PHP's SQLite and PostgreSQL drivers.
+pkgs+=(php-illuminate-database php-illuminate-hashing php-sqlite3 php-pgsql)
 # The documentation's commands (test/docs runs them) sign and send requests.
 pkgs+=(openssl curl)
 missing=()
