@@ -1,58 +1,19 @@
 # gen.rb DRIVER VARIANT prints the DDL that Devise's users migration sends
 # to the database: Devise's own `active_record:devise User` generator writes
-# the migration (as `rails generate devise User` does), and ActiveRecord runs
-# it against the database DB_* names (see ../scratch.sh), every statement it
-# sends captured from its sql.active_record notifications. VARIANT is
-# "default" (the migration as generated, Confirmable and Lockable commented
-# out) or "confirmable-lockable" (those blocks and their indexes
-# uncommented, as Devise's README says to enable the modules).
-require "rails"
-require "active_record"
-require "active_record/railtie"
-require "rails/generators"
-require "rails/generators/active_record"
-require "devise"
-require "devise/version"
-require "generators/active_record/devise_generator"
-require "tmpdir"
+# the migration (migration.rb), and ActiveRecord runs it against the
+# database DB_* names (see ../scratch.sh), every statement it sends
+# captured from its sql.active_record notifications. VARIANT is "default"
+# (the migration as generated, Confirmable and Lockable commented out) or
+# "confirmable-lockable" (those blocks and their indexes uncommented, as
+# Devise's README says to enable the modules).
+require_relative "migration"
 
 driver, variant = ARGV
-config = case driver
-         when "sqlite" then {"adapter" => "sqlite3", "database" => ENV.fetch("DB_NAME")}
-         when "postgres"
-           {"adapter" => "postgresql", "host" => ENV.fetch("DB_HOST"), "port" => ENV.fetch("DB_PORT").to_i,
-            "username" => ENV.fetch("DB_USER"), "password" => ENV.fetch("DB_PASSWORD"),
-            "database" => ENV.fetch("DB_NAME"), "schema_search_path" => ENV.fetch("DB_SCHEMA")}
-         when "mysql"
-           {"adapter" => "mysql2", "host" => ENV.fetch("DB_HOST"), "port" => ENV.fetch("DB_PORT").to_i,
-            "username" => ENV.fetch("DB_USER"), "password" => ENV.fetch("DB_PASSWORD"),
-            "database" => ENV.fetch("DB_NAME"), "encoding" => "utf8mb4"}
-         else abort "gen.rb: unknown driver #{driver.inspect}"
-         end
+config = DeviseMigration.config(driver)
 # The generator reads the application's database configuration (it picks
 # inet for the Trackable IP columns on PostgreSQL).
 ActiveRecord::Base.configurations = {Rails.env => config}
-
-migration = Dir.mktmpdir do |dir|
-  ActiveRecord::Generators::DeviseGenerator.start(["User", "--quiet"], destination_root: dir)
-  File.read(Dir[File.join(dir, "db/migrate/*_devise_create_users.rb")].fetch(0))
-end
-case variant
-when "default"
-when "confirmable-lockable"
-  section = nil
-  migration = migration.lines.map do |line|
-    section = $1 if line =~ /^\s*## (\w+)/
-    if (%w[Confirmable Lockable].include?(section) && line =~ /^\s*# t\./) ||
-       line =~ /^\s*# add_index :users, :(confirmation_token|unlock_token),/
-      line.sub("# ", "")
-    else
-      line
-    end
-  end.join
-  abort "gen.rb: nothing uncommented" unless migration.include?("t.datetime :locked_at")
-else abort "gen.rb: unknown variant #{variant.inspect}"
-end
+DeviseMigration.load(variant)
 
 ActiveRecord::Base.establish_connection(config)
 ActiveRecord::Base.connection # connect before listening: only the migration's statements are wanted
@@ -60,7 +21,6 @@ statements = []
 ActiveSupport::Notifications.subscribe("sql.active_record") do |*, payload|
   statements << payload[:sql] unless payload[:name] == "SCHEMA" || payload[:sql] =~ /\A\s*(BEGIN|COMMIT|SELECT)\b/i
 end
-eval(migration, TOPLEVEL_BINDING, "devise_create_users.rb") # rubocop:disable Security/Eval
 ActiveRecord::Migration.verbose = false
 DeviseCreateUsers.new.migrate(:up)
 ActiveSupport::Notifications.unsubscribe("sql.active_record")
