@@ -22,6 +22,8 @@ type appDB struct {
 	driver string
 	env    []string
 	dsn    string
+	// path is the SQLite file.
+	path string
 }
 
 // newAppDB makes an appDB on driver: an SQLite file, a PostgreSQL schema
@@ -31,9 +33,9 @@ func newAppDB(t *testing.T, driver string) appDB {
 	db := appDB{driver: driver}
 	switch driver {
 	case "sqlite":
-		path := filepath.Join(t.TempDir(), "site.sqlite3")
-		db.env = []string{"DB_NAME=" + path}
-		db.dsn = "file:" + path + "?_pragma=busy_timeout(10000)"
+		db.path = filepath.Join(t.TempDir(), "site.sqlite3")
+		db.env = []string{"DB_NAME=" + db.path}
+		db.dsn = "file:" + db.path + "?_pragma=busy_timeout(10000)"
 	case "postgres":
 		base := testenv.Env(t, "FERRY_TEST_POSTGRES_DSN", "PostgreSQL")
 		u, err := url.Parse(base)
