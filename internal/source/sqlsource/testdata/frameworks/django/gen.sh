@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gen.sh DRIVER [OUT] writes the SQL that Django's own `sqlmigrate` prints
+# gen.sh DRIVER [VARIANT [OUT]] writes the SQL that Django's own `sqlmigrate` prints
 # for every migration of django.contrib.contenttypes and django.contrib.auth,
 # in order — the tables `manage.py migrate` creates — to OUT (default
 # ../../../ddl/django/DRIVER.sql). Each migration is applied before the next
@@ -9,8 +9,9 @@
 # python3-mysqldb).
 set -euo pipefail
 cd "$(dirname "$0")"
-driver=${1:?usage: gen.sh sqlite|postgres|mysql [OUT]}
-out=${2:-../../../ddl/django/$driver.sql}
+driver=${1:?usage: gen.sh sqlite|postgres|mysql [default [OUT]]}
+[ "${2:-default}" = default ] || { echo "gen.sh: django has no DDL variant ${2}" >&2; exit 2; }
+out=${3:-../../../ddl/django/$driver.sql}
 here=$(pwd)
 # shellcheck source=../scratch.sh
 . ../scratch.sh

@@ -38,7 +38,8 @@ if ($multisite) {
     }
 }
 
-$server = $GLOBALS['wpdb']->get_var('SELECT VERSION()');
+// major.minor only: a point release does not change what WordPress chooses.
+$server = preg_replace('/^(\d+\.\d+).*/', '$1', $GLOBALS['wpdb']->get_var('SELECT VERSION()'));
 echo "-- Source: WordPress {$GLOBALS['wp_version']} (Debian wordpress), wp-admin/includes/schema.php: wp_get_db_schema('all')\n";
 echo "-- for the table prefix wp_" . ($multisite ? ' while a network is installed (WP_INSTALLING_NETWORK)' : '') .
     ", printed by WordPress itself; the charset and\n";
