@@ -28,10 +28,11 @@ config = DeviseMigration.config(driver)
 ActiveRecord::Base.configurations = {Rails.env => config}
 ActiveRecord::Base.establish_connection(config)
 
-# config/initializers/devise.rb of the site: Devise's defaults but for the
-# pepper, stretches at the generated initializer's production value's
-# lower neighbour (10, bcrypt's usual floor, to keep the suite fast), and
-# a short maximum_attempts.
+# config/initializers/devise.rb of the site: Devise's defaults (lock by
+# failed attempts, unlock by email or after unlock_in) but for the pepper,
+# allow_unconfirmed_access_for, a short maximum_attempts and stretches 10
+# (the generated initializer says 12 outside tests; 10 is bcrypt's usual
+# floor, which Ferry does not flag weak, and keeps the suite fast).
 Devise.setup do |c|
   c.secret_key = "ferry-realapps-not-secret-" * 3
   c.pepper = ENV.fetch("FERRY_DEVISE_PEPPER")
