@@ -9,8 +9,12 @@ cd "$(dirname "$0")/.."
 # browser the managed-login test drives.
 pkgs=(mariadb-server slapd ldap-utils awscli chromium)
 # The real applications test/realapps installs and runs: Django with the
-# hashers' libraries and its PostgreSQL driver, WordPress on php-cli.
-pkgs+=(python3-django python3-argon2 python3-bcrypt python3-psycopg2 wordpress php-cli php-mysql)
+# hashers' libraries and its PostgreSQL and MySQL drivers, WordPress on php-cli.
+pkgs+=(python3-django python3-argon2 python3-bcrypt python3-psycopg2 python3-mysqldb wordpress php-cli php-mysql)
+# Devise on ActiveRecord with its three adapters, and bcrypt for its encryptor.
+pkgs+=(ruby-devise ruby-activerecord ruby-sqlite3 ruby-pg ruby-mysql2 ruby-bcrypt)
+# Laravel's database layer and hashing (Illuminate 8) on PHP's SQLite and PostgreSQL drivers.
+pkgs+=(php-illuminate-database php-illuminate-hashing php-sqlite3 php-pgsql)
 # The documentation's commands (test/docs runs them) sign and send requests.
 pkgs+=(openssl curl)
 missing=()

@@ -57,6 +57,10 @@ type legacyUser struct {
 	// guidance (audit finding hash_weak); noPassword: the framework stored
 	// no usable password (no_password).
 	weakHash, noPassword bool
+	// unverified: the framework keeps the email as not verified, and the
+	// user has no other channel a reset code could reach (audit finding
+	// no_verified_channel; `ferry export` leaves the user out).
+	unverified bool
 }
 
 // app is one legacy application install, shared by the runners of a test.
@@ -99,8 +103,8 @@ func (a *app) user(t *testing.T, login string) *legacyUser {
 // only the users the pool holds (those migrated through it, whose logins
 // start with prefix); without the pool, the write-back marks are the
 // count, where the source keeps them. Export writes every user not
-// migrated so counted and not disabled (all of them have an email the
-// configuration assumes verified).
+// migrated so counted, not disabled and with a verified email (the
+// framework's flag, or assume_email_verified where it keeps none).
 func (a *app) progress(pool bool, prefix string) (migrated, marked int, exported []string) {
 	counted := func(login string) bool {
 		switch {
@@ -115,7 +119,7 @@ func (a *app) progress(pool bool, prefix string) (migrated, marked int, exported
 	for _, l := range slices.Sorted(maps.Keys(a.users)) {
 		if counted(l) {
 			migrated++
-		} else if !a.users[l].disabled {
+		} else if !a.users[l].disabled && !a.users[l].unverified {
 			exported = append(exported, l)
 		}
 	}
@@ -311,10 +315,12 @@ func checkAudit(t *testing.T, a *app, rep auditReport) {
 		return
 	}
 	src := rep.Sources[0]
-	var disabled, weak, noPassword int
+	var disabled, weak, noPassword, unverified int
 	for _, u := range a.users {
 		if u.disabled {
 			disabled++
+		} else if u.unverified {
+			unverified++
 		}
 		if u.weakHash {
 			weak++
@@ -346,6 +352,9 @@ func checkAudit(t *testing.T, a *app, rep auditReport) {
 	}
 	if noPassword > 0 {
 		want["no_password"] = noPassword
+	}
+	if unverified > 0 {
+		want["no_verified_channel"] = unverified
 	}
 	if a.mixedCosts {
 		want["mixed_hash_costs"] = 0 // a finding about the table, not counted in users

@@ -264,14 +264,15 @@ func TestSecretsFromFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	stmts, err := Schema("devise", DriverSQLite)
+	stmts, err := SchemaVariant("devise", "confirmable-lockable", DriverSQLite)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range stmts {
 		mustExec(t, s.DB(), q)
 	}
-	mustExec(t, s.DB(), `INSERT INTO users (email, encrypted_password, failed_attempts, confirmed_at) VALUES (?, ?, 0, CURRENT_TIMESTAMP)`,
+	mustExec(t, s.DB(), `INSERT INTO users (email, encrypted_password, failed_attempts, confirmed_at, created_at, updated_at)
+		VALUES (?, ?, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
 		"a@example.com", bcryptHash(t, "pw"+"pep", testCost))
 	if _, err := s.Authenticate(t.Context(), "a@example.com", "pw"); err != nil {
 		t.Errorf("Authenticate with the pepper from pepper_file: %v", err)

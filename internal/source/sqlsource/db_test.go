@@ -140,10 +140,17 @@ func (tdb *testDB) ddl(t testing.TB, stmts ...string) {
 	}
 }
 
-// preset creates preset's tables.
+// preset creates preset's tables as its framework's default migration does.
 func (tdb *testDB) preset(t testing.TB, name string) {
 	t.Helper()
-	stmts, err := Schema(name, tdb.driver)
+	tdb.presetVariant(t, name, "")
+}
+
+// presetVariant creates preset's tables as variant of its framework's DDL
+// does ("" for the default; see SchemaVariants).
+func (tdb *testDB) presetVariant(t testing.TB, name, variant string) {
+	t.Helper()
+	stmts, err := SchemaVariant(name, variant, tdb.driver)
 	if err != nil {
 		t.Fatal(err)
 	}

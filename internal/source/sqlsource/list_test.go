@@ -33,7 +33,7 @@ func TestListPresets(t *testing.T) {
 			t.Parallel()
 			forEachDriver(t, func(t *testing.T, driver string) {
 				tdb := newTestDB(t, driver)
-				tdb.preset(t, name)
+				tdb.presetVariant(t, name, pc.variant)
 				h := bcryptHasher(pc.bcryptSalt)
 				pc.seed(t, tdb, h)
 				c := Config{}

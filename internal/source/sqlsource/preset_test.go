@@ -41,6 +41,9 @@ func bcryptHasher(salt string) hasher {
 
 // presetCase seeds a preset's real tables and describes what it put there.
 type presetCase struct {
+	// variant is the framework DDL variant the rows need ("" for the
+	// framework's default migration).
+	variant string
 	// config returns the overrides the test applies on top of the preset.
 	config func(h hasher) Config
 	// bcryptSalt is the salt column value seeded in bcrypt mode.
@@ -199,24 +202,27 @@ var presetCases = map[string]presetCase{
 	},
 
 	"devise": {
+		// The rows use Confirmable and Lockable; TestDeviseDefaultMigration
+		// signs in on the migration as generated, without them.
+		variant: "confirmable-lockable",
 		config: func(h hasher) Config {
 			return Config{Pepper: h.pepper, AllowUnconfirmedAccessFor: 72 * time.Hour}
 		},
 		vectors: []vectorPick{{"bcrypt_pepper.tsv", func(vector) bool { return true }}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
 			ins := `INSERT INTO "users" ("email", "encrypted_password", "confirmed_at", "confirmation_sent_at",
-				"failed_attempts", "locked_at", "created_at") VALUES ($1, $2, $3, $4, $5, $6, $7)`
+				"failed_attempts", "locked_at", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 			now := time.Now().UTC().Truncate(time.Second)
 			// Devise hashes password + pepper.
-			tdb.exec(t, ins, "alice@example.com", h.hash(t, "alice-devise"+h.pepper), past, past, 0, nil, past)
+			tdb.exec(t, ins, "alice@example.com", h.hash(t, "alice-devise"+h.pepper), past, past, 0, nil, past, past)
 			// Unconfirmed, inside allow_unconfirmed_access_for.
-			tdb.exec(t, ins, "bob@example.com", h.hash(t, "bob-devise"+h.pepper), nil, now.Add(-time.Hour), 0, nil, past)
+			tdb.exec(t, ins, "bob@example.com", h.hash(t, "bob-devise"+h.pepper), nil, now.Add(-time.Hour), 0, nil, past, past)
 			// Locked ten minutes ago: unlock_in (1 hour) has not passed.
-			tdb.exec(t, ins, "carol@example.com", h.hash(t, "carol-devise"+h.pepper), past, past, 5, now.Add(-10*time.Minute), past)
+			tdb.exec(t, ins, "carol@example.com", h.hash(t, "carol-devise"+h.pepper), past, past, 5, now.Add(-10*time.Minute), past, past)
 			// Locked two hours ago: Devise's defaults have unlocked dave.
-			tdb.exec(t, ins, "dave@example.com", h.hash(t, "dave-devise"+h.pepper), past, past, 5, now.Add(-2*time.Hour), past)
+			tdb.exec(t, ins, "dave@example.com", h.hash(t, "dave-devise"+h.pepper), past, past, 5, now.Add(-2*time.Hour), past, past)
 			// Unconfirmed for too long.
-			tdb.exec(t, ins, "erin@example.com", h.hash(t, "erin-devise"+h.pepper), nil, now.Add(-100*time.Hour), 0, nil, past)
+			tdb.exec(t, ins, "erin@example.com", h.hash(t, "erin-devise"+h.pepper), nil, now.Add(-100*time.Hour), 0, nil, past, past)
 			return sourcetest.Fixture{
 				User: sourcetest.Account{Name: "alice@example.com", Password: "alice-devise", Want: &source.User{
 					ID: "1", Username: "alice@example.com", Email: "alice@example.com", EmailVerified: true,
@@ -244,9 +250,9 @@ var presetCases = map[string]presetCase{
 	"laravel": {
 		vectors: []vectorPick{{"argon2.tsv", func(v vector) bool { return strings.HasPrefix(v.encoded, "$argon2id$") }}},
 		seed: func(t *testing.T, tdb *testDB, h hasher) sourcetest.Fixture {
-			ins := `INSERT INTO "users" ("name", "email", "email_verified_at", "password", "created_at") VALUES ($1, $2, $3, $4, $5)`
-			tdb.exec(t, ins, "Alice", "alice@example.com", past, h.hash(t, "alice-laravel"), past)
-			tdb.exec(t, ins, "Bob", "bob@example.com", nil, h.hash(t, "bob-laravel"), past)
+			ins := `INSERT INTO "users" ("name", "email", "email_verified_at", "password", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5, $6)`
+			tdb.exec(t, ins, "Alice", "alice@example.com", past, h.hash(t, "alice-laravel"), past, past)
+			tdb.exec(t, ins, "Bob", "bob@example.com", nil, h.hash(t, "bob-laravel"), past, past)
 			return sourcetest.Fixture{
 				User: sourcetest.Account{Name: "alice@example.com", Password: "alice-laravel", Want: &source.User{
 					ID: "1", Username: "alice@example.com", Email: "alice@example.com", EmailVerified: true,
@@ -335,7 +341,7 @@ func TestPresets(t *testing.T) {
 			t.Parallel()
 			forEachDriver(t, func(t *testing.T, driver string) {
 				tdb := newTestDB(t, driver)
-				tdb.preset(t, name)
+				tdb.presetVariant(t, name, pc.variant)
 				h := bcryptHasher(pc.bcryptSalt)
 				fx := pc.seed(t, tdb, h)
 				cfg := func() Config {
@@ -456,7 +462,7 @@ func TestPresetNativeHashes(t *testing.T) {
 func testNative(t *testing.T, name string, pc presetCase, h hasher, v vector) {
 	forEachDriver(t, func(t *testing.T, driver string) {
 		tdb := newTestDB(t, driver)
-		tdb.preset(t, name)
+		tdb.presetVariant(t, name, pc.variant)
 		fx := pc.seed(t, tdb, h)
 		c := Config{}
 		if pc.config != nil {
