@@ -29,8 +29,10 @@ func TestInvokeAPIFerryHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newPool(t, inv)
-	runGo(t, p, forClient(scenarios("invoke"), true, true, p), newGoClient(p).run, func(string, step, outcome) {}, "aws-sdk-go-v2")
+	codes := cognitotest.NewSecretCode()
+	p := newPool(t, inv, cognitotest.WithSecretCode(codes))
+	steps := withCodes(forClient(scenarios("invoke"), true, true, p), codes)
+	runGo(t, p, steps, newGoClient(p).run, func(string, step, outcome) {}, "aws-sdk-go-v2")
 }
 
 // TestInvokeAPINodeLambda runs migrations with a pool whose UserMigration
