@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -182,5 +183,21 @@ func TestBootstrapBadConfigExits(t *testing.T) {
 	}
 	if logs := p.Stderr.String(); !strings.Contains(logs, "sources[0].config.pth: unknown field") {
 		t.Errorf("logs lack the configuration problem:\n%s", logs)
+	}
+}
+
+// TestBootstrapLeavesThePoolOut checks the trigger does not link the local
+// user pool or its stores: they belong to `ferry serve`, and pulling them in
+// through a shared package once added 4 MB to every cold start.
+func TestBootstrapLeavesThePoolOut(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-tags", "lambda.norpc,ferry_nosqlite", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for pkg := range strings.SplitSeq(string(out), "\n") {
+		if strings.HasPrefix(pkg, "github.com/ferry-migrate/ferry/internal/userpool") {
+			t.Errorf("the bootstrap links %s", pkg)
+		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/metrics"
 	"github.com/ferry-migrate/ferry/internal/migration"
 	"github.com/ferry-migrate/ferry/internal/setup"
+	"github.com/ferry-migrate/ferry/internal/setup/localpool"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
 
@@ -125,7 +126,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (er
 			}
 		}
 	}
-	store, keys, err := setup.OpenPool(ctx, dir, logger)
+	store, keys, err := localpool.Open(ctx, dir, logger)
 	if err != nil {
 		return err
 	}

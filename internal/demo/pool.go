@@ -16,6 +16,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/cognitoapi"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
 	"github.com/ferry-migrate/ferry/internal/setup"
+	"github.com/ferry-migrate/ferry/internal/setup/localpool"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
 
@@ -55,7 +56,7 @@ log:
 	}
 	d.say("trigger: Ferry's Lambda handler, in-process, sources intranet (aspnet-identity) → blog (wordpress)")
 
-	store, keys, err := setup.OpenPool(ctx, "", d.opts.Logger)
+	store, keys, err := localpool.Open(ctx, "", d.opts.Logger)
 	if err != nil {
 		return err
 	}

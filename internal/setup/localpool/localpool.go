@@ -1,4 +1,8 @@
-package setup
+// Package localpool opens what a local user pool runs on — its store and
+// its signing keys — for `ferry serve` and `ferry demo`. It is apart from
+// internal/setup so that the Lambda trigger, which setup also builds, does
+// not link the user pool and its stores.
+package localpool
 
 import (
 	"context"
@@ -12,11 +16,11 @@ import (
 	"github.com/ferry-migrate/ferry/internal/userpool/sqlitestore"
 )
 
-// OpenPool opens the store and the signing keys of a local user pool (ferry
+// Open opens the store and the signing keys of a local user pool (ferry
 // serve, ferry demo): with dir "", both in memory and gone when the process
 // ends; otherwise the SQLite pool database in dir and the keys in dir/keys,
 // created on first use. The caller closes the store.
-func OpenPool(ctx context.Context, dir string, logger *slog.Logger) (userpool.Store, *tokens.KeySet, error) {
+func Open(ctx context.Context, dir string, logger *slog.Logger) (userpool.Store, *tokens.KeySet, error) {
 	if dir == "" {
 		keys, err := tokens.GenerateKeySet()
 		if err != nil {
