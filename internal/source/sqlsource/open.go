@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -162,4 +163,16 @@ func (s *Source) columns(ctx context.Context, q string, args ...any) ([]string, 
 		return nil, err
 	}
 	return cols, rows.Close()
+}
+
+// readSecret returns value, or the trimmed content of file when it is set.
+func readSecret(value, file string) (string, error) {
+	if file == "" {
+		return value, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
 }
