@@ -82,7 +82,7 @@ func checkFlows(pool *types.UserPoolType, clients []types.UserPoolClientType, _ 
 			aws.ToString(pool.Id), aws.ToString(c.ClientId))
 		problem := "the client allows neither ALLOW_USER_PASSWORD_AUTH nor ALLOW_ADMIN_USER_PASSWORD_AUTH: the trigger never fires for its sign-ins"
 		if len(others) > 0 {
-			problem += fmt.Sprintf(" (%s never run it)", strings.Join(others, ", "))
+			problem += fmt.Sprintf(" (its %s sign-ins never run it)", strings.Join(flowNames(others), " or "))
 		}
 		if flowAllowed(c.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowUserSrpAuth) {
 			problem = "the client is SRP-only: an SRP sign-in hides the password from the trigger, so Cognito never invokes it and unmigrated users see \"User does not exist\""

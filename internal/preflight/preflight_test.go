@@ -209,9 +209,9 @@ func TestRunFlowsWithoutTrigger(t *testing.T) {
 		{name: "admin password with custom and choice-based", flows: []types.ExplicitAuthFlowsType{adminPassword, custom, userAuth}, severity: preflight.Note,
 			problem: []string{"also allows ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH:", "CUSTOM_AUTH or USER_AUTH never runs"}},
 		{name: "choice-based only", flows: []types.ExplicitAuthFlowsType{userAuth, refresh}, severity: preflight.Blocker,
-			problem: []string{"neither ALLOW_USER_PASSWORD_AUTH nor ALLOW_ADMIN_USER_PASSWORD_AUTH", "(ALLOW_USER_AUTH never run it)", "only through forgot-password"}},
+			problem: []string{"neither ALLOW_USER_PASSWORD_AUTH nor ALLOW_ADMIN_USER_PASSWORD_AUTH", "(its USER_AUTH sign-ins never run it)", "only through forgot-password"}},
 		{name: "custom only", flows: []types.ExplicitAuthFlowsType{custom}, severity: preflight.Blocker,
-			problem: []string{"(ALLOW_CUSTOM_AUTH never run it)", "only through forgot-password"}},
+			problem: []string{"(its CUSTOM_AUTH sign-ins never run it)", "only through forgot-password"}},
 		{name: "SRP and choice-based", flows: []types.ExplicitAuthFlowsType{srp, userAuth}, severity: preflight.Blocker,
 			problem: []string{"SRP-only", "only through forgot-password"}},
 	}
