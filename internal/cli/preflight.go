@@ -94,7 +94,9 @@ without a password flow (SRP-only clients never invoke the trigger),
 existence errors shown to users, a pool_mode that does not match the pool,
 mapped attributes missing from the schema or without their custom: prefix,
 required attributes nobody maps, case sensitivity, and no verified channel
-for forgot-password.
+for forgot-password. It also notes the sign-in flows a client allows that
+never run the trigger (USER_SRP_AUTH, CUSTOM_AUTH, USER_AUTH), so the app
+signs in with USER_PASSWORD_AUTH until the migration is over.
 
 With --config, the pool is compared with that Ferry configuration; without
 it, only the pool-side checks run. Exits non-zero when there is a blocker.`,
@@ -145,10 +147,13 @@ it, only the pool-side checks run. Exits non-zero when there is a blocker.`,
 
 func printPreflight(w io.Writer, r *preflight.Report) {
 	fmt.Fprintf(w, "pool %s (%s), %d app client(s)\n", r.PoolID, r.PoolName, r.Clients)
-	warnings := 0
+	warnings, notes := 0, 0
 	for _, f := range r.Findings {
-		if f.Severity == preflight.Warning {
+		switch f.Severity {
+		case preflight.Warning:
 			warnings++
+		case preflight.Note:
+			notes++
 		}
 		where := f.Check
 		if f.Client != "" {
@@ -156,5 +161,5 @@ func printPreflight(w io.Writer, r *preflight.Report) {
 		}
 		fmt.Fprintf(w, "%-8s %s: %s\n         fix: %s\n", strings.ToUpper(string(f.Severity)), where, f.Problem, f.Fix)
 	}
-	fmt.Fprintf(w, "%d blocker(s), %d warning(s)\n", r.Blockers(), warnings)
+	fmt.Fprintf(w, "%d blocker(s), %d warning(s), %d note(s)\n", r.Blockers(), warnings, notes)
 }

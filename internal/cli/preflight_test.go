@@ -66,10 +66,11 @@ func TestPreflight(t *testing.T) {
 		wantErr error
 	}{
 		{name: "ready pool", args: []string{"--user-pool-id", ready.PoolID, "--endpoint-url", ready.URL, "--config", cfg, "--function-arn", testFunctionARN},
-			want: []string{"pool " + ready.PoolID + " (test-pool), 1 app client(s)", "0 blocker(s), 0 warning(s)"}},
+			want: []string{"pool " + ready.PoolID + " (test-pool), 1 app client(s)",
+				"NOTE     auth-flows [test-client (" + ready.ClientID + ")]: the client also allows ALLOW_USER_SRP_AUTH", "0 blocker(s), 0 warning(s), 1 note(s)"}},
 		{name: "ready pool, another function", args: []string{"--user-pool-id", ready.PoolID, "--endpoint-url", ready.URL, "--config", cfg,
 			"--function-arn", "arn:aws:lambda:us-east-1:000000000000:function:other"},
-			want: []string{"BLOCKER  trigger: the UserMigration trigger is " + testFunctionARN, "1 blocker(s), 0 warning(s)"}, wantErr: errBlockers},
+			want: []string{"BLOCKER  trigger: the UserMigration trigger is " + testFunctionARN, "1 blocker(s), 0 warning(s), 1 note(s)"}, wantErr: errBlockers},
 		{name: "bare pool", args: []string{"--user-pool-id", bare.PoolID, "--endpoint-url", bare.URL, "--config", cfg},
 			want: []string{"BLOCKER  trigger:", "BLOCKER  attributes: attribute \"custom:legacy_id\"", "WARNING  user-existence [test-client (",
 				"BLOCKER  case-sensitivity:", "BLOCKER  one-user-per-account: migration.pool_case_sensitive is false but the pool is case-sensitive", "fix: ferry attach --user-pool-id " + bare.PoolID}, wantErr: errBlockers},

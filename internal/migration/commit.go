@@ -2,6 +2,7 @@ package migration
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 
 	"github.com/ferry-migrate/ferry/internal/source"
@@ -50,4 +51,49 @@ func (m *Migrator) Committed(ctx context.Context, name string) {
 	if ok {
 		m.recordMigrated(ctx, p.src, p.user)
 	}
+}
+
+// migratedSetMax bounds the memory of users already counted: one sign-in's
+// retries arrive within seconds, so forgetting the oldest entries when a
+// long-lived process passes this size costs at most a double count.
+const migratedSetMax = 10_000
+
+// recordMigrated counts u once and writes progress back to its source. A
+// write-back failure is logged, not returned: the user has proved who they
+// are and Cognito will create them whatever the ledger says, so failing the
+// sign-in would lock them out over bookkeeping; the mark is retried on
+// Cognito's next attempt, and a user who stays unmarked is one that `ferry
+// status` can reconcile against the pool.
+func (m *Migrator) recordMigrated(ctx context.Context, src string, u *source.User) {
+	key := src + "\x00" + u.ID
+	m.mu.Lock()
+	_, seen := m.migrated[key]
+	m.mu.Unlock()
+	if seen {
+		return
+	}
+	if m.policy.MarkMigrated {
+		for _, s := range m.sources {
+			if s.Name != src {
+				continue
+			}
+			if mk, ok := source.As[source.Marker](s.Source); ok {
+				if err := mk.MarkMigrated(ctx, u); err != nil {
+					m.logger.LogAttrs(ctx, slog.LevelWarn, "migration write-back",
+						slog.String("source", src), slog.String("legacy_id", u.ID), slog.String("error", err.Error()))
+					return
+				}
+			}
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, seen := m.migrated[key]; seen {
+		return
+	}
+	if len(m.migrated) >= migratedSetMax {
+		clear(m.migrated)
+	}
+	m.migrated[key] = struct{}{}
+	m.nMigrated.Add(1)
 }

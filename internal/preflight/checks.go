@@ -59,52 +59,6 @@ func checkTrigger(pool *types.UserPoolType, _ []types.UserPoolClientType, o Opti
 	return nil
 }
 
-// flowAllowed reports whether a client's explicit flows allow flow, with
-// Cognito's legacy names and its defaults for a client that names none.
-func flowAllowed(flows []types.ExplicitAuthFlowsType, flow types.ExplicitAuthFlowsType) bool {
-	legacy := map[types.ExplicitAuthFlowsType]types.ExplicitAuthFlowsType{
-		types.ExplicitAuthFlowsTypeAdminNoSrpAuth:   types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth,
-		types.ExplicitAuthFlowsTypeUserPasswordAuth: types.ExplicitAuthFlowsTypeAllowUserPasswordAuth,
-	}
-	for _, f := range flows {
-		if f == flow || legacy[f] == flow {
-			return true
-		}
-	}
-	return false
-}
-
-func checkFlows(pool *types.UserPoolType, clients []types.UserPoolClientType, _ Options) []Finding {
-	if len(clients) == 0 {
-		return []Finding{{Severity: Blocker, Check: CheckFlows,
-			Problem: "the pool has no app client: nobody can sign in, so nobody migrates",
-			Fix:     "create an app client with ALLOW_USER_PASSWORD_AUTH (aws cognito-idp create-user-pool-client --explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH)"}}
-	}
-	var fs []Finding
-	passwordClients := 0
-	for _, c := range clients {
-		user := flowAllowed(c.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowUserPasswordAuth)
-		admin := flowAllowed(c.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth)
-		if user || admin {
-			passwordClients++
-			continue
-		}
-		fix := fmt.Sprintf("aws cognito-idp update-user-pool-client --user-pool-id %s --client-id %s --explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_USER_SRP_AUTH ALLOW_REFRESH_TOKEN_AUTH (update-user-pool-client resets omitted settings: pass the client's others too), and make the app sign in with USER_PASSWORD_AUTH",
-			aws.ToString(pool.Id), aws.ToString(c.ClientId))
-		problem := "the client allows neither ALLOW_USER_PASSWORD_AUTH nor ALLOW_ADMIN_USER_PASSWORD_AUTH: the trigger never fires for its sign-ins"
-		if len(c.ExplicitAuthFlows) == 0 || flowAllowed(c.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowUserSrpAuth) {
-			problem = "the client is SRP-only: an SRP sign-in hides the password from the trigger, so Cognito never invokes it and unmigrated users see \"User does not exist\""
-		}
-		fs = append(fs, Finding{Severity: Warning, Check: CheckFlows, Client: clientLabel(c), Problem: problem, Fix: fix})
-	}
-	if passwordClients == 0 {
-		for i := range fs {
-			fs[i].Severity = Blocker
-		}
-	}
-	return fs
-}
-
 func checkExistence(_ *types.UserPoolType, clients []types.UserPoolClientType, o Options) []Finding {
 	style := o.Expect.FailureStyle
 	if style == "" {

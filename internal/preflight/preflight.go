@@ -1,7 +1,8 @@
 // Package preflight checks a Cognito user pool and its app clients
 // against Ferry's configuration before go-live, and reports every problem
 // that would stop users migrating (a blocker) or make the migration worse
-// than it needs to be (a warning), each with its fix.
+// than it needs to be (a warning), each with its fix, and notes the paths
+// an app may take that do not migrate (a note).
 //
 // It reads the pool through the Cognito API only (DescribeUserPool,
 // ListUserPoolClients, DescribeUserPoolClient), so it runs the same against
@@ -27,6 +28,9 @@ const (
 	Blocker Severity = "blocker"
 	// Warning: users migrate, but something works worse than it should.
 	Warning Severity = "warning"
+	// Note: nothing to fix in the pool, but a path an app may take does
+	// not migrate; the fix says what the app must do instead.
+	Note Severity = "note"
 )
 
 // Finding is one problem.

@@ -29,8 +29,12 @@ func cleanPool(in *cip.CreateUserPoolInput) {
 	in.Schema = []types.SchemaAttributeType{{Name: aws.String("legacy_id"), AttributeDataType: types.AttributeDataTypeString}}
 }
 
+// cleanClient allows the password flows only: every sign-in through it runs
+// the trigger.
 func cleanClient(in *cip.CreateUserPoolClientInput) {
 	in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
+	in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth,
+		types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
 }
 
 func cleanExpect() preflight.Expectations {
@@ -64,6 +68,9 @@ func TestRun(t *testing.T) {
 		{name: "SRP-only client", client: func(in *cip.CreateUserPoolClientInput) {
 			in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
 		}, want: []found{{preflight.CheckFlows, preflight.Blocker}}},
+		{name: "password and SRP flows", client: func(in *cip.CreateUserPoolClientInput) {
+			in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowUserSrpAuth)
+		}, want: []found{{preflight.CheckFlows, preflight.Note}}},
 		{name: "admin password flow is enough", client: func(in *cip.CreateUserPoolClientInput) {
 			in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
 		}},
@@ -176,6 +183,102 @@ func TestRun(t *testing.T) {
 				t.Errorf("report header = %+v", r)
 			}
 		})
+	}
+}
+
+func TestRunFlowsWithoutTrigger(t *testing.T) {
+	t.Parallel()
+	const (
+		userPassword  = types.ExplicitAuthFlowsTypeAllowUserPasswordAuth
+		adminPassword = types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth
+		srp           = types.ExplicitAuthFlowsTypeAllowUserSrpAuth
+		custom        = types.ExplicitAuthFlowsTypeAllowCustomAuth
+		userAuth      = types.ExplicitAuthFlowsTypeAllowUserAuth
+		refresh       = types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth
+	)
+	tests := []struct {
+		name     string
+		flows    []types.ExplicitAuthFlowsType
+		severity preflight.Severity // of the one auth-flows finding; "" for none
+		problem  []string           // in its Problem
+	}{
+		{name: "password flow only", flows: []types.ExplicitAuthFlowsType{userPassword, refresh}},
+		{name: "admin password flow only", flows: []types.ExplicitAuthFlowsType{adminPassword}},
+		{name: "password and SRP", flows: []types.ExplicitAuthFlowsType{userPassword, srp, refresh}, severity: preflight.Note,
+			problem: []string{"also allows ALLOW_USER_SRP_AUTH:", "a sign-in with USER_SRP_AUTH never runs the UserMigration trigger"}},
+		{name: "admin password with custom and choice-based", flows: []types.ExplicitAuthFlowsType{adminPassword, custom, userAuth}, severity: preflight.Note,
+			problem: []string{"also allows ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH:", "CUSTOM_AUTH or USER_AUTH never runs"}},
+		{name: "choice-based only", flows: []types.ExplicitAuthFlowsType{userAuth, refresh}, severity: preflight.Blocker,
+			problem: []string{"neither ALLOW_USER_PASSWORD_AUTH nor ALLOW_ADMIN_USER_PASSWORD_AUTH", "(its USER_AUTH sign-ins never run it)", "only through forgot-password"}},
+		{name: "custom only", flows: []types.ExplicitAuthFlowsType{custom}, severity: preflight.Blocker,
+			problem: []string{"(its CUSTOM_AUTH sign-ins never run it)", "only through forgot-password"}},
+		{name: "SRP and choice-based", flows: []types.ExplicitAuthFlowsType{srp, userAuth}, severity: preflight.Blocker,
+			problem: []string{"SRP-only", "only through forgot-password"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := cognitotest.NewServer(t, cognitotest.WithPool(cleanPool), cognitotest.WithClient(func(in *cip.CreateUserPoolClientInput) {
+				cleanClient(in)
+				in.ExplicitAuthFlows = tc.flows
+			}))
+			r, err := preflight.Run(t.Context(), srv.API, srv.PoolID, preflight.Options{Expect: cleanExpect(), FunctionARN: fnARN})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var flows []preflight.Finding
+			for _, f := range r.Findings {
+				if f.Check == preflight.CheckFlows {
+					flows = append(flows, f)
+				} else {
+					t.Errorf("unexpected finding %+v", f)
+				}
+			}
+			if tc.severity == "" {
+				if len(flows) != 0 {
+					t.Errorf("auth-flows findings = %+v, want none", flows)
+				}
+				return
+			}
+			if len(flows) != 1 || flows[0].Severity != tc.severity || !strings.Contains(flows[0].Client, srv.ClientID) || flows[0].Fix == "" {
+				t.Fatalf("auth-flows findings = %+v, want one %s for client %s", flows, tc.severity, srv.ClientID)
+			}
+			for _, w := range tc.problem {
+				if !strings.Contains(flows[0].Problem, w) {
+					t.Errorf("problem %q lacks %q", flows[0].Problem, w)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckLegacyFlowNames checks Cognito's legacy flow names, which
+// DescribeUserPoolClient still returns for clients made with them.
+func TestCheckLegacyFlowNames(t *testing.T) {
+	t.Parallel()
+	pool := &types.UserPoolType{Id: aws.String("us-east-1_legacy")}
+	client := func(flows ...types.ExplicitAuthFlowsType) []types.UserPoolClientType {
+		return []types.UserPoolClientType{{ClientId: aws.String("c1"), ClientName: aws.String("legacy"), ExplicitAuthFlows: flows}}
+	}
+	flowFindings := func(fs []preflight.Finding) []found {
+		var got []found
+		for _, f := range fs {
+			if f.Check == preflight.CheckFlows {
+				got = append(got, found{f.Check, f.Severity})
+			}
+		}
+		return got
+	}
+	if got := flowFindings(preflight.Check(pool, client(types.ExplicitAuthFlowsTypeAdminNoSrpAuth), preflight.Options{})); got != nil {
+		t.Errorf("ADMIN_NO_SRP_AUTH: %+v, want none", got)
+	}
+	got := flowFindings(preflight.Check(pool, client(types.ExplicitAuthFlowsTypeUserPasswordAuth, types.ExplicitAuthFlowsTypeCustomAuthFlowOnly), preflight.Options{}))
+	if diff := cmp.Diff([]found{{preflight.CheckFlows, preflight.Note}}, got); diff != "" {
+		t.Errorf("USER_PASSWORD_AUTH + CUSTOM_AUTH_FLOW_ONLY (-want +got):\n%s", diff)
+	}
+	got = flowFindings(preflight.Check(pool, client(), preflight.Options{}))
+	if diff := cmp.Diff([]found{{preflight.CheckFlows, preflight.Blocker}}, got); diff != "" {
+		t.Errorf("no flows named (Cognito's defaults: SRP, custom, refresh) (-want +got):\n%s", diff)
 	}
 }
 

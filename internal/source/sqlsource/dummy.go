@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -79,4 +82,68 @@ func (s *Source) badRow(ctx context.Context, password, userID string, rec error)
 		s.log.WarnContext(ctx, "legacy user's record is unusable", "user_id", re.UserID, "reason", re.Reason, "error", re.Err)
 	}
 	return rec
+}
+
+// fallbackDummyCost is the bcrypt cost of the dummy hash made when the users
+// table holds no hash to sample (an empty directory): the common default of
+// the frameworks the presets cover.
+const fallbackDummyCost = 10
+
+// dummyHash returns the hash unknown users are verified against: the
+// configured dummy_hash, or one sampled from the users table at first need.
+func (s *Source) dummyHash(ctx context.Context) (passhash.Hash, error) {
+	s.dummyMu.Lock()
+	defer s.dummyMu.Unlock()
+	if s.dummy != nil {
+		return *s.dummy, nil
+	}
+	r, cols, err := s.queryOne(ctx, s.cfg.Query.Sample, nil, false)
+	if err != nil {
+		return passhash.Hash{}, fmt.Errorf("sample query: %w", err)
+	}
+	if !slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, s.cfg.Columns.PasswordHash) }) {
+		return passhash.Hash{}, fmt.Errorf("sample query: %w: %s", ErrMissingColumn, s.cfg.Columns.PasswordHash)
+	}
+	var h passhash.Hash
+	if r != nil {
+		h = s.hash(r)
+	}
+	if h.Encoded == "" {
+		// No user has a hash yet: any real verification at a typical cost
+		// is as good as another.
+		s.log.Warn("the sample query found no password hash; unknown users are verified against a bcrypt dummy")
+	} else if err := s.usableDummy(h); err != nil {
+		// A hostile or broken row must not become everyone's dummy.
+		s.log.Warn("the sampled hash cannot be the unknown-user dummy; using a bcrypt dummy", "error", err)
+		h = passhash.Hash{}
+	}
+	if h.Encoded == "" {
+		if h, err = fallbackDummy(); err != nil {
+			return passhash.Hash{}, err
+		}
+	}
+	s.dummy = &h
+	s.floor = s.measureFloor(ctx, h)
+	return h, nil
+}
+
+// spend performs the dummy verification that makes an unknown user cost
+// the same as a wrong password. It returns only faults.
+func (s *Source) spend(ctx context.Context, password string) error {
+	h, err := s.dummyHash(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := s.verifier.Verify(ctx, password, h); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		if errors.Is(err, passhash.ErrCostTooHigh) {
+			// Too long a password for the family: the real row refuses it
+			// the same way.
+			return nil
+		}
+		return fmt.Errorf("dummy verification: %w", err)
+	}
+	return nil
 }
