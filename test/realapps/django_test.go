@@ -1,17 +1,13 @@
 package realapps
 
 import (
-	"context"
 	"encoding/json"
-	"net/url"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
-
-	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
 // python is Debian's interpreter, the one python3-django and friends are
@@ -63,8 +59,15 @@ var djangoWeak = map[string]bool{"": true, "pbkdf2_sha1": true, "md5": true, "sh
 // reset_weak_hash is on: Django's digests come back RESET_REQUIRED, and so
 // does Django 3.2's PBKDF2 (260,000 iterations, below OWASP's 600,000 that
 // Django 4.2 adopted); Argon2 and BCryptSHA256 at Django's default costs
-// come back CONFIRMED.
-func djangoScenarios() []scenario {
+// come back CONFIRMED. A right password under the username in capitals
+// finds no one where driver compares usernames exactly; where Django
+// folds them (foldsUsernames) it finds the user, whom a case-sensitive
+// username pool knows by the stored spelling only: name_rejected.
+func djangoScenarios(driver string) []scenario {
+	otherCase := "unknown"
+	if foldsUsernames(driver) {
+		otherCase = "name_rejected"
+	}
 	return []scenario{
 		{name: "right password, PBKDF2 (Django 3.2's default, 260,000 iterations)", user: "pbkdf2", password: "Pbkdf2 default-1", want: "migrated", reset: true},
 		{name: "right password, PBKDF2-SHA1", user: "pbkdf2sha1", password: "Pbkdf2-sha1-1", want: "migrated", reset: true},
@@ -75,6 +78,7 @@ func djangoScenarios() []scenario {
 		{name: "right password by email in a username pool: refused (one account, one pool user)", user: "sha1", password: "Salted-sha1-1", byEmail: true, want: "name_rejected"},
 		{name: "right password, salted SHA1 (weak)", user: "sha1", password: "Salted-sha1-1", want: "migrated", reset: true},
 		{name: "right password, UnsaltedMD5 bare hex (weak)", user: "unsaltedmd5", password: "Unsalted-md5-1", want: "migrated", reset: true},
+		{name: "right password, username in capitals (before the user migrates)", user: "unsaltedsha1", password: "Unsalted-sha1-1", upper: true, want: otherCase},
 		{name: "right password, UnsaltedSHA1 sha1$$ (weak)", user: "unsaltedsha1", password: "Unsalted-sha1-1", want: "migrated", reset: true},
 		{name: "unknown user", user: "nobody", password: "Nobody-pw-1", want: "unknown"},
 		{name: "is_active=False", user: "inactive", password: "Inactive-pw-1", want: "disabled"},
@@ -95,35 +99,42 @@ func djangoScenarios() []scenario {
 func TestDjango(t *testing.T) {
 	t.Parallel()
 	requireFiles(t, "Debian's python3 with python3-django", python)
-	for _, db := range []string{"sqlite", "postgres"} {
+	for _, db := range []string{"sqlite", "postgres", "mysql"} {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
 			a := newDjangoApp(t, db)
-			total := runAll(t, a, djangoScenarios(), invokeRunner{config: a.config}, startPool(t, a.config))
+			total := runAll(t, a, djangoScenarios(db), invokeRunner{config: a.config}, startPool(t, a.config))
 			t.Logf("Django on %s: %d scenarios", db, total)
 		})
 	}
 }
 
-// djangoSite is how app.py reaches the database: FERRY_DJANGO_* variables.
-type djangoSite struct {
-	env      []string
-	driver   string
-	ferryDSN string
+// djangoEngines are settings.py's FERRY_DJANGO_ENGINE per driver: the
+// last part of Django's django.db.backends.* module.
+var djangoEngines = map[string]string{"sqlite": "sqlite3", "postgres": "postgresql", "mysql": "mysql"}
+
+// djangoEnv is how app.py reaches db: settings.py reads the variables
+// newAppDB names DB_* as FERRY_DJANGO_* (as gen.sh exports them).
+func djangoEnv(db appDB) []string {
+	env := []string{"FERRY_DJANGO_ENGINE=" + djangoEngines[db.driver]}
+	for _, kv := range db.env {
+		env = append(env, "FERRY_DJANGO_"+strings.TrimPrefix(kv, "DB_"))
+	}
+	return env
 }
 
-func newDjangoApp(t *testing.T, db string) *app {
+// foldsUsernames reports whether Django's username lookups on driver
+// ignore case. Django compares usernames with the database's "=": exact
+// on SQLite and PostgreSQL, but under MariaDB's case-insensitive
+// collation (utf8mb4_unicode_ci, as newAppDB creates the database, like
+// MariaDB's own defaults) auth_user's UNIQUE username refuses "twin"
+// beside "Twin", and "PBKDF2" finds the user "pbkdf2".
+func foldsUsernames(driver string) bool { return driver == "mysql" }
+
+func newDjangoApp(t *testing.T, driver string) *app {
 	t.Helper()
 	dir := t.TempDir()
-	site := djangoSite{driver: db}
-	switch db {
-	case "sqlite":
-		path := filepath.Join(dir, "site.sqlite3")
-		site.env = []string{"FERRY_DJANGO_ENGINE=sqlite3", "FERRY_DJANGO_NAME=" + path}
-		site.ferryDSN = "file:" + path + "?_pragma=busy_timeout(10000)"
-	case "postgres":
-		site = postgresSite(t)
-	}
+	db := newAppDB(t, driver)
 	// The settings and the script are copied: Django writes __pycache__
 	// beside them, and the source tree stays clean.
 	for _, f := range []string{"settings.py", "app.py"} {
@@ -135,9 +146,9 @@ func newDjangoApp(t *testing.T, db string) *app {
 			t.Fatal(err)
 		}
 	}
-	env := append(os.Environ(), site.env...)
+	env := append(os.Environ(), djangoEnv(db)...)
 	// PBKDF2 and Argon2 next to the fast digests: no one dummy hash fits.
-	a := &app{name: "Django/" + db, users: map[string]*legacyUser{}, migrated: map[string]bool{}, mixedCosts: true}
+	a := &app{name: "Django/" + driver, users: map[string]*legacyUser{}, migrated: map[string]bool{}, mixedCosts: true}
 	var specs []djangoUser
 	for _, prefix := range []string{invokeRunner{}.prefix(), (*poolRunner)(nil).prefix()} {
 		for _, u := range djangoAccounts() {
@@ -153,10 +164,12 @@ func newDjangoApp(t *testing.T, db string) *app {
 		}
 	}
 	// Accounts the scenarios leave alone, for the audit: Django's username
-	// is case-sensitive and its email is not unique, so a site can hold
-	// "Twin" and "twin" (one Cognito username: folded_names, a blocker)
-	// and two users of one address (shared_emails, a warning in a
-	// username pool).
+	// is case-sensitive where the database compares exactly, and its email
+	// is not unique, so a site can hold "Twin" and "twin" (one Cognito
+	// username: folded_names, a blocker) and two users of one address
+	// (shared_emails, a warning in a username pool). Under MariaDB's
+	// case-insensitive collation the UNIQUE username refuses "twin": the
+	// site holds "Twin" alone, and no name folds onto another.
 	for _, u := range []djangoUser{
 		{Username: "Twin", Email: "twin.upper@legacy.example.test"},
 		{Username: "twin", Email: "twin.lower@legacy.example.test"},
@@ -169,19 +182,32 @@ func newDjangoApp(t *testing.T, db string) *app {
 	}
 	a.findings = map[string]int{"folded_names": 2, "shared_emails": 2}
 	a.blockers = 1
+	wantRefused := []string{}
+	if foldsUsernames(driver) {
+		wantRefused = []string{"twin"}
+		delete(a.findings, "folded_names")
+		a.blockers = 0
+	}
 	in, err := json.Marshal(specs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := mustRun(t, env, string(in), python, filepath.Join(dir, "app.py"), "create")
 	var made struct {
-		Django string            `json:"django"`
-		Users  map[string]string `json:"users"`
+		Django  string            `json:"django"`
+		Users   map[string]string `json:"users"`
+		Refused map[string]string `json:"refused"`
 	}
 	if err := json.Unmarshal([]byte(out), &made); err != nil {
 		t.Fatalf("app.py: %v\n%s", err, out)
 	}
-	t.Logf("Django %s on %s: %d users", made.Django, db, len(made.Users))
+	if got := slices.Sorted(maps.Keys(made.Refused)); !slices.Equal(got, wantRefused) {
+		t.Fatalf("Django on %s refused the users %q (%v), want %q", driver, got, made.Refused, wantRefused)
+	}
+	for name := range made.Refused {
+		delete(a.users, name)
+	}
+	t.Logf("Django %s on %s: %d users (%d refused by the database)", made.Django, driver, len(made.Users), len(made.Refused))
 	// The write-back's column, added as docs/sources.md tells a site to.
 	mustRun(t, env, "", python, filepath.Join(dir, "app.py"), "sql",
 		"ALTER TABLE auth_user ADD COLUMN ferry_migrated_at timestamp NULL")
@@ -193,51 +219,12 @@ func newDjangoApp(t *testing.T, db string) *app {
     type: sql
     config:
       preset: django
-      driver: `+site.driver+`
-      dsn: "`+site.ferryDSN+`"
+      driver: `+driver+`
+      dsn: "`+db.dsn+`"
 migration:
   assume_email_verified: true
   reset_weak_hash: true
   mark_migrated: true
 `)
 	return a
-}
-
-// postgresSite makes a schema of its own in the test PostgreSQL, dropped
-// when t ends, and the settings that reach it.
-func postgresSite(t *testing.T) djangoSite {
-	t.Helper()
-	base := testenv.Env(t, "FERRY_TEST_POSTGRES_DSN", "PostgreSQL")
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("FERRY_TEST_POSTGRES_DSN: %v", err)
-	}
-	schema := scratchName()
-	conn, err := pgx.Connect(t.Context(), base)
-	if err != nil {
-		t.Fatalf("PostgreSQL: %v", err)
-	}
-	if _, err := conn.Exec(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-		defer cancel()
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		conn.Close(ctx)
-	})
-	password, _ := u.User.Password()
-	q := u.Query()
-	q.Set("search_path", schema)
-	ferry := *u
-	ferry.RawQuery = q.Encode()
-	return djangoSite{
-		driver: "postgres",
-		env: []string{"FERRY_DJANGO_ENGINE=postgresql", "FERRY_DJANGO_NAME=" + strings.TrimPrefix(u.Path, "/"),
-			"FERRY_DJANGO_USER=" + u.User.Username(), "FERRY_DJANGO_PASSWORD=" + password,
-			"FERRY_DJANGO_HOST=" + u.Hostname(), "FERRY_DJANGO_PORT=" + u.Port(), "FERRY_DJANGO_SCHEMA=" + schema},
-		ferryDSN: ferry.String(),
-	}
 }

@@ -35,6 +35,9 @@ type scenario struct {
 	password string
 	// byEmail signs in with the user's email address instead of the login.
 	byEmail bool
+	// upper signs in with the login in capitals, a spelling a framework
+	// may fold onto the account's own.
+	upper bool
 	// want is Ferry's outcome as its log line names it: migrated,
 	// wrong_password, unknown, disabled.
 	want string
@@ -210,6 +213,9 @@ func runScenarios(t *testing.T, a *app, r runner, steps []scenario) int {
 			typed := login
 			if s.byEmail {
 				typed = a.user(t, login).email
+			}
+			if s.upper {
+				typed = strings.ToUpper(typed)
 			}
 			var got result
 			if s.op == opSignIn {

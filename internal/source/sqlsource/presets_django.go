@@ -6,8 +6,11 @@ package sqlsource
 // ("pbkdf2_sha256$…", "argon2$…", "bcrypt_sha256$…", "sha1$$…"), except
 // UnsaltedMD5PasswordHasher's bare 32 lower-case hex digits, which Django's
 // identify_hasher recognises by their length. An unusable password ("!…")
-// reads as no password; is_active false disables the user. Usernames match
-// exactly, as Django does; emails case-insensitively.
+// reads as no password; is_active false disables the user. Usernames
+// compare with the database's "=", as Django's own lookups do: exactly, but
+// case-insensitively under a MySQL/MariaDB _ci collation, where auth_user's
+// UNIQUE username (in the same collation) still lets one name match one
+// row at most. Emails compare case-insensitively.
 func django(_ dialect, _ Config, _ *tables) shape {
 	return shape{
 		sel: `"id", "username", "email", "first_name", "last_name", "is_active", ` +

@@ -11,7 +11,9 @@ migrations), and the users are made by the User model and Django's hashers.
 "password" (null for set_unusable_password), "hasher" (a PASSWORD_HASHERS
 algorithm, e.g. "md5"; absent for the default), "first_name", "last_name",
 "is_active"}. It prints one JSON object: the Django version and, per user, the
-stored password column, each re-checked with Django's check_password."""
+stored password column, each re-checked with Django's check_password, and under
+"refused" the users the database would not take (Django's IntegrityError, e.g.
+a username that a case-insensitive collation makes a duplicate of another's)."""
 
 import json
 import os
@@ -27,17 +29,21 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import check_password, make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import IntegrityError, connection  # noqa: E402
 
 User = get_user_model()
 
 
 def create():
     call_command("migrate", interactive=False, verbosity=0)
-    out = {"django": django.get_version(), "users": {}}
+    out = {"django": django.get_version(), "users": {}, "refused": {}}
     for spec in json.load(sys.stdin):
-        u = User.objects.create_user(spec["username"], email=spec.get("email", ""), password=None,
-                                     first_name=spec.get("first_name", ""), last_name=spec.get("last_name", ""))
+        try:
+            u = User.objects.create_user(spec["username"], email=spec.get("email", ""), password=None,
+                                         first_name=spec.get("first_name", ""), last_name=spec.get("last_name", ""))
+        except IntegrityError as e:
+            out["refused"][spec["username"]] = str(e)
+            continue
         if spec.get("password") is None:
             u.set_unusable_password()
         elif spec.get("hasher"):
