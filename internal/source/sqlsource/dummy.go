@@ -20,9 +20,6 @@ import (
 // record is unusable, the source is not at fault.
 var errUnreadableRow = errors.New("row cannot be read")
 
-// floorRuns is how many dummy verifications measure the padding floor.
-const floorRuns = 3
-
 // usableDummy reports why h cannot serve as the unknown-user dummy: it
 // must parse and fit the verification budget for a typical password.
 func (s *Source) usableDummy(h passhash.Hash) error {
@@ -42,29 +39,23 @@ func fallbackDummy() (passhash.Hash, error) {
 	return passhash.Hash{Encoded: string(enc)}, nil
 }
 
-// measureFloor times floorRuns verifications of the dummy and keeps the
-// median, with timing.Headroom: every answer that is not a match, the
-// unknown user's included, is padded to it, so a wrong password on a
-// cheap row costs what an unknown user costs.
-func (s *Source) measureFloor(ctx context.Context, h passhash.Hash) time.Duration {
-	runs := make([]time.Duration, 0, floorRuns)
-	for range floorRuns {
-		start := time.Now()
-		if _, err := s.verifier.Verify(ctx, rand.Text(), h); err != nil {
-			return 0
-		}
-		runs = append(runs, time.Since(start))
-	}
-	return timing.Headroom(timing.Median(runs))
-}
+// dummyClass is the one class of s.floor's samples: the dummy's own
+// verifications, the cost every non-matching answer is padded to.
+const dummyClass = 0
 
-// pad waits until the verification begun at start has taken the floor
-// (timing.Pad: never past ctx's deadline).
+// pad waits until the verification begun at start has taken the floor:
+// timing.Headroom of the median of the dummy's recent verifications
+// (timing.Floor, learnt from the unknown users' answers as they come, so
+// it follows the machine's load and costs no verification at start-up),
+// never past ctx's deadline. Before the dummy was ever verified there is
+// nothing to pad to, so the first such answer verifies it once to learn.
 func (s *Source) pad(ctx context.Context, start time.Time) {
-	s.dummyMu.Lock()
-	floor := s.floor
-	s.dummyMu.Unlock()
-	timing.Pad(ctx, start, floor)
+	if s.floor.Current() == 0 {
+		if err := s.spend(ctx, rand.Text()); err != nil {
+			return
+		}
+	}
+	timing.Pad(ctx, start, s.floor.Current())
 }
 
 // badRow answers for a matched user whose own row cannot be used: it
@@ -123,7 +114,6 @@ func (s *Source) dummyHash(ctx context.Context) (passhash.Hash, error) {
 		}
 	}
 	s.dummy = &h
-	s.floor = s.measureFloor(ctx, h)
 	return h, nil
 }
 
@@ -134,16 +124,18 @@ func (s *Source) spend(ctx context.Context, password string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.verifier.Verify(ctx, password, h); err != nil {
-		if ctx.Err() != nil {
-			return err
-		}
-		if errors.Is(err, passhash.ErrCostTooHigh) {
-			// Too long a password for the family: the real row refuses it
-			// the same way.
-			return nil
-		}
-		return fmt.Errorf("dummy verification: %w", err)
+	start := time.Now()
+	_, err = s.verifier.Verify(ctx, password, h)
+	switch {
+	case err == nil:
+		s.floor.Observe(dummyClass, time.Since(start))
+		return nil
+	case ctx.Err() != nil:
+		return err
+	case errors.Is(err, passhash.ErrCostTooHigh):
+		// Too long a password for the family: the real row refuses it the
+		// same way.
+		return nil
 	}
-	return nil
+	return fmt.Errorf("dummy verification: %w", err)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/identity"
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/timing"
 )
 
 // Errors (faults) specific to this source; each reaches callers wrapped in
@@ -38,7 +39,7 @@ type Source struct {
 
 	dummyMu sync.Mutex
 	dummy   *passhash.Hash
-	floor   time.Duration // padding of every non-matching answer (dummy.go)
+	floor   timing.Floor // padding of every non-matching answer (dummy.go)
 
 	// given is the configuration as written; shape is its preset's, built
 	// for the tables found when the source first reached the database.

@@ -430,3 +430,78 @@ func TestCancelledQueryIsPrompt(t *testing.T) {
 		}
 	})
 }
+
+// TestFirstUnknownUserVerifiesOnce: the padding floor is learnt from the
+// dummy's own verifications, so the first unknown user after start-up pays
+// one verification (padded a quarter above it), not a calibration of
+// several on top — which, with a dear dummy on a loaded machine, pushed the
+// first answer past the deadline. The fastest of a few fresh sources is
+// compared with the fastest direct verification of the same hash.
+func TestFirstUnknownUserVerifiesOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test: skipped with -short")
+	}
+	const cost = 12
+	var first, direct time.Duration
+	for range 3 {
+		tdb := newTestDB(t, DriverSQLite)
+		tdb.ddl(t, membersDDL)
+		hash := bcryptHash(t, "Only-row-1", cost)
+		tdb.exec(t, `INSERT INTO "members" ("login", "email", "email_ok", "pw", "disabled") VALUES ($1, $2, $3, $4, $5)`,
+			"only", "only@example.com", true, hash, false)
+		s := tdb.open(t, membersConfig(tdb.d))
+		start := time.Now()
+		_ = bcrypt.CompareHashAndPassword([]byte(hash), []byte("x"))
+		if d := time.Since(start); direct == 0 || d < direct {
+			direct = d
+		}
+		start = time.Now()
+		if _, err := s.Authenticate(t.Context(), "nobody", "Nobody-pass-1"); !errors.Is(err, source.ErrUserNotFound) {
+			t.Fatalf("Authenticate(unknown) = %v", err)
+		}
+		if d := time.Since(start); first == 0 || d < first {
+			first = d
+		}
+	}
+	t.Logf("first unknown-user answer %v; one verification of the dummy %v", first, direct)
+	if first > 2*direct {
+		t.Errorf("the first unknown-user answer took %v, %.1f verifications of the dummy: want one, padded by a quarter", first, float64(first)/float64(direct))
+	}
+}
+
+// TestConfiguredDummyPadsCheapRows: with dummy_hash configured, a wrong
+// password on a row cheaper than the dummy is padded to the dummy's cost
+// like any other non-matching answer (the floor once came only from a
+// sampled dummy, so a configured one padded nothing).
+func TestConfiguredDummyPadsCheapRows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test: skipped with -short")
+	}
+	tdb := newTestDB(t, DriverSQLite)
+	seedMembers(t, tdb, testCost)
+	c := membersConfig(tdb.d)
+	c.DummyHash = bcryptHash(t, "whatever", 12)
+	s := tdb.open(t, c)
+	if _, err := s.Authenticate(t.Context(), "nobody", "x"); !errors.Is(err, source.ErrUserNotFound) {
+		t.Fatalf("warm-up: %v", err)
+	}
+	var direct, wrong time.Duration
+	for range 3 {
+		start := time.Now()
+		_ = bcrypt.CompareHashAndPassword([]byte(c.DummyHash), []byte("x"))
+		if d := time.Since(start); direct == 0 || d < direct {
+			direct = d
+		}
+		start = time.Now()
+		if _, err := s.Authenticate(t.Context(), "alice", "wrong password"); !errors.Is(err, source.ErrInvalidPassword) {
+			t.Fatalf("Authenticate(wrong) = %v", err)
+		}
+		if d := time.Since(start); wrong == 0 || d < wrong {
+			wrong = d
+		}
+	}
+	t.Logf("wrong password on a cost-%d row %v; one verification of the cost-12 dummy %v", testCost, wrong, direct)
+	if wrong < direct*3/4 {
+		t.Errorf("a wrong password on a cheap row took %v, the dummy's verification %v: it must be padded to the dummy's cost", wrong, direct)
+	}
+}
