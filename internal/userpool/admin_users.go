@@ -122,20 +122,27 @@ func temporaryPassword(p PasswordPolicy) string {
 
 // AdminGetUser returns a user by username or alias.
 func (s *Service) AdminGetUser(ctx context.Context, poolID, username string) (*User, error) {
+	_, u, err := s.poolUser(ctx, poolID, username)
+	return u, err
+}
+
+// poolUser loads the pool and the user an admin operation names (by
+// username, alias or sub, as mustFindUser resolves it).
+func (s *Service) poolUser(ctx context.Context, poolID, username string) (*pool, *User, error) {
 	p, err := s.loadPool(ctx, poolID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.mustFindUser(ctx, p, username)
+	u, err := s.mustFindUser(ctx, p, username)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, u, nil
 }
 
 // AdminDeleteUser deletes a user and revokes its refresh tokens.
 func (s *Service) AdminDeleteUser(ctx context.Context, poolID, username string) error {
-	p, err := s.loadPool(ctx, poolID)
-	if err != nil {
-		return err
-	}
-	u, err := s.mustFindUser(ctx, p, username)
+	p, u, err := s.poolUser(ctx, poolID, username)
 	if err != nil {
 		return err
 	}
@@ -210,11 +217,7 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, poolID, usernam
 
 // AdminConfirmSignUp confirms an UNCONFIRMED user without a code.
 func (s *Service) AdminConfirmSignUp(ctx context.Context, poolID, username string) error {
-	p, err := s.loadPool(ctx, poolID)
-	if err != nil {
-		return err
-	}
-	u, err := s.mustFindUser(ctx, p, username)
+	p, u, err := s.poolUser(ctx, poolID, username)
 	if err != nil {
 		return err
 	}
@@ -235,11 +238,7 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, poolID, username strin
 // AdminSetUserEnabled enables or disables a user. Disabling also signs the
 // user out everywhere, as Cognito does.
 func (s *Service) AdminSetUserEnabled(ctx context.Context, poolID, username string, enabled bool) error {
-	p, err := s.loadPool(ctx, poolID)
-	if err != nil {
-		return err
-	}
-	u, err := s.mustFindUser(ctx, p, username)
+	p, u, err := s.poolUser(ctx, poolID, username)
 	if err != nil {
 		return err
 	}

@@ -380,11 +380,7 @@ func (s *Service) AddCustomAttributes(ctx context.Context, poolID string, attrs 
 
 // adminUser loads the pool and the user an administrator's request names.
 func (s *Service) adminUser(ctx context.Context, poolID, username string) (*pool, *User, error) {
-	p, err := s.loadPool(ctx, poolID)
-	if err != nil {
-		return nil, nil, err
-	}
-	u, err := s.mustFindUser(ctx, p, username)
+	p, u, err := s.poolUser(ctx, poolID, username)
 	if err != nil {
 		return nil, nil, err
 	}

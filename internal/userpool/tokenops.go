@@ -170,11 +170,7 @@ func (s *Service) GlobalSignOut(ctx context.Context, accessToken string) error {
 
 // AdminUserGlobalSignOut is GlobalSignOut by username.
 func (s *Service) AdminUserGlobalSignOut(ctx context.Context, poolID, username string) error {
-	p, err := s.loadPool(ctx, poolID)
-	if err != nil {
-		return err
-	}
-	u, err := s.mustFindUser(ctx, p, username)
+	p, u, err := s.poolUser(ctx, poolID, username)
 	if err != nil {
 		return err
 	}
