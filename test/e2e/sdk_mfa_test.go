@@ -30,11 +30,22 @@ func TestJSSDKSoftwareTokenMFA(t *testing.T) {
 		t.Fatalf("SetUserPoolMfaConfig: %v", err)
 	}
 	p.CreateUser(t, "sdk-totp-user", "Passw0rd!")
+	steps := runNodeSteps(t, "mfa-sdk.mjs", "--endpoint", p.URL, "--pool", p.PoolID,
+		"--client", p.ClientID, "--username", "sdk-totp-user", "--password", "Passw0rd!")
+	if len(steps) != 11 {
+		t.Errorf("mfa-sdk.mjs ran %d steps, want 11: %v", len(steps), steps)
+	}
+}
+
+// runNodeSteps runs a test/clients/node script that prints one JSON line
+// per step ({"step", "ok", "detail"}), fails the test on every step that
+// went wrong or a script that failed, and returns the steps it ran.
+func runNodeSteps(t *testing.T, script string, args ...string) []string {
+	t.Helper()
 	node, dir := requireNode(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "mfa-sdk.mjs", "--endpoint", p.URL, "--pool", p.PoolID,
-		"--client", p.ClientID, "--username", "sdk-totp-user", "--password", "Passw0rd!")
+	cmd := exec.CommandContext(ctx, node, append([]string{script}, args...)...)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -43,17 +54,15 @@ func TestJSSDKSoftwareTokenMFA(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
 		var l amplifyLine
 		if json.Unmarshal([]byte(line), &l) != nil {
-			t.Fatalf("mfa-sdk.mjs printed %q", line)
+			t.Fatalf("%s printed %q", script, line)
 		}
 		if !l.OK {
-			t.Errorf("%s: got %s: %s", l.Step, l.Detail.Got, l.Detail.Message)
+			t.Errorf("%s: got %s: %s (%s)", l.Step, l.Detail.Got, l.Detail.Message, line)
 		}
 		steps = append(steps, l.Step)
 	}
 	if err != nil {
-		t.Fatalf("mfa-sdk.mjs: %v after %v: %s", err, steps, stderr.String())
+		t.Fatalf("%s: %v after %v: %s", script, err, steps, stderr.String())
 	}
-	if len(steps) != 11 {
-		t.Errorf("mfa-sdk.mjs ran %d steps, want 11: %v", len(steps), steps)
-	}
+	return steps
 }
