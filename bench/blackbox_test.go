@@ -257,6 +257,8 @@ func runBlackboxCases(b *testing.B, cases []blackboxCase) {
 	}
 	b.Logf("answers: %v", answers)
 	for _, c := range cases {
+		b.Logf("%s: p10 %s, p25 %s, p50 %s, p75 %s, p90 %s", c.name, quantile(times[c.name], 0.1),
+			quantile(times[c.name], 0.25), quantile(times[c.name], 0.5), quantile(times[c.name], 0.75), quantile(times[c.name], 0.9))
 		m := quantile(times[c.name], 0.5)
 		b.ReportMetric(float64(m.Microseconds())/1000, c.name+"-ms")
 		b.ReportMetric(float64(quantile(times[c.name], 0.9).Microseconds())/1000, c.name+"-p90-ms")

@@ -39,8 +39,9 @@ func fallbackDummy() (passhash.Hash, error) {
 	return passhash.Hash{Encoded: string(enc)}, nil
 }
 
-// dummyClass is the one class of s.floor's samples: the dummy's own
-// verifications, the cost every non-matching answer is padded to.
+// dummyClass is the class of s.floor's samples of the dummy's own
+// verifications (spend); each hash family a wrong password was verified
+// against has a class of its own (padFamily).
 const dummyClass = 0
 
 // pad waits until the verification begun at start has taken the floor:
@@ -49,13 +50,49 @@ const dummyClass = 0
 // it follows the machine's load and costs no verification at start-up),
 // never past ctx's deadline. Before the dummy was ever verified there is
 // nothing to pad to, so the first such answer verifies it once to learn.
-func (s *Source) pad(ctx context.Context, start time.Time) {
+func (s *Source) pad(ctx context.Context, start time.Time) { s.padFamily(ctx, start, "") }
+
+// padFamily is pad for a wrong-password verification of a row of family
+// begun at start: its cost is observed in the family's class first. The
+// floor is Headroom of the dearest class's median, so once a row of a
+// family dearer than the dummy has been verified, an unknown user and a
+// wrong password on any row take what that family takes: a table mixing
+// bcrypt with Django's PBKDF2 does not tell, by time, a PBKDF2 user from
+// a name nobody has. Each family keeps its own window of recent costs: a
+// few wrong passwords on one costly row move its median little, but the
+// median follows the traffic, so every failed sign-in takes what the
+// family's most tried rows cost (never past ctx's deadline). The empty
+// family (no row verified) observes nothing.
+func (s *Source) padFamily(ctx context.Context, start time.Time, family string) {
+	own := time.Since(start)
 	if s.floor.Current() == 0 {
 		if err := s.spend(ctx, rand.Text()); err != nil {
 			return
 		}
 	}
+	if c := s.familyClass(family); c != dummyClass {
+		s.floor.Observe(c, own)
+	}
 	timing.Pad(ctx, start, s.floor.Current())
+}
+
+// familyClass is family's class of the floor; the empty family is the
+// dummy's.
+func (s *Source) familyClass(family string) int {
+	if family == "" {
+		return dummyClass
+	}
+	s.dummyMu.Lock()
+	defer s.dummyMu.Unlock()
+	c, ok := s.families[family]
+	if !ok {
+		if s.families == nil {
+			s.families = map[string]int{}
+		}
+		c = len(s.families) + 1
+		s.families[family] = c
+	}
+	return c
 }
 
 // badRow answers for a matched user whose own row cannot be used: it

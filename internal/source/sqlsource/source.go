@@ -39,7 +39,11 @@ type Source struct {
 
 	dummyMu sync.Mutex
 	dummy   *passhash.Hash
-	floor   timing.Floor // padding of every non-matching answer (dummy.go)
+	// floor pads every non-matching answer (dummy.go); families numbers
+	// its classes: the dummy's is 0, each family verified since is the
+	// next.
+	floor    timing.Floor
+	families map[string]int
 
 	// given is the configuration as written; shape is its preset's, built
 	// for the tables found when the source first reached the database.
@@ -153,7 +157,7 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 		return nil, s.fault(op, err)
 	}
 	if disabled || !res.Match {
-		s.pad(ctx, start)
+		s.padFamily(ctx, start, res.Family)
 		if disabled {
 			return nil, source.ErrUserDisabled
 		}
