@@ -44,12 +44,12 @@ func fallbackDummy() (passhash.Hash, error) {
 // against has a class of its own (padFamily).
 const dummyClass = 0
 
-// pad waits until the verification begun at start has taken the floor:
-// timing.Headroom of the median of the dummy's recent verifications
-// (timing.Floor, learnt from the unknown users' answers as they come, so
-// it follows the machine's load and costs no verification at start-up),
-// never past ctx's deadline. Before the dummy was ever verified there is
-// nothing to pad to, so the first such answer verifies it once to learn.
+// pad waits until the verification begun at start, of the dummy or of no
+// row, has taken the floor: timing.Headroom of the dearest class's median
+// (timing.Floor, learnt from the answers as they come, so it follows the
+// machine's load and costs no verification at start-up), never past ctx's
+// deadline. Before the dummy was ever verified there is nothing to pad
+// to, so the first such answer verifies it once to learn.
 func (s *Source) pad(ctx context.Context, start time.Time) { s.padFamily(ctx, start, "") }
 
 // padFamily is pad for a wrong-password verification of a row of family
