@@ -39,7 +39,9 @@ type forgotCase struct {
 }
 
 // runForgotCases makes one call of each case per iteration, in an order
-// that rotates so that no case always follows another, and reports each
+// that rotates so that each case comes first as often as any other (each
+// still follows the same neighbour: BenchmarkServeTiming draws its order
+// afresh instead), and reports each
 // case's median in ms and its gap to the reference case (the first, the
 // legacy user: the dearest answer to hide) in percent, all from one run.
 // limit, when positive, bounds the iterations.

@@ -213,9 +213,10 @@ func dummyFinding(families []Family) Finding {
 		shares = append(shares, fmt.Sprintf("%s %.1f%% (%s)", f.Label(), 100*f.Share, f.Estimate()))
 	}
 	return Finding{Code: CodeDummyMismatch, Severity: Warning, Message: "the table mixes hash costs: " + strings.Join(shares, ", ") +
-		". An unknown name costs one dummy verification and every refusal is padded to it, so users whose hash costs more than " +
-		"the dummy answer a wrong password more slowly than an unknown name does, which tells that they exist. " +
-		"For an sql source, set dummy_hash to a hash of " + top.Label() + " (the most expensive group); " +
+		". Every refused sign-in is padded to a quarter above the recent cost of the dearest group a process has verified, " +
+		"so refusals take what " + top.Label() + " takes (" + top.Estimate() + ") whatever the user's hash, and until a process " +
+		"has verified a row of that group once, a wrong password on such a row answers more slowly than an unknown name. " +
+		"For an sql source, set dummy_hash to a hash of " + top.Label() + " (the most expensive group) to pad to it from the start; " +
 		"for any source, rehashing the table to one family (users migrate RESET_REQUIRED with migration.reset_weak_hash) ends it"}
 }
 
