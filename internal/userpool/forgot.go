@@ -33,27 +33,44 @@ const (
 //
 // Every code delivery it answers, real or simulated (an unknown name, a
 // user with no verified channel, behind a client that prevents existence
-// errors), is padded to one floor (timing.Floor: a quarter above the
-// dearest class's median), so that its time does not tell an unknown name
-// from a legacy user the trigger migrates or a user already in the pool.
-// Errors are not padded: they tell themselves apart.
+// errors), is padded to its pool's floor (timing.Floor: a quarter above
+// the dearest class's median), so that its time does not tell an unknown
+// name from a legacy user the trigger migrates or a user already in the
+// pool. Each pool learns its own floor: one pool's slow trigger neither
+// slows another's answers nor hides in them. Errors are not padded: they
+// tell themselves apart.
 func (s *Service) ForgotPassword(ctx context.Context, in ForgotPasswordInput) (*CodeDelivery, error) {
 	start := time.Now()
-	d, class, err := s.forgotPassword(ctx, in)
+	p, c, err := s.loadClientPool(ctx, "", in.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	d, class, err := s.forgotPassword(ctx, p, c, in)
 	if err == nil {
-		s.forgotFloor.Pad(ctx, start, class)
+		s.forgotFloor(p.ID).Pad(ctx, start, class)
 	}
 	return d, err
 }
 
-// forgotPassword is ForgotPassword without the padding; it also returns
-// the answer's class (timing.Unobserved for one whose cost says nothing of
-// any class's).
-func (s *Service) forgotPassword(ctx context.Context, in ForgotPasswordInput) (*CodeDelivery, int, error) {
-	p, c, err := s.loadClientPool(ctx, "", in.ClientID)
-	if err != nil {
-		return nil, timing.Unobserved, err
+// forgotFloor is the padding floor of the pool with id poolID.
+func (s *Service) forgotFloor(poolID string) *timing.Floor {
+	s.floorsMu.Lock()
+	defer s.floorsMu.Unlock()
+	f := s.forgotFloors[poolID]
+	if f == nil {
+		if s.forgotFloors == nil {
+			s.forgotFloors = map[string]*timing.Floor{}
+		}
+		f = new(timing.Floor)
+		s.forgotFloors[poolID] = f
 	}
+	return f
+}
+
+// forgotPassword is ForgotPassword without the padding, for client c of
+// pool p; it also returns the answer's class (timing.Unobserved for one
+// whose cost says nothing of any class's).
+func (s *Service) forgotPassword(ctx context.Context, p *pool, c *client, in ForgotPasswordInput) (*CodeDelivery, int, error) {
 	if in.Username == "" {
 		return nil, timing.Unobserved, newErr(ErrInvalidParameter, "Username must not be empty.")
 	}

@@ -66,7 +66,8 @@ type Service struct {
 
 	flights singleflight.Group
 
-	forgotFloor timing.Floor // pads every ForgotPassword delivery (forgot.go)
+	floorsMu     sync.Mutex
+	forgotFloors map[string]*timing.Floor // by pool id: pads every ForgotPassword delivery (forgot.go)
 
 	schemaMu sync.Mutex // serialises schema changes (AddCustomAttributes)
 
