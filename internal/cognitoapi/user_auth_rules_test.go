@@ -15,8 +15,12 @@ import (
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 )
 
-// TestUserAuthMFA: a password first factor goes on to the user's MFA; a
-// one-time code signs in without it.
+// TestUserAuthMFA: a password first factor goes on to the user's MFA, and
+// a user with MFA is offered no one-time code as a first factor (Cognito
+// does not combine MFA with passwordless sign-in for one user): a
+// preferred EMAIL_OTP falls back to the selection, which lists the
+// password only. Once the user turns MFA off, the code is offered again
+// and signs in by itself.
 func TestUserAuthMFA(t *testing.T) {
 	t.Parallel()
 	s := userAuthServer(t, cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
@@ -25,22 +29,41 @@ func TestUserAuthMFA(t *testing.T) {
 		in.EmailConfiguration = sesEmail
 	}))
 	setPoolMFA(t, s, types.UserPoolMfaTypeOptional, true, false)
-	if _, err := s.API.AdminSetUserMFAPreference(t.Context(), &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(s.PoolID),
-		Username: aws.String("uma"), SMSMfaSettings: &types.SMSMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
-		t.Fatal(err)
+	setSMS := func(on bool) {
+		t.Helper()
+		if _, err := s.API.AdminSetUserMFAPreference(t.Context(), &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(s.PoolID),
+			Username: aws.String("uma"), SMSMfaSettings: &types.SMSMfaSettingsType{Enabled: on, PreferredMfa: on}}); err != nil {
+			t.Fatal(err)
+		}
 	}
+	setSMS(true)
 	pw, err := startUserAuth(t, s, map[string]string{"USERNAME": "uma", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Passw0rd!"})
 	if err != nil || pw.ChallengeName != types.ChallengeNameTypeSmsMfa {
 		t.Fatalf("password first factor: %v %+v, want SMS_MFA", err, pw)
 	}
+	sel, err := startUserAuth(t, s, map[string]string{"USERNAME": "uma", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	if err != nil || sel.ChallengeName != types.ChallengeNameTypeSelectChallenge ||
+		strings.Join(challengeNames(sel.AvailableChallenges), ",") != "PASSWORD,PASSWORD_SRP" {
+		t.Fatalf("EMAIL_OTP for a user with MFA: %v %+v, want SELECT_CHALLENGE offering PASSWORD,PASSWORD_SRP", err, sel)
+	}
+	setSMS(false)
 	otp, err := startUserAuth(t, s, map[string]string{"USERNAME": "uma", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
 	if err != nil || otp.ChallengeName != types.ChallengeNameTypeEmailOtp {
-		t.Fatalf("EMAIL_OTP: %v %+v", err, otp)
+		t.Fatalf("EMAIL_OTP without MFA: %v %+v", err, otp)
 	}
 	done, err := answer(t, s, types.ChallengeNameTypeEmailOtp, otp.Session, map[string]string{"USERNAME": "uma", "EMAIL_OTP_CODE": lastCode(t, s, "uma")})
 	if err != nil || done.AuthenticationResult == nil {
-		t.Fatalf("EMAIL_OTP code: %v %+v, want tokens without MFA", err, done)
+		t.Fatalf("EMAIL_OTP code: %v %+v, want tokens", err, done)
 	}
+}
+
+// challengeNames are the names of challenges, in order.
+func challengeNames(cs []types.ChallengeNameType) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = string(c)
+	}
+	return out
 }
 
 // countingMigration is a UserMigration function that would migrate anyone

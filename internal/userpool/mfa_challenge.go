@@ -44,6 +44,16 @@ func (s *Service) mfaChallenge(ctx context.Context, p *pool, c *client, u *User)
 	return nil, nil
 }
 
+// usesMFA reports whether u's password sign-ins go on to MFA: the pool
+// requires it, or offers a factor u has turned on.
+func usesMFA(p *pool, u *User) bool {
+	if p.set.MfaConfiguration == "ON" {
+		return true
+	}
+	sms, totp := p.set.mfaFactors()
+	return sms && u.MFA.SMSEnabled || totp && u.MFA.TOTPEnabled
+}
+
 // startMFA issues the SOFTWARE_TOKEN_MFA or SMS_MFA challenge; for SMS it
 // sends the code.
 func (s *Service) startMFA(ctx context.Context, p *pool, c *client, u *User, name string) (*AuthResult, error) {

@@ -17,8 +17,9 @@ import (
 // use, InitiateAuth answers SELECT_CHALLENGE with the AvailableChallenges.
 //
 // A password first factor goes on to the pool's MFA, as every password
-// sign-in does; a one-time code is itself the second thing the user has,
-// so it signs in without MFA. The UserMigration trigger does not run:
+// sign-in does. A one-time code is itself the second thing the user has,
+// so it signs in without MFA, and is offered only to users who do not sign
+// in with MFA (availableChallenges). The UserMigration trigger does not run:
 // Cognito documents it for USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH,
 // managed login and ForgotPassword, and says it does not run for
 // passwordless sign-in. Passkeys (WEB_AUTHN) are not implemented.
@@ -102,12 +103,19 @@ func (s *Service) userAuth(ctx context.Context, p *pool, c *client, in AuthInput
 
 // availableChallenges are the first factors u can sign in with: the
 // pool's allowed factors the user has what they need for — a password, or
-// a verified email address or phone number to receive a code. Passkeys
-// cannot be registered with this pool, so WEB_AUTHN is never available.
+// a verified email address or phone number to receive a code. A user who
+// signs in with MFA (a factor of theirs the pool offers, or a pool that
+// requires MFA) gets no one-time-code factor: Cognito does not combine MFA
+// with passwordless sign-in for one user, so a code cannot stand in for
+// the password and the MFA. Passkeys cannot be registered with this pool,
+// so WEB_AUTHN is never available.
 func availableChallenges(p *pool, u *User) []string {
 	var out []string
 	if p.set.allowsFactor(FactorPassword) && u.Password != nil {
 		out = append(out, challengePassword, challengePasswordSRP)
+	}
+	if usesMFA(p, u) {
+		return out
 	}
 	if p.set.allowsFactor(FactorEmailOTP) && u.Attributes["email"] != "" && u.Attributes["email_verified"] == "true" {
 		out = append(out, challengeEmailOTP)

@@ -15,11 +15,15 @@ import (
 
 // simulatedChallenges are what SELECT_CHALLENGE offers a user that does not
 // exist: every factor the pool allows but passkeys, which a user has to
-// register first.
+// register first, and but the one-time codes when the pool requires MFA
+// (availableChallenges).
 func simulatedChallenges(p *pool) []string {
 	var out []string
 	if p.set.allowsFactor(FactorPassword) {
 		out = append(out, challengePassword, challengePasswordSRP)
+	}
+	if usesMFA(p, &User{}) {
+		return out
 	}
 	for _, f := range []string{FactorEmailOTP, FactorSMSOTP} {
 		if p.set.allowsFactor(f) {

@@ -27,6 +27,8 @@ func TestAvailableChallenges(t *testing.T) {
 	unverified := &User{Password: &Verifier{}, Attributes: map[string]string{
 		"email": "a@example.com", "email_verified": "false", "phone_number": "+15555550100"}}
 	noPassword := &User{Attributes: map[string]string{"email": "a@example.com", "email_verified": "true"}}
+	withSMSMFA := &User{Password: &Verifier{}, Attributes: withPassword.Attributes, MFA: UserMFA{SMSEnabled: true}}
+	withTOTPMFA := &User{Password: &Verifier{}, Attributes: withPassword.Attributes, MFA: UserMFA{TOTPEnabled: true}}
 	every := []string{FactorPassword, FactorEmailOTP, FactorSMSOTP, FactorWebAuthn}
 	for _, tt := range []struct {
 		name    string
@@ -39,14 +41,33 @@ func TestAvailableChallenges(t *testing.T) {
 		{"unverified addresses get no code", every, unverified, []string{"PASSWORD", "PASSWORD_SRP"}},
 		{"no password", every, noPassword, []string{"EMAIL_OTP"}},
 		{"email only", []string{FactorPassword, FactorEmailOTP}, withPassword, []string{"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"}},
+		{"with MFA, no code", every, withSMSMFA, []string{"PASSWORD", "PASSWORD_SRP"}},
+		{"MFA turned on but not offered", every, withTOTPMFA, []string{"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p := &pool{Pool: &Pool{}, set: policy(tt.factors...)}
+			p.set.MfaConfiguration = "OPTIONAL" // SMS only, the default factor
 			if d := cmp.Diff(tt.want, availableChallenges(p, tt.u)); d != "" {
 				t.Errorf("available (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestRequiredMFABarsCodes: in a pool that requires MFA, neither a user
+// nor a name nobody has is offered a one-time code as the first factor.
+func TestRequiredMFABarsCodes(t *testing.T) {
+	t.Parallel()
+	p := &pool{Pool: &Pool{}, set: policy(FactorPassword, FactorEmailOTP, FactorSMSOTP)}
+	p.set.MfaConfiguration = "ON"
+	u := &User{Password: &Verifier{}, Attributes: map[string]string{"email": "a@example.com", "email_verified": "true"}}
+	want := []string{"PASSWORD", "PASSWORD_SRP"}
+	if d := cmp.Diff(want, availableChallenges(p, u)); d != "" {
+		t.Errorf("user (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(want, simulatedChallenges(p)); d != "" {
+		t.Errorf("unknown name (-want +got):\n%s", d)
 	}
 }
 
