@@ -14,6 +14,7 @@ func confirmSignUp(ctx context.Context, s *Server, c *call) (any, error) {
 		ConfirmationCode   string            `json:"ConfirmationCode"`
 		ForceAliasCreation bool              `json:"ForceAliasCreation"`
 		ClientMetadata     map[string]string `json:"ClientMetadata"`
+		Session            string            `json:"Session"`
 	}
 	if err := decode(c, &in); err != nil {
 		return nil, err
@@ -22,5 +23,12 @@ func confirmSignUp(ctx context.Context, s *Server, c *call) (any, error) {
 		return nil, err
 	}
 	ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
-	return nil, s.svc.ConfirmSignUp(ctx, in.ClientID, in.SecretHash, in.Username, in.ConfirmationCode, in.ForceAliasCreation)
+	session, err := s.svc.ConfirmSignUp(ctx, userpool.ConfirmSignUpInput{ClientID: in.ClientID, SecretHash: in.SecretHash,
+		Username: in.Username, Code: in.ConfirmationCode, ForceAliasCreation: in.ForceAliasCreation, Session: in.Session})
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		Session string `json:"Session,omitempty"`
+	}{session}, nil
 }

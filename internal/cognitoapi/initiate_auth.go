@@ -50,6 +50,7 @@ type initiateAuthIn struct {
 	AuthFlow       string            `json:"AuthFlow"`
 	AuthParameters map[string]string `json:"AuthParameters"`
 	ClientMetadata map[string]string `json:"ClientMetadata"`
+	Session        string            `json:"Session"`
 }
 
 func initiate(ctx context.Context, s *Server, c *call, admin bool) (any, error) {
@@ -69,7 +70,7 @@ func initiate(ctx context.Context, s *Server, c *call, admin bool) (any, error) 
 		in.AuthParameters = map[string]string{}
 	}
 	r, err := s.svc.InitiateAuth(ctx, userpool.AuthInput{Admin: admin, PoolID: in.UserPoolID, ClientID: in.ClientID,
-		AuthFlow: in.AuthFlow, Params: in.AuthParameters, ClientMetadata: in.ClientMetadata})
+		AuthFlow: in.AuthFlow, Params: in.AuthParameters, ClientMetadata: in.ClientMetadata, Session: in.Session})
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,12 @@ func modelExchanges(sc *cognitotest.SecretCode) []exchange {
 		{op: "ResendConfirmationCode", body: `{"ClientId":"$client","Username":"nobody"}`, want: "UserNotFoundException"},
 		{op: "ConfirmSignUp", body: `{"ClientId":"$client","Username":"sam","ConfirmationCode":"000000x"}`, want: "CodeMismatchException"},
 		{op: "ConfirmSignUp", body: `{"ClientId":"$client","Username":"nobody","ConfirmationCode":"123456"}`, want: "UserNotFoundException"},
-		{op: "ConfirmSignUp", body: `{"ClientId":"$client","Username":"sam","ConfirmationCode":"$code"}`, codeOf: "sam"},
+		{op: "ConfirmSignUp", body: `{"ClientId":"$client","Username":"sam","ConfirmationCode":"$code"}`, codeOf: "sam",
+			save: map[string]string{"signUpSession": "Session"}},
+		// Sign-in after sign-up: USER_AUTH with ConfirmSignUp's Session, once.
+		{op: "InitiateAuth", body: `{"ClientId":"$client","AuthFlow":"USER_AUTH","AuthParameters":{"USERNAME":"sam"},"Session":"$signUpSession"}`},
+		{op: "InitiateAuth", body: `{"ClientId":"$client","AuthFlow":"USER_AUTH","AuthParameters":{"USERNAME":"sam"},"Session":"$signUpSession"}`,
+			want: "NotAuthorizedException"},
 		{op: "SignUp", body: `{"ClientId":"$client","Username":"ben","Password":"Passw0rd!","UserAttributes":[{"Name":"email","Value":"ben@example.com"}]}`},
 		{op: "AdminConfirmSignUp", body: `{"UserPoolId":"$pool","Username":"ben"}`},
 		{op: "AdminConfirmSignUp", body: `{"UserPoolId":"$pool","Username":"nobody"}`, want: "UserNotFoundException"},

@@ -40,5 +40,6 @@ func signUp(ctx context.Context, s *Server, c *call) (any, error) {
 		UserConfirmed       bool             `json:"UserConfirmed"`
 		UserSub             string           `json:"UserSub"`
 		CodeDeliveryDetails *codeDeliveryOut `json:"CodeDeliveryDetails,omitempty"`
-	}{res.UserConfirmed, res.UserSub, deliveryOut(res.Delivery)}, nil
+		Session             string           `json:"Session,omitempty"`
+	}{res.UserConfirmed, res.UserSub, deliveryOut(res.Delivery), res.Session}, nil
 }

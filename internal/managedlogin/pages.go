@@ -249,7 +249,8 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Username = r.PostForm.Get("username")
-	if err := s.svc.ConfirmSignUp(r.Context(), a.ClientID, a.client.SecretHash(d.Username), d.Username, r.PostForm.Get("code"), false); err != nil {
+	if _, err := s.svc.ConfirmSignUp(r.Context(), userpool.ConfirmSignUpInput{ClientID: a.ClientID,
+		SecretHash: a.client.SecretHash(d.Username), Username: d.Username, Code: r.PostForm.Get("code")}); err != nil {
 		d.Error = s.userMessage(r, err)
 		s.render(w, r, http.StatusOK, "confirm.html", d)
 		return

@@ -21,6 +21,9 @@ type AuthInput struct {
 	AuthFlow       string
 	Params         map[string]string
 	ClientMetadata map[string]string
+	// Session is USER_AUTH's session from SignUp or ConfirmSignUp, which
+	// signs the confirmed user in without another factor (signup_signin.go).
+	Session string
 	// SDK is the caller's SDK, as callerContext.awsSdkVersion reports it.
 	SDK string
 }

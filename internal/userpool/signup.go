@@ -25,6 +25,9 @@ type SignUpResult struct {
 	UserConfirmed bool
 	UserSub       string
 	Delivery      *CodeDelivery
+	// Session, on a client that allows USER_AUTH, signs the user in once
+	// confirmed (signup_signin.go).
+	Session string
 }
 
 // SignUp registers a user (UNCONFIRMED) and sends a confirmation code to
@@ -74,7 +77,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, er
 	if err := s.createUser(ctx, p, u, false); err != nil {
 		return nil, err
 	}
-	res := &SignUpResult{UserSub: u.Sub, UserConfirmed: confirmed}
+	res := &SignUpResult{UserSub: u.Sub, UserConfirmed: confirmed, Session: s.signUpSession(p, c, u)}
 	if confirmed {
 		return res, s.postConfirmation(ctx, p, u, sourcePostConfirmationSignUp)
 	}
@@ -89,15 +92,37 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, er
 }
 
 // ConfirmSignUp confirms a signed-up user with the code sent to them and
-// verifies the attribute it went to.
-func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, username, code string, forceAlias bool) error {
-	p, c, u, err := s.clientUser(ctx, clientID, secretHash, username)
+// verifies the attribute it went to. On a client that allows USER_AUTH it
+// returns a session that signs the user in (signup_signin.go); the
+// SignUp's session, if given, is spent.
+func (s *Service) ConfirmSignUp(ctx context.Context, in ConfirmSignUpInput) (string, error) {
+	p, c, u, err := s.clientUser(ctx, in.ClientID, in.SecretHash, in.Username)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if u == nil {
-		return unknownForCode(c)
+		return "", unknownForCode(c)
 	}
+	if err := s.confirmSignUp(ctx, p, c, u, in.Code, in.ForceAliasCreation); err != nil {
+		return "", err
+	}
+	s.spendSignUpSession(p, c, u, in.Session)
+	return s.signUpSession(p, c, u), nil
+}
+
+// ConfirmSignUpInput is ConfirmSignUp's input.
+type ConfirmSignUpInput struct {
+	ClientID           string
+	SecretHash         string
+	Username           string
+	Code               string
+	ForceAliasCreation bool
+	Session            string // SignUp's
+}
+
+// confirmSignUp confirms u, of client c of pool p, with code.
+func (s *Service) confirmSignUp(ctx context.Context, p *pool, c *client, u *User, code string, forceAlias bool) error {
+	var err error
 	ctx = withTriggerCall(ctx, triggerCall{clientID: c.ID})
 	if u.Status != "UNCONFIRMED" {
 		return newErr(ErrNotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)

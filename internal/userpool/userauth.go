@@ -51,6 +51,9 @@ func (s *Service) userAuth(ctx context.Context, p *pool, c *client, in AuthInput
 	if err := c.checkSecretHash(in.Params["SECRET_HASH"], typed); err != nil {
 		return nil, err
 	}
+	if in.Session != "" {
+		return s.signInAfterSignUp(ctx, p, c, typed, in.Session)
+	}
 	preferred := in.Params["PREFERRED_CHALLENGE"]
 	switch preferred {
 	case "", challengePassword, challengePasswordSRP, challengeEmailOTP, challengeSMSOTP:

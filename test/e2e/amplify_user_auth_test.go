@@ -113,3 +113,48 @@ func TestAmplifyUserAuth(t *testing.T) {
 		t.Fatalf("legacy user through USER_AUTH: %s (%s), want UserNotFoundException", l.Detail.Got, l.Detail.Message)
 	}
 }
+
+// TestAmplifyAutoSignInAfterSignUp: Amplify JS v6's signUp with
+// autoSignIn through USER_AUTH, confirmSignUp with the code from the
+// outbox, then autoSignIn — which sends InitiateAuth USER_AUTH with the
+// Session ConfirmSignUp returned — signs the new user in with no password
+// or code typed again.
+func TestAmplifyAutoSignInAfterSignUp(t *testing.T) {
+	endToEnd(t)
+	t.Parallel()
+	app := ferryTrigger(t, legacyUsersFor("amplify-autosignin"))
+	p := userAuthPool(t, app)
+	a := startAmplify(t, p, p.legacyClient)
+
+	var up struct {
+		IsSignUpComplete bool   `json:"isSignUpComplete"`
+		NextStep         string `json:"nextStep"`
+		DeliveryMedium   string `json:"deliveryMedium"`
+	}
+	a.must(&up, map[string]any{"step": "signUp", "op": "signUpUserAuth", "username": "newcomer", "password": "Newcomer-pass1",
+		"attributes": map[string]string{"email": "newcomer@example.com"}})
+	if up.IsSignUpComplete || up.NextStep != "CONFIRM_SIGN_UP" || up.DeliveryMedium != "EMAIL" {
+		t.Fatalf("signUp: %+v, want CONFIRM_SIGN_UP by EMAIL", up)
+	}
+	code, err := outboxCode(t.Context(), p.URL, p.PoolID, "newcomer")
+	if err != nil || code == "" {
+		t.Fatalf("outbox: %q, %v", code, err)
+	}
+	a.must(&up, map[string]any{"step": "confirmSignUp", "op": "confirmSignUp", "username": "newcomer", "code": code})
+	if !up.IsSignUpComplete || up.NextStep != "COMPLETE_AUTO_SIGN_IN" {
+		t.Fatalf("confirmSignUp: %+v, want COMPLETE_AUTO_SIGN_IN", up)
+	}
+	var in struct {
+		IsSignedIn bool   `json:"isSignedIn"`
+		NextStep   string `json:"nextStep"`
+	}
+	a.must(&in, map[string]any{"step": "autoSignIn", "op": "autoSignIn"})
+	if !in.IsSignedIn || in.NextStep != "DONE" {
+		t.Fatalf("autoSignIn: %+v, want signed in", in)
+	}
+	var session amplifySession
+	a.must(&session, map[string]any{"step": "session", "op": "session"})
+	if session.Claims.Access["username"] != "newcomer" || session.Claims.ID["email"] != "newcomer@example.com" {
+		t.Fatalf("session after autoSignIn: %+v", session.Claims)
+	}
+}

@@ -15,6 +15,8 @@
 // with an optional "preferredChallenge" and "password"), session, refresh
 // (fetchAuthSession forceRefresh), currentUser, userAttributes,
 // updateUserAttributes, confirmAttribute, signOut, deleteUser, or for MFA
+// signUpUserAuth (signUp with the step's attributes and autoSignIn through
+// USER_AUTH), confirmSignUp (the step's "code"), autoSignIn,
 // setUpTOTP, verifyTOTPSetup, updateMFAPreference ("totp": "PREFERRED") and
 // confirmSignIn (an MFA code, or a custom challenge's answer: the step's
 // "code"). verifyTOTPSetup and confirmSignIn type the code an
@@ -32,6 +34,7 @@ import { Amplify } from "aws-amplify";
 import {
   signIn, signOut, fetchAuthSession, getCurrentUser, fetchUserAttributes, updateUserAttributes,
   confirmUserAttribute, deleteUser, setUpTOTP, verifyTOTPSetup, updateMFAPreference, confirmSignIn,
+  signUp, confirmSignUp, autoSignIn,
 } from "aws-amplify/auth";
 
 function arg(name) {
@@ -85,6 +88,18 @@ async function run(s) {
         options: { authFlowType: s.op === "signInCustom" ? "CUSTOM_WITHOUT_SRP" : "CUSTOM_WITH_SRP" } });
       return signInResult(out);
     }
+    case "signUpUserAuth": {
+      const out = await signUp({ username: s.username, password: s.password,
+        options: { userAttributes: s.attributes, autoSignIn: { authFlowType: "USER_AUTH" } } });
+      return { isSignUpComplete: out.isSignUpComplete, nextStep: out.nextStep?.signUpStep,
+        deliveryMedium: out.nextStep?.codeDeliveryDetails?.deliveryMedium };
+    }
+    case "confirmSignUp": {
+      const out = await confirmSignUp({ username: s.username, confirmationCode: s.code });
+      return { isSignUpComplete: out.isSignUpComplete, nextStep: out.nextStep?.signUpStep };
+    }
+    case "autoSignIn":
+      return signInResult(await autoSignIn());
     case "session":
       return { claims: claims(await fetchAuthSession()) };
     case "refresh":
