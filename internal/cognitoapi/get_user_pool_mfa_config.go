@@ -18,11 +18,18 @@ type softwareTokenMfaConfigType struct {
 	Enabled bool `json:"Enabled"`
 }
 
+// emailMfaConfigType is EmailMfaConfigType.
+type emailMfaConfigType struct {
+	Message string `json:"Message,omitempty"`
+	Subject string `json:"Subject,omitempty"`
+}
+
 // mfaConfigOut is GetUserPoolMfaConfig's and SetUserPoolMfaConfig's
 // output.
 type mfaConfigOut struct {
 	SmsMfaConfiguration           *smsMfaConfigType          `json:"SmsMfaConfiguration,omitempty"`
 	SoftwareTokenMfaConfiguration softwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration"`
+	EmailMfaConfiguration         *emailMfaConfigType        `json:"EmailMfaConfiguration,omitempty"`
 	MfaConfiguration              string                     `json:"MfaConfiguration"`
 }
 
@@ -32,6 +39,9 @@ func mfaConfigResult(m *userpool.PoolMFAConfig) mfaConfigOut {
 	if m.SMS {
 		out.SmsMfaConfiguration = &smsMfaConfigType{SmsAuthenticationMessage: m.SmsAuthenticationMessage,
 			SmsConfiguration: m.SmsConfiguration}
+	}
+	if m.Email {
+		out.EmailMfaConfiguration = &emailMfaConfigType{Message: m.EmailMessage, Subject: m.EmailSubject}
 	}
 	return out
 }

@@ -299,6 +299,8 @@ func modelExchanges(sc *cognitotest.SecretCode) []exchange {
 		{op: "GetUserPoolMfaConfig", body: `{"UserPoolId":"$pool"}`},
 		{op: "GetUserPoolMfaConfig", body: `{"UserPoolId":"us-east-1_Nowhere0"}`, want: "ResourceNotFoundException"},
 		{op: "SetUserPoolMfaConfig", body: `{"UserPoolId":"$pool","MfaConfiguration":"ON"}`, want: "InvalidParameterException"},
+		{op: "SetUserPoolMfaConfig", body: `{"UserPoolId":"$pool","MfaConfiguration":"OPTIONAL","EmailMfaConfiguration":{"Message":"no placeholder"}}`,
+			want: "InvalidParameterException"},
 		{op: "SetUserPoolMfaConfig", body: `{"UserPoolId":"$pool","MfaConfiguration":"OPTIONAL","SoftwareTokenMfaConfiguration":{"Enabled":true}}`},
 		{op: "AdminCreateUser", body: `{"UserPoolId":"$pool","Username":"mia","MessageAction":"SUPPRESS"}`},
 		{op: "AdminSetUserPassword", body: `{"UserPoolId":"$pool","Username":"mia","Password":"Passw0rd!","Permanent":true}`},

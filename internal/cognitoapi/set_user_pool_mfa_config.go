@@ -12,7 +12,7 @@ func setUserPoolMfaConfig(ctx context.Context, s *Server, c *call) (any, error) 
 		MfaConfiguration              string                      `json:"MfaConfiguration"`
 		SmsMfaConfiguration           *smsMfaConfigType           `json:"SmsMfaConfiguration"`
 		SoftwareTokenMfaConfiguration *softwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration"`
-		EmailMfaConfiguration         map[string]any              `json:"EmailMfaConfiguration"`
+		EmailMfaConfiguration         *emailMfaConfigType         `json:"EmailMfaConfiguration"`
 	}
 	if err := decode(c, &in); err != nil {
 		return nil, err
@@ -20,10 +20,10 @@ func setUserPoolMfaConfig(ctx context.Context, s *Server, c *call) (any, error) 
 	if err := required("UserPoolId", in.UserPoolID); err != nil {
 		return nil, err
 	}
-	if in.EmailMfaConfiguration != nil {
-		return nil, invalidParameter("EmailMfaConfiguration is not implemented by this local user pool.")
-	}
 	set := userpool.PoolMFAConfig{MfaConfiguration: in.MfaConfiguration}
+	if e := in.EmailMfaConfiguration; e != nil {
+		set.Email, set.EmailMessage, set.EmailSubject = true, e.Message, e.Subject
+	}
 	if in.SmsMfaConfiguration != nil {
 		set.SMS = true
 		set.SmsAuthenticationMessage = in.SmsMfaConfiguration.SmsAuthenticationMessage

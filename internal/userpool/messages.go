@@ -45,6 +45,7 @@ type inviteTemplate struct {
 var (
 	emailMessageRE = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*$`)
 	smsMessageRE   = regexp.MustCompile(`^.*\{####\}.*$`)
+	emailSubjectRE = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+$`)
 )
 
 func (s *PoolSettings) other(key string, into any) {
@@ -158,7 +159,13 @@ func (s *PoolSettings) render(kind, medium, username, code string) (subject, bod
 		if medium == "SMS" {
 			s.other("SmsAuthenticationMessage", &body)
 		} else {
-			subject = defaultAuthenticationSubject // a sign-in code of USER_AUTH's EMAIL_OTP
+			// An email MFA code, or a sign-in code of USER_AUTH's EMAIL_OTP:
+			// both take EmailMfaConfiguration's template.
+			s.other(emailMFAMessageKey, &body)
+			s.other(emailMFASubjectKey, &subject)
+			if subject == "" {
+				subject = defaultAuthenticationSubject
+			}
 		}
 		if body == "" {
 			body = defaultAuthenticationMessage

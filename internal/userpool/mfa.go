@@ -11,10 +11,12 @@ import (
 // AssociateSoftwareToken, VerifySoftwareToken, and a migration answer's
 // enableSMSMFA).
 type UserMFA struct {
-	SMSEnabled    bool
-	SMSPreferred  bool
-	TOTPEnabled   bool
-	TOTPPreferred bool
+	SMSEnabled     bool
+	SMSPreferred   bool
+	TOTPEnabled    bool
+	TOTPPreferred  bool
+	EmailEnabled   bool
+	EmailPreferred bool
 	// TOTPSecret is the base32 secret of the verified software token; ""
 	// until VerifySoftwareToken accepts a code of PendingTOTPSecret, the
 	// secret AssociateSoftwareToken last issued.
@@ -32,6 +34,7 @@ type UserMFA struct {
 type PoolMFAFactors struct {
 	SMS           bool `json:"SMS"`
 	SoftwareToken bool `json:"SoftwareToken"`
+	Email         bool `json:"Email,omitempty"`
 }
 
 // PoolMFAConfig is GetUserPoolMfaConfig's and SetUserPoolMfaConfig's view
@@ -42,6 +45,11 @@ type PoolMFAConfig struct {
 	SmsAuthenticationMessage string
 	SmsConfiguration         json.RawMessage
 	SoftwareToken            bool
+	// Email is email MFA (EmailMfaConfiguration), with the template of
+	// its messages and of USER_AUTH's EMAIL_OTP codes ("" for Cognito's).
+	Email        bool
+	EmailMessage string
+	EmailSubject string
 }
 
 // MFA challenge names.
@@ -83,14 +91,14 @@ func checkMfaConfiguration(v *string) error {
 
 // mfaFactors returns the factors the pool offers now: none when MFA is
 // off.
-func (s *PoolSettings) mfaFactors() (sms, totp bool) {
+func (s *PoolSettings) mfaFactors() (sms, totp, email bool) {
 	if s.MfaConfiguration == "" || s.MfaConfiguration == "OFF" {
-		return false, false
+		return false, false, false
 	}
 	if s.MfaFactors == nil {
-		return true, false
+		return true, false, false
 	}
-	return s.MfaFactors.SMS, s.MfaFactors.SoftwareToken
+	return s.MfaFactors.SMS, s.MfaFactors.SoftwareToken, s.MfaFactors.Email
 }
 
 // GetPoolMFAConfig is GetUserPoolMfaConfig.
@@ -108,7 +116,7 @@ func (s *PoolSettings) mfaConfig() *PoolMFAConfig {
 		out.MfaConfiguration = "OFF"
 	}
 	if f := s.MfaFactors; f != nil {
-		out.SMS, out.SoftwareToken = f.SMS, f.SoftwareToken
+		out.SMS, out.SoftwareToken, out.Email = f.SMS, f.SoftwareToken, f.Email
 	} else {
 		out.SMS = out.MfaConfiguration != "OFF"
 	}
@@ -116,21 +124,50 @@ func (s *PoolSettings) mfaConfig() *PoolMFAConfig {
 		s.other("SmsAuthenticationMessage", &out.SmsAuthenticationMessage)
 		out.SmsConfiguration = s.Other["SmsConfiguration"]
 	}
+	if out.Email {
+		s.other(emailMFAMessageKey, &out.EmailMessage)
+		s.other(emailMFASubjectKey, &out.EmailSubject)
+	}
 	return out
 }
+
+// Keys of the pool's settings holding EmailMfaConfiguration's template.
+const (
+	emailMFAMessageKey = "EmailMfaMessage"
+	emailMFASubjectKey = "EmailMfaSubject"
+)
 
 // SetPoolMFAConfig is SetUserPoolMfaConfig: it replaces the pool's
 // factors, and its MfaConfiguration when one is given. MFA cannot be on
 // (or optional) with no factor.
 func (s *Service) SetPoolMFAConfig(ctx context.Context, poolID string, in PoolMFAConfig) (*PoolMFAConfig, error) {
+	if in.Email {
+		p, err := s.loadPool(ctx, poolID)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.set.checkEmailMFA(in); err != nil {
+			return nil, err
+		}
+	}
 	var out *PoolMFAConfig
 	err := s.UpdatePool(ctx, poolID, func(cur PoolSettings) (string, PoolSettings) {
 		next := cur
 		if in.MfaConfiguration != "" {
 			next.MfaConfiguration = in.MfaConfiguration
 		}
-		next.MfaFactors = &PoolMFAFactors{SMS: in.SMS, SoftwareToken: in.SoftwareToken}
+		next.MfaFactors = &PoolMFAFactors{SMS: in.SMS, SoftwareToken: in.SoftwareToken, Email: in.Email}
 		next.Other = maps.Clone(cur.Other)
+		delete(next.Other, emailMFAMessageKey)
+		delete(next.Other, emailMFASubjectKey)
+		if in.Email {
+			if in.EmailMessage != "" {
+				next.setOther(emailMFAMessageKey, in.EmailMessage)
+			}
+			if in.EmailSubject != "" {
+				next.setOther(emailMFASubjectKey, in.EmailSubject)
+			}
+		}
 		if in.SMS {
 			if in.SmsAuthenticationMessage != "" {
 				next.setOther("SmsAuthenticationMessage", in.SmsAuthenticationMessage)
@@ -158,7 +195,7 @@ func (s *PoolSettings) checkPoolMFA() error {
 	if msg != "" && !smsMessageRE.MatchString(msg) {
 		return patternErr(msg, "smsAuthenticationMessage", smsMessageRE)
 	}
-	if f := s.MfaFactors; f != nil && s.MfaConfiguration != "OFF" && !f.SMS && !f.SoftwareToken {
+	if f := s.MfaFactors; f != nil && s.MfaConfiguration != "OFF" && !f.SMS && !f.SoftwareToken && !f.Email {
 		return newErr(ErrInvalidParameter, "Invalid MFA configuration given, can't turn on MFA without any enabled MFA factors.")
 	}
 	return nil
@@ -172,11 +209,16 @@ func MFASettings(u *User) (preferred string, list []string) {
 	if u.MFA.TOTPEnabled {
 		list = append(list, challengeTOTPMFA)
 	}
+	if u.MFA.EmailEnabled {
+		list = append(list, challengeEmailOTP)
+	}
 	switch {
 	case u.MFA.TOTPPreferred && u.MFA.TOTPEnabled:
 		preferred = challengeTOTPMFA
 	case u.MFA.SMSPreferred && u.MFA.SMSEnabled:
 		preferred = challengeSMSMFA
+	case u.MFA.EmailPreferred && u.MFA.EmailEnabled:
+		preferred = challengeEmailOTP
 	}
 	return preferred, list
 }
@@ -213,8 +255,10 @@ func (s *Service) AdminSetUserMFAPreference(ctx context.Context, poolID, usernam
 }
 
 func (s *Service) setMFAPreference(ctx context.Context, p *pool, u *User, in MFAPreferences) error {
-	if in.Email != nil && in.Email.Enabled {
-		return newErr(ErrInvalidParameter, "Email MFA is not implemented by this local user pool.")
+	if v := in.Email; v != nil && v.Enabled {
+		if _, _, email := p.set.mfaFactors(); !email {
+			return newErr(ErrInvalidParameter, "Email MFA is not enabled for this user pool: turn it on with SetUserPoolMfaConfig's EmailMfaConfiguration.")
+		}
 	}
 	_, err := s.updateUser(ctx, p, u, func(n *User) error {
 		if v := in.SMS; v != nil {
@@ -223,7 +267,7 @@ func (s *Service) setMFAPreference(ctx context.Context, p *pool, u *User, in MFA
 			}
 			n.MFA.SMSEnabled, n.MFA.SMSPreferred = v.Enabled, v.Enabled && v.Preferred
 			if n.MFA.SMSPreferred {
-				n.MFA.TOTPPreferred = false
+				n.MFA.TOTPPreferred, n.MFA.EmailPreferred = false, false
 			}
 		}
 		if v := in.SoftwareToken; v != nil {
@@ -232,10 +276,50 @@ func (s *Service) setMFAPreference(ctx context.Context, p *pool, u *User, in MFA
 			}
 			n.MFA.TOTPEnabled, n.MFA.TOTPPreferred = v.Enabled, v.Enabled && v.Preferred
 			if n.MFA.TOTPPreferred {
-				n.MFA.SMSPreferred = false
+				n.MFA.SMSPreferred, n.MFA.EmailPreferred = false, false
+			}
+		}
+		if v := in.Email; v != nil {
+			if v.Enabled && n.Attributes["email"] == "" {
+				return newErr(ErrInvalidParameter, "User does not have delivery config set to turn on EMAIL_OTP")
+			}
+			n.MFA.EmailEnabled, n.MFA.EmailPreferred = v.Enabled, v.Enabled && v.Preferred
+			if n.MFA.EmailPreferred {
+				n.MFA.SMSPreferred, n.MFA.TOTPPreferred = false, false
 			}
 		}
 		return nil
 	})
 	return err
+}
+
+// checkEmailMFA checks the email MFA that in turns on for a pool with
+// these settings, as Cognito does: the Essentials or Plus feature plan,
+// email sent through Amazon SES (EmailSendingAccount DEVELOPER, as for
+// USER_AUTH's EMAIL_OTP), and a template of the model's shape.
+func (s *PoolSettings) checkEmailMFA(in PoolMFAConfig) error {
+	var tier string
+	s.other("UserPoolTier", &tier)
+	if tier == "LITE" {
+		return newErr(ErrFeatureUnavailableInTier, "Email MFA is not available in the LITE feature plan: set UserPoolTier to ESSENTIALS or PLUS.")
+	}
+	var ec struct {
+		EmailSendingAccount string `json:"EmailSendingAccount"`
+	}
+	s.other("EmailConfiguration", &ec)
+	if ec.EmailSendingAccount != "DEVELOPER" {
+		return newErr(ErrInvalidParameter, "Email MFA needs email sent through Amazon SES: set EmailConfiguration.EmailSendingAccount to DEVELOPER (it is %s).", orDefault(ec.EmailSendingAccount, "COGNITO_DEFAULT"))
+	}
+	if m := in.EmailMessage; m != "" {
+		if n := len([]rune(m)); n < 6 || n > 20000 {
+			return newErr(ErrInvalidParameter, "1 validation error detected: Value at 'emailMfaConfiguration.message' failed to satisfy constraint: Member must have length between 6 and 20000")
+		}
+		if !emailMessageRE.MatchString(m) {
+			return patternErr(m, "emailMfaConfiguration.message", emailMessageRE)
+		}
+	}
+	if sub := in.EmailSubject; sub != "" && !emailSubjectRE.MatchString(sub) {
+		return patternErr(sub, "emailMfaConfiguration.subject", emailSubjectRE)
+	}
+	return nil
 }

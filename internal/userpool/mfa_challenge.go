@@ -1,5 +1,5 @@
-// The MFA challenges of a sign-in: SMS_MFA, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE
-// and MFA_SETUP, and their answers.
+// The MFA challenges of a sign-in: SMS_MFA, SOFTWARE_TOKEN_MFA, email MFA's
+// EMAIL_OTP, SELECT_MFA_TYPE and MFA_SETUP, and their answers.
 
 package userpool
 
@@ -7,41 +7,77 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // mfaChallenge is the MFA step of a sign-in whose password is proven: the
-// user's factor's challenge (SELECT_MFA_TYPE when the user has two and
-// prefers neither), MFA_SETUP in a pool that requires MFA from a
-// user without a factor, or nil for no MFA.
+// user's factor's challenge (SELECT_MFA_TYPE when the user has more than
+// one and prefers none), MFA_SETUP in a pool that requires MFA from a
+// user without a factor, or nil for no MFA. The factors are SMS_MFA,
+// SOFTWARE_TOKEN_MFA and email MFA, whose challenge is EMAIL_OTP.
 func (s *Service) mfaChallenge(ctx context.Context, p *pool, c *client, u *User) (*AuthResult, error) {
-	poolSMS, poolTOTP := p.set.mfaFactors()
-	phone := u.Attributes["phone_number"]
-	sms := poolSMS && u.MFA.SMSEnabled && phone != ""
-	totp := poolTOTP && u.MFA.TOTPEnabled && u.MFA.TOTPSecret != ""
-	if p.set.MfaConfiguration == "ON" && !sms && !totp && poolSMS && phone != "" {
-		sms = true // a required factor the user can receive already
+	can, preferred := mfaChoices(p, u)
+	if preferred != "" {
+		return s.startMFA(ctx, p, c, u, preferred)
 	}
+	_, poolTOTP, _ := p.set.mfaFactors()
 	switch {
-	case totp && sms && !u.MFA.TOTPPreferred && !u.MFA.SMSPreferred:
-		can, err := json.Marshal([]string{challengeSMSMFA, challengeTOTPMFA})
+	case len(can) == 1:
+		return s.startMFA(ctx, p, c, u, can[0])
+	case len(can) > 1:
+		list, err := json.Marshal(can)
 		if err != nil {
 			return nil, fmt.Errorf("encode MFAS_CAN_CHOOSE: %w", err)
 		}
 		return &AuthResult{ChallengeName: challengeSelectMFA, Session: s.newChallengeSession(p, c, u, challengeSelectMFA, nil),
-			ChallengeParameters: map[string]string{"USER_ID_FOR_SRP": u.Username, "MFAS_CAN_CHOOSE": string(can)}}, nil
-	case totp && (!sms || !u.MFA.SMSPreferred):
-		return s.startMFA(ctx, p, c, u, challengeTOTPMFA)
-	case sms:
-		return s.startMFA(ctx, p, c, u, challengeSMSMFA)
+			ChallengeParameters: map[string]string{"USER_ID_FOR_SRP": u.Username, "MFAS_CAN_CHOOSE": string(list)}}, nil
 	case p.set.MfaConfiguration == "ON" && poolTOTP:
-		can, err := json.Marshal([]string{challengeTOTPMFA})
+		list, err := json.Marshal([]string{challengeTOTPMFA})
 		if err != nil {
 			return nil, fmt.Errorf("encode MFAS_CAN_SETUP: %w", err)
 		}
 		return &AuthResult{ChallengeName: challengeMFASetup, Session: s.newChallengeSession(p, c, u, challengeMFASetup, nil),
-			ChallengeParameters: map[string]string{"USER_ID_FOR_SRP": u.Username, "MFAS_CAN_SETUP": string(can)}}, nil
+			ChallengeParameters: map[string]string{"USER_ID_FOR_SRP": u.Username, "MFAS_CAN_SETUP": string(list)}}, nil
 	}
 	return nil, nil
+}
+
+// mfaChoices are the MFA factors u signs in with, in the order
+// SELECT_MFA_TYPE lists them, and the one u prefers among them ("" for
+// none). In a pool that requires MFA, a user with no factor turned on
+// has the one they can receive already: SMS with a phone number, else
+// email with a verified address.
+func mfaChoices(p *pool, u *User) (can []string, preferred string) {
+	poolSMS, poolTOTP, poolEmail := p.set.mfaFactors()
+	phone, email := u.Attributes["phone_number"], u.Attributes["email"]
+	sms := poolSMS && u.MFA.SMSEnabled && phone != ""
+	totp := poolTOTP && u.MFA.TOTPEnabled && u.MFA.TOTPSecret != ""
+	mail := poolEmail && u.MFA.EmailEnabled && email != ""
+	if p.set.MfaConfiguration == "ON" && !sms && !totp && !mail {
+		switch {
+		case poolSMS && phone != "":
+			sms = true
+		case poolEmail && email != "" && u.Attributes["email_verified"] == "true":
+			mail = true
+		}
+	}
+	for _, f := range []struct {
+		on, preferred bool
+		name          string
+	}{
+		{sms, u.MFA.SMSPreferred, challengeSMSMFA},
+		{totp, u.MFA.TOTPPreferred, challengeTOTPMFA},
+		{mail, u.MFA.EmailPreferred, challengeEmailOTP},
+	} {
+		if f.on {
+			can = append(can, f.name)
+			if f.preferred {
+				preferred = f.name
+			}
+		}
+	}
+	return can, preferred
 }
 
 // usesMFA reports whether u's password sign-ins go on to MFA: the pool
@@ -50,20 +86,24 @@ func usesMFA(p *pool, u *User) bool {
 	if p.set.MfaConfiguration == "ON" {
 		return true
 	}
-	sms, totp := p.set.mfaFactors()
-	return sms && u.MFA.SMSEnabled || totp && u.MFA.TOTPEnabled
+	sms, totp, email := p.set.mfaFactors()
+	return sms && u.MFA.SMSEnabled || totp && u.MFA.TOTPEnabled || email && u.MFA.EmailEnabled
 }
 
-// startMFA issues the SOFTWARE_TOKEN_MFA or SMS_MFA challenge; for SMS it
-// sends the code.
+// startMFA issues the SOFTWARE_TOKEN_MFA, SMS_MFA or (email MFA) EMAIL_OTP
+// challenge; for SMS and email it sends the code.
 func (s *Service) startMFA(ctx context.Context, p *pool, c *client, u *User, name string) (*AuthResult, error) {
 	params := map[string]string{"USER_ID_FOR_SRP": u.Username}
 	var pending *Code
 	if name == challengeTOTPMFA {
 		params["FRIENDLY_DEVICE_NAME"] = u.MFA.TOTPDeviceName
 	} else {
+		medium := "SMS"
+		if name == challengeEmailOTP {
+			medium = "EMAIL"
+		}
 		var err error
-		if pending, err = s.sendSignInCode(ctx, c, u, "SMS", params); err != nil {
+		if pending, err = s.sendSignInCode(ctx, c, u, medium, params); err != nil {
 			return nil, err
 		}
 	}
@@ -79,8 +119,8 @@ func (s *Service) respondSelectMFA(ctx context.Context, p *pool, c *client, sess
 		return nil, err
 	}
 	answer := r["ANSWER"]
-	if answer != challengeSMSMFA && answer != challengeTOTPMFA {
-		return nil, newErr(ErrInvalidParameter, "ANSWER must be SMS_MFA or SOFTWARE_TOKEN_MFA.")
+	if can, _ := mfaChoices(p, u); !slices.Contains(can, answer) {
+		return nil, newErr(ErrInvalidParameter, "ANSWER must be one of MFAS_CAN_CHOOSE: %s.", strings.Join(can, ", "))
 	}
 	if err := c.checkSecretHash(r["SECRET_HASH"], r["USERNAME"]); err != nil {
 		return nil, err

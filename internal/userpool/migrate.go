@@ -251,7 +251,7 @@ func (s *Service) userFromMigration(p *pool, typed string, r *trigger.Response, 
 	smsMFA := r.EnableSMSMFA != nil && *r.EnableSMSMFA
 	if smsMFA {
 		// SMS MFA needs the factor on the pool and a number to send to.
-		if poolSMS, _ := p.set.mfaFactors(); !poolSMS {
+		if poolSMS, _, _ := p.set.mfaFactors(); !poolSMS {
 			return nil, fail("Error during migration: enableSMSMFA requires SMS MFA to be enabled on the user pool")
 		}
 		if r.UserAttributes["phone_number"] == "" {

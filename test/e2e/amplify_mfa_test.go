@@ -90,3 +90,58 @@ func TestAmplifyTOTP(t *testing.T) {
 		a.must(nil, map[string]any{"step": "signOut", "op": "signOut"})
 	}
 }
+
+// TestAmplifyEmailMFA is email MFA with Amplify JS v6 on a pool that
+// offers it (SES email, ESSENTIALS): a legacy user migrates with a
+// password sign-in, turns email MFA on with updateMFAPreference; the next
+// sign-in stops at CONFIRM_SIGN_IN_WITH_EMAIL_CODE and confirmSignIn with
+// the code from the outbox gives the app its tokens.
+func TestAmplifyEmailMFA(t *testing.T) {
+	endToEnd(t)
+	t.Parallel()
+	users := legacyUsersFor("amplify-emailmfa")
+	app := ferryTrigger(t, users)
+	p := newPool(t, lambdainvoke.InProcess(app.Handler), cognitotest.WithPool(func(in *cip.CreateUserPoolInput) {
+		in.EmailConfiguration = &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper,
+			SourceArn: aws.String("arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com")}
+	}))
+	if _, err := p.API.SetUserPoolMfaConfig(t.Context(), &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(p.PoolID),
+		MfaConfiguration:      types.UserPoolMfaTypeOptional,
+		EmailMfaConfiguration: &types.EmailMfaConfigType{Subject: aws.String("Your sign-in code")}}); err != nil {
+		t.Fatalf("SetUserPoolMfaConfig: %v", err)
+	}
+	mia := users[0]
+	a := startAmplify(t, p, p.legacyClient)
+	var in struct {
+		IsSignedIn     bool   `json:"isSignedIn"`
+		NextStep       string `json:"nextStep"`
+		DeliveryMedium string `json:"deliveryMedium"`
+	}
+	a.must(&in, map[string]any{"step": "migrating signIn", "op": "signIn", "username": mia.username, "password": mia.password})
+	if !in.IsSignedIn {
+		t.Fatalf("migrating signIn: %+v", in)
+	}
+	a.must(nil, map[string]any{"step": "updateMFAPreference", "op": "updateMFAPreference", "email": "PREFERRED"})
+	u, err := p.API.AdminGetUser(t.Context(), &cip.AdminGetUserInput{UserPoolId: aws.String(p.PoolID), Username: aws.String(mia.username)})
+	if err != nil || aws.ToString(u.PreferredMfaSetting) != "EMAIL_OTP" {
+		t.Fatalf("AdminGetUser after updateMFAPreference: %v %+v", err, u)
+	}
+	a.must(nil, map[string]any{"step": "signOut", "op": "signOut"})
+	a.must(&in, map[string]any{"step": "signIn with email MFA", "op": "signIn", "username": mia.username, "password": mia.password})
+	if in.IsSignedIn || in.NextStep != "CONFIRM_SIGN_IN_WITH_EMAIL_CODE" || in.DeliveryMedium != "EMAIL" {
+		t.Fatalf("signIn with email MFA: %+v, want CONFIRM_SIGN_IN_WITH_EMAIL_CODE by EMAIL", in)
+	}
+	code, err := outboxCode(t.Context(), p.URL, p.PoolID, mia.username)
+	if err != nil || code == "" {
+		t.Fatalf("outbox: %q, %v", code, err)
+	}
+	a.must(&in, map[string]any{"step": "confirmSignIn", "op": "confirmSignIn", "code": code})
+	if !in.IsSignedIn || in.NextStep != "DONE" {
+		t.Fatalf("confirmSignIn with the emailed code: %+v", in)
+	}
+	var session amplifySession
+	a.must(&session, map[string]any{"step": "session", "op": "session"})
+	if session.Claims.Access["username"] != mia.username {
+		t.Fatalf("session after email MFA: %+v", session.Claims)
+	}
+}

@@ -45,6 +45,8 @@ type mfaData struct {
 	PendingTOTPSecret string `json:"pending_totp_secret,omitempty"`
 	TOTPDeviceName    string `json:"totp_device_name,omitempty"`
 	LastTOTPStep      uint64 `json:"last_totp_step,omitempty"`
+	EmailEnabled      bool   `json:"email_enabled,omitempty"`
+	EmailPreferred    bool   `json:"email_preferred,omitempty"`
 }
 
 type verifierData struct {
@@ -91,7 +93,7 @@ func encodeUser(u *userpool.User) ([]byte, error) {
 	if m := u.MFA; m != (userpool.UserMFA{}) {
 		d.MFA = &mfaData{SMSEnabled: m.SMSEnabled, SMSPreferred: m.SMSPreferred, TOTPEnabled: m.TOTPEnabled,
 			TOTPPreferred: m.TOTPPreferred, TOTPSecret: m.TOTPSecret, PendingTOTPSecret: m.PendingTOTPSecret,
-			TOTPDeviceName: m.TOTPDeviceName, LastTOTPStep: m.LastTOTPStep}
+			TOTPDeviceName: m.TOTPDeviceName, LastTOTPStep: m.LastTOTPStep, EmailEnabled: m.EmailEnabled, EmailPreferred: m.EmailPreferred}
 	}
 	return json.Marshal(d)
 }
@@ -124,7 +126,7 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (*userpool.User
 	if m := d.MFA; m != nil {
 		u.MFA = userpool.UserMFA{SMSEnabled: m.SMSEnabled, SMSPreferred: m.SMSPreferred, TOTPEnabled: m.TOTPEnabled,
 			TOTPPreferred: m.TOTPPreferred, TOTPSecret: m.TOTPSecret, PendingTOTPSecret: m.PendingTOTPSecret,
-			TOTPDeviceName: m.TOTPDeviceName, LastTOTPStep: m.LastTOTPStep}
+			TOTPDeviceName: m.TOTPDeviceName, LastTOTPStep: m.LastTOTPStep, EmailEnabled: m.EmailEnabled, EmailPreferred: m.EmailPreferred}
 	}
 	return &u, nil
 }

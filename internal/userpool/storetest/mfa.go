@@ -12,13 +12,13 @@ var mfaTests = []subtest{
 	{"UserMFASettings", func(t *testing.T, s userpool.Store) {
 		ctx := t.Context()
 		p := newPool(t, s)
-		u := user(p.ID, "otto", "phone_number", "+15555550100")
-		u.MFA = userpool.UserMFA{SMSEnabled: true, SMSPreferred: true, PendingTOTPSecret: "JBSWY3DPEHPK3PXP"}
+		u := user(p.ID, "otto", "phone_number", "+15555550100", "email", "otto@example.com")
+		u.MFA = userpool.UserMFA{SMSEnabled: true, SMSPreferred: true, PendingTOTPSecret: "JBSWY3DPEHPK3PXP", EmailEnabled: true}
 		mustCreateUser(t, s, u)
 		got := mustGetUser(t, s, p.ID, "otto")
 		diff(t, "MFA settings after CreateUser", u.MFA, got.MFA)
 		got.MFA = userpool.UserMFA{SMSEnabled: true, TOTPEnabled: true, TOTPPreferred: true,
-			TOTPSecret: "JBSWY3DPEHPK3PXP", TOTPDeviceName: "phone", LastTOTPStep: 58_000_000}
+			TOTPSecret: "JBSWY3DPEHPK3PXP", TOTPDeviceName: "phone", LastTOTPStep: 58_000_000, EmailEnabled: true, EmailPreferred: true}
 		if err := s.UpdateUser(ctx, got); err != nil {
 			t.Fatalf("UpdateUser: %v", err)
 		}

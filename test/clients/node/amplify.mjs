@@ -17,7 +17,8 @@
 // updateUserAttributes, confirmAttribute, signOut, deleteUser, or for MFA
 // signUpUserAuth (signUp with the step's attributes and autoSignIn through
 // USER_AUTH), confirmSignUp (the step's "code"), autoSignIn,
-// setUpTOTP, verifyTOTPSetup, updateMFAPreference ("totp": "PREFERRED") and
+// setUpTOTP, verifyTOTPSetup, updateMFAPreference ("totp", "sms", "email":
+// "PREFERRED", "ENABLED", ...) and
 // confirmSignIn (an MFA code, or a custom challenge's answer: the step's
 // "code"). verifyTOTPSetup and confirmSignIn type the code an
 // authenticator app would show for the secret setUpTOTP returned, computed
@@ -133,7 +134,7 @@ async function run(s) {
       await verifyTOTPSetup({ code: codeFor(s), options: { friendlyDeviceName: s.device } });
       return {};
     case "updateMFAPreference":
-      await updateMFAPreference({ totp: s.totp, sms: s.sms });
+      await updateMFAPreference({ totp: s.totp, sms: s.sms, email: s.email });
       return {};
     case "confirmSignIn": {
       const out = await confirmSignIn({ challengeResponse: codeFor(s) });
