@@ -48,8 +48,9 @@ func main() {
 
 // build loads the configuration from the environment and wires the trigger.
 // Sources are opened here, during Lambda's init phase, so the first
-// sign-in does not pay for connecting; secret references are fetched here
-// too, once per cold start. EMF metric lines go to stdout, logs to stderr:
+// sign-in does not pay for connecting, and warmed (their answers' costs
+// learnt, so that the timing padding holds from the first answer); secret
+// references are fetched here too, once per cold start. EMF metric lines go to stdout, logs to stderr:
 // Lambda sends both to the function's log group.
 func build(ctx context.Context, getenv func(string) string, stdout, logs io.Writer) (*setup.App, error) {
 	res := secrets.New(secrets.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)).With("component", "secrets")})
@@ -69,7 +70,7 @@ func build(ctx context.Context, getenv func(string) string, stdout, logs io.Writ
 		logger.LogAttrs(ctx, slog.LevelWarn, "configuration", slog.String("warning", w))
 	}
 	o := setup.Options{Logger: logger, Secrets: loaded.Secrets, Reload: loaded.Reload,
-		MemoryMB: setup.LambdaMemoryMB(getenv), Lambda: true}
+		MemoryMB: setup.LambdaMemoryMB(getenv), Lambda: true, Warm: true}
 	if !cfg.Metrics.Disabled {
 		o.Metrics = metrics.NewEmitter(stdout, metrics.Options{Namespace: cfg.Metrics.Namespace})
 	}

@@ -149,7 +149,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (er
 		// The pool is ours: a write-back mark follows the pool's commit of
 		// the user (see committer), so a crash in between can leave a user
 		// in the pool unmarked, never one marked and absent.
-		bo := setup.Options{Logger: logger, MemoryMB: o.memoryMB, DeferMarks: true}
+		bo := setup.Options{Logger: logger, MemoryMB: o.memoryMB, DeferMarks: true, Warm: true}
 		if !cfg.Metrics.Disabled {
 			bo.Metrics = metrics.NewEmitter(stderr, metrics.Options{Namespace: cfg.Metrics.Namespace})
 		}

@@ -33,6 +33,11 @@ type Options struct {
 	// DeferMarks holds write-back marks until the pool reports its commit
 	// (migration.Options.DeferMarks): for ferry serve, which runs the pool.
 	DeferMarks bool
+	// Warm has every source that can learn its answers' costs before the
+	// first sign-in do so (source.Warmer) before BuildWith returns: for a
+	// long-lived process (Lambda's init phase, ferry serve), not for a
+	// one-shot command, which would pay for it at every run.
+	Warm bool
 }
 
 // wrap puts s, the i-th configured source, behind secret refresh and

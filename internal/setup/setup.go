@@ -172,6 +172,9 @@ func build(ctx context.Context, cfg *config.Config, o Options, types map[string]
 		}
 		a.Sources = append(a.Sources, migration.NamedSource{Name: b.Name, Source: s})
 	}
+	if o.Warm {
+		warm(ctx, a.Sources, logger)
+	}
 	mo, err := guards(ctx, capThrottle(ctx, cfg, capped, logger), logger)
 	if err != nil {
 		return nil, err

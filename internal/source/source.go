@@ -268,6 +268,16 @@ type Mapping struct {
 	FoldsCase bool
 }
 
+// Warmer is an optional capability: a Source that can learn, before its
+// first sign-in, what its answers cost (sqlsource: one verification of the
+// unknown-user dummy and one of its dearest stored hash, so that the
+// padding floor holds from the first answer). Long-lived processes call it
+// once at start-up (Lambda's init phase, ferry serve); it is best-effort:
+// after an error, sign-ins go on and the source learns as they come.
+type Warmer interface {
+	Warm(ctx context.Context) error
+}
+
 // Describer is an optional capability of a backend's Config: the Mapping
 // the source it opens will have, known without opening it.
 type Describer interface {

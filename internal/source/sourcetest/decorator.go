@@ -18,13 +18,14 @@ const (
 	capLister  = "Lister"
 	capSampler = "HashSampler"
 	capCloser  = "io.Closer"
+	capWarmer  = "Warmer"
 )
 
 // Decorator checks a decorator of sources (timing, a circuit breaker,
 // secret refresh): wrap must return a source through which source.As
 // finds exactly the optional capabilities of the source it was given —
 // each of source.Marker, source.Checker, source.Lister,
-// source.HashSampler and io.Closer when that source has it, none it
+// source.HashSampler, source.Warmer and io.Closer when that source has it, none it
 // lacks — with calls reaching that source, and through which
 // source.Close closes it.
 func Decorator(t *testing.T, wrap func(source.Source) source.Source) {
@@ -40,9 +41,10 @@ func Decorator(t *testing.T, wrap func(source.Source) source.Source) {
 		{"lister", func(c *capSource) source.Source { return withLister{c} }, []string{capLister}},
 		{"hash sampler", func(c *capSource) source.Source { return withSampler{c} }, []string{capSampler}},
 		{"closer", func(c *capSource) source.Source { return withCloser{c} }, []string{capCloser}},
+		{"warmer", func(c *capSource) source.Source { return withWarmer{c} }, []string{capWarmer}},
 		{"every capability", func(c *capSource) source.Source {
-			return withAll{c, withMarker{c}, withChecker{c}, withLister{c}, withSampler{c}, withCloser{c}}
-		}, []string{capMarker, capChecker, capLister, capSampler, capCloser}},
+			return withAll{c, withMarker{c}, withChecker{c}, withLister{c}, withSampler{c}, withCloser{c}, withWarmer{c}}
+		}, []string{capMarker, capChecker, capLister, capSampler, capCloser, capWarmer}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,6 +109,10 @@ var probes = []struct {
 		c, ok := source.As[io.Closer](s)
 		return func(context.Context) error { return c.Close() }, ok
 	}},
+	{capWarmer, func(s source.Source) (func(context.Context) error, bool) {
+		c, ok := source.As[source.Warmer](s)
+		return func(ctx context.Context) error { return c.Warm(ctx) }, ok
+	}},
 }
 
 // capSource is a source with no optional capability that counts the calls
@@ -167,6 +173,10 @@ type withCloser struct{ *capSource }
 
 func (w withCloser) Close() error { w.note(capCloser); return nil }
 
+type withWarmer struct{ *capSource }
+
+func (w withWarmer) Warm(context.Context) error { w.note(capWarmer); return nil }
+
 // withAll has every capability; its own *capSource, one level up, is the
 // Source the embedded variants would otherwise make ambiguous.
 type withAll struct {
@@ -176,4 +186,5 @@ type withAll struct {
 	withLister
 	withSampler
 	withCloser
+	withWarmer
 }
