@@ -261,31 +261,30 @@ func (s *Service) setMFAPreference(ctx context.Context, p *pool, u *User, in MFA
 		}
 	}
 	_, err := s.updateUser(ctx, p, u, func(n *User) error {
-		if v := in.SMS; v != nil {
-			if v.Enabled && n.Attributes["phone_number"] == "" {
-				return newErr(ErrInvalidParameter, "User does not have delivery config set to turn on SMS_MFA")
-			}
-			n.MFA.SMSEnabled, n.MFA.SMSPreferred = v.Enabled, v.Enabled && v.Preferred
-			if n.MFA.SMSPreferred {
-				n.MFA.TOTPPreferred, n.MFA.EmailPreferred = false, false
-			}
+		factors := []struct {
+			in                 *MFAPreference
+			enabled, preferred *bool
+			name               string
+			deliverable        bool // the user has where to send its codes
+		}{
+			{in.SMS, &n.MFA.SMSEnabled, &n.MFA.SMSPreferred, challengeSMSMFA, n.Attributes["phone_number"] != ""},
+			{in.SoftwareToken, &n.MFA.TOTPEnabled, &n.MFA.TOTPPreferred, challengeTOTPMFA, n.MFA.TOTPSecret != ""},
+			{in.Email, &n.MFA.EmailEnabled, &n.MFA.EmailPreferred, challengeEmailOTP, n.Attributes["email"] != ""},
 		}
-		if v := in.SoftwareToken; v != nil {
-			if v.Enabled && n.MFA.TOTPSecret == "" {
-				return newErr(ErrInvalidParameter, "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA")
+		for i, f := range factors {
+			if f.in == nil {
+				continue
 			}
-			n.MFA.TOTPEnabled, n.MFA.TOTPPreferred = v.Enabled, v.Enabled && v.Preferred
-			if n.MFA.TOTPPreferred {
-				n.MFA.SMSPreferred, n.MFA.EmailPreferred = false, false
+			if f.in.Enabled && !f.deliverable {
+				return newErr(ErrInvalidParameter, "User does not have delivery config set to turn on %s", f.name)
 			}
-		}
-		if v := in.Email; v != nil {
-			if v.Enabled && n.Attributes["email"] == "" {
-				return newErr(ErrInvalidParameter, "User does not have delivery config set to turn on EMAIL_OTP")
-			}
-			n.MFA.EmailEnabled, n.MFA.EmailPreferred = v.Enabled, v.Enabled && v.Preferred
-			if n.MFA.EmailPreferred {
-				n.MFA.SMSPreferred, n.MFA.TOTPPreferred = false, false
+			*f.enabled, *f.preferred = f.in.Enabled, f.in.Enabled && f.in.Preferred
+			if *f.preferred { // one preferred factor at a time
+				for j, g := range factors {
+					if j != i {
+						*g.preferred = false
+					}
+				}
 			}
 		}
 		return nil

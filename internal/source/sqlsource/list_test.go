@@ -33,15 +33,7 @@ func TestListPresets(t *testing.T) {
 			t.Parallel()
 			forEachDriver(t, func(t *testing.T, driver string) {
 				tdb := newTestDB(t, driver)
-				tdb.presetVariant(t, name, pc.variant)
-				h := bcryptHasher(pc.bcryptSalt)
-				pc.seed(t, tdb, h)
-				c := Config{}
-				if pc.config != nil {
-					c = pc.config(h)
-				}
-				c.Preset = name
-				s := tdb.open(t, c)
+				s, _ := pc.openSeeded(t, tdb, name, bcryptHasher(pc.bcryptSalt))
 
 				entries := listAll(t, s)
 				if len(entries) == 0 {

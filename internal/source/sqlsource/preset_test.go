@@ -40,6 +40,26 @@ func bcryptHasher(salt string) hasher {
 }
 
 // presetCase seeds a preset's real tables and describes what it put there.
+// openSeeded creates preset name's tables in tdb, seeds pc's rows hashed
+// by h, and opens the preset's source over them with pc's overrides; it
+// returns the source and the seed's fixture.
+func (pc presetCase) openSeeded(t *testing.T, tdb *testDB, name string, h hasher) (*Source, sourcetest.Fixture) {
+	t.Helper()
+	tdb.presetVariant(t, name, pc.variant)
+	fx := pc.seed(t, tdb, h)
+	return tdb.open(t, pc.configFor(name, h)), fx
+}
+
+// configFor is preset name's configuration with pc's overrides.
+func (pc presetCase) configFor(name string, h hasher) Config {
+	c := Config{}
+	if pc.config != nil {
+		c = pc.config(h)
+	}
+	c.Preset = name
+	return c
+}
+
 type presetCase struct {
 	// variant is the framework DDL variant the rows need ("" for the
 	// framework's default migration).
@@ -344,14 +364,7 @@ func TestPresets(t *testing.T) {
 				tdb.presetVariant(t, name, pc.variant)
 				h := bcryptHasher(pc.bcryptSalt)
 				fx := pc.seed(t, tdb, h)
-				cfg := func() Config {
-					c := Config{}
-					if pc.config != nil {
-						c = pc.config(h)
-					}
-					c.Preset = name
-					return c
-				}
+				cfg := func() Config { return pc.configFor(name, h) }
 				sourcetest.Run(t, func(t *testing.T) sourcetest.Fixture {
 					f := fx
 					f.Source = tdb.open(t, cfg())
@@ -461,15 +474,7 @@ func TestPresetNativeHashes(t *testing.T) {
 // by h with the vector v.
 func testNative(t *testing.T, name string, pc presetCase, h hasher, v vector) {
 	forEachDriver(t, func(t *testing.T, driver string) {
-		tdb := newTestDB(t, driver)
-		tdb.presetVariant(t, name, pc.variant)
-		fx := pc.seed(t, tdb, h)
-		c := Config{}
-		if pc.config != nil {
-			c = pc.config(h)
-		}
-		c.Preset = name
-		s := tdb.open(t, c)
+		s, fx := pc.openSeeded(t, newTestDB(t, driver), name, h)
 		ctx := t.Context()
 
 		u, err := s.Authenticate(ctx, fx.User.Name, v.password)

@@ -127,16 +127,7 @@ func TestWarmPresets(t *testing.T) {
 		pc := presetCases[name]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			tdb := newTestDB(t, DriverSQLite)
-			tdb.presetVariant(t, name, pc.variant)
-			h := bcryptHasher(pc.bcryptSalt)
-			pc.seed(t, tdb, h)
-			c := Config{}
-			if pc.config != nil {
-				c = pc.config(h)
-			}
-			c.Preset = name
-			s := tdb.open(t, c)
+			s, _ := pc.openSeeded(t, newTestDB(t, DriverSQLite), name, bcryptHasher(pc.bcryptSalt))
 			if err := s.Warm(t.Context()); err != nil {
 				t.Fatalf("Warm: %v", err)
 			}
