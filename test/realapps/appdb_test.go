@@ -27,7 +27,10 @@ type appDB struct {
 }
 
 // newAppDB makes an appDB on driver: an SQLite file, a PostgreSQL schema
-// or a MariaDB database on the servers scripts/services.sh starts.
+// or a MariaDB database on the servers scripts/services.sh starts. The
+// MariaDB database compares case-insensitively (utf8mb4_unicode_ci, as
+// MariaDB's own defaults do); "mysql_bin" is a MariaDB database whose
+// collation compares exactly (utf8mb4_bin), its driver "mysql".
 func newAppDB(t *testing.T, driver string) appDB {
 	t.Helper()
 	db := appDB{driver: driver}
@@ -65,7 +68,12 @@ func newAppDB(t *testing.T, driver string) appDB {
 		q.Set("search_path", schema)
 		u.RawQuery = q.Encode()
 		db.dsn = u.String()
-	case "mysql":
+	case "mysql", "mysql_bin":
+		collation := "utf8mb4_unicode_ci"
+		if driver == "mysql_bin" {
+			collation = "utf8mb4_bin"
+		}
+		db.driver = "mysql"
 		base := testenv.Env(t, "FERRY_TEST_MYSQL_DSN", "MariaDB")
 		cfg, err := mysql.ParseDSN(base)
 		if err != nil {
@@ -77,7 +85,7 @@ func newAppDB(t *testing.T, driver string) appDB {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { admin.Close() })
-		if _, err := admin.ExecContext(t.Context(), "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		if _, err := admin.ExecContext(t.Context(), "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE "+collation); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() {

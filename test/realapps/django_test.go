@@ -99,7 +99,7 @@ func djangoScenarios(driver string) []scenario {
 func TestDjango(t *testing.T) {
 	t.Parallel()
 	requireFiles(t, "Debian's python3 with python3-django", python)
-	for _, db := range []string{"sqlite", "postgres", "mysql"} {
+	for _, db := range []string{"sqlite", "postgres", "mysql", "mysql_bin"} {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
 			a := newDjangoApp(t, db)
@@ -125,10 +125,11 @@ func djangoEnv(db appDB) []string {
 
 // foldsUsernames reports whether Django's username lookups on driver
 // ignore case. Django compares usernames with the database's "=": exact
-// on SQLite and PostgreSQL, but under MariaDB's case-insensitive
-// collation (utf8mb4_unicode_ci, as newAppDB creates the database, like
-// MariaDB's own defaults) auth_user's UNIQUE username refuses "twin"
-// beside "Twin", and "PBKDF2" finds the user "pbkdf2".
+// on SQLite and PostgreSQL and under MariaDB's utf8mb4_bin ("mysql_bin"),
+// but under MariaDB's case-insensitive collation (utf8mb4_unicode_ci, as
+// newAppDB creates the database, like MariaDB's own defaults) auth_user's
+// UNIQUE username refuses "twin" beside "Twin", and "PBKDF2" finds the
+// user "pbkdf2".
 func foldsUsernames(driver string) bool { return driver == "mysql" }
 
 func newDjangoApp(t *testing.T, driver string) *app {
@@ -219,7 +220,7 @@ func newDjangoApp(t *testing.T, driver string) *app {
     type: sql
     config:
       preset: django
-      driver: `+driver+`
+      driver: `+db.driver+`
       dsn: "`+db.dsn+`"
 migration:
   assume_email_verified: true

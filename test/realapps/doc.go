@@ -1,6 +1,7 @@
 // Package realapps holds the real-applications suite: Ferry's presets
 // against legacy sites that the frameworks themselves built. Django's own
-// `migrate` creates auth_user on SQLite, PostgreSQL and MariaDB and its hashers
+// `migrate` creates auth_user on SQLite, PostgreSQL and MariaDB (in a
+// case-insensitive and in a binary collation) and its hashers
 // write the passwords; WordPress's own wp_install() and wp_insert_user()
 // fill MariaDB under a non-default table prefix, once as a single site and
 // once as a multisite; Devise's generator and model (on ActiveRecord) and

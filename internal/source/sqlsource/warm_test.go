@@ -32,12 +32,20 @@ func warmTable(t *testing.T, dear bool) *Source {
 }
 
 // TestWarmLearnsTheDearestFamily: Warm verifies the dummy and the table's
-// dearest hash, so the first unknown user after start-up is already
-// padded to what a wrong password on the PBKDF2 row costs; without it,
-// that first answer costs only the bcrypt dummy (TestDearerFamilyRaisesFloor
-// shows the floor rising only after the row is tried). The padding
-// guarantees the lower bound, so the comparison holds on any load.
+// dearest hash, so the floor holds the PBKDF2 row's cost before any
+// sign-in — well above the floor Warm learns from the bcrypt dummy alone
+// on a table without that row — and the first unknown user after
+// start-up is already padded to it; without Warm, that first answer
+// costs only the bcrypt dummy (TestDearerFamilyRaisesFloor shows the
+// floor rising only after the row is tried). Times are compared only
+// where the padding guarantees them, or with a wide margin (PBKDF2 at
+// 100,000 iterations is tens of times bcrypt cost 4), so the test holds
+// on a loaded machine.
 func TestWarmLearnsTheDearestFamily(t *testing.T) {
+	plain := warmTable(t, false)
+	if err := plain.Warm(t.Context()); err != nil {
+		t.Fatalf("Warm: %v", err)
+	}
 	s := warmTable(t, true)
 	if err := s.Warm(t.Context()); err != nil {
 		t.Fatalf("Warm: %v", err)
@@ -45,17 +53,16 @@ func TestWarmLearnsTheDearestFamily(t *testing.T) {
 	if len(s.families) != 1 {
 		t.Fatalf("after Warm the floor has families %v, want the PBKDF2 one", s.families)
 	}
+	floor, dummyOnly := s.floor.Current(), plain.floor.Current()
+	if floor < 2*dummyOnly {
+		t.Errorf("floor after Warm %s, %s with the dummy alone: want the PBKDF2 row's, far above", floor, dummyOnly)
+	}
 	start := time.Now()
 	if _, err := s.Authenticate(t.Context(), "nobody", "wrong"); err == nil {
 		t.Fatal("nobody signed in")
 	}
-	first := time.Since(start)
-	start = time.Now()
-	if _, err := s.Authenticate(t.Context(), "dear", "wrong"); err == nil {
-		t.Fatal("dear signed in with a wrong password")
-	}
-	if dear := time.Since(start); first < dear*4/5 {
-		t.Errorf("the first unknown user after Warm took %s, a wrong password on the PBKDF2 row %s: want the dearer family's floor from the first answer", first, dear)
+	if first := time.Since(start); first < floor {
+		t.Errorf("the first unknown user after Warm took %s: want the floor Warm learnt, %s", first, floor)
 	}
 }
 
