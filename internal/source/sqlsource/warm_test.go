@@ -43,8 +43,10 @@ func warmTable(t *testing.T, dear bool) *Source {
 // on a loaded machine.
 func TestWarmLearnsTheDearestFamily(t *testing.T) {
 	plain := warmTable(t, false)
-	if err := plain.Warm(t.Context()); err != nil {
-		t.Fatalf("Warm: %v", err)
+	for range 3 { // three dummy verifications: one slow one moves the median little
+		if err := plain.Warm(t.Context()); err != nil {
+			t.Fatalf("Warm: %v", err)
+		}
 	}
 	s := warmTable(t, true)
 	if err := s.Warm(t.Context()); err != nil {
