@@ -14,6 +14,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 )
 
 // The black-box benchmark's bounds and table.
@@ -91,13 +93,13 @@ func BenchmarkServeTiming(b *testing.B) {
 	bin := ferryBinary(b)
 	schema := newPGSchema(b, dsn)
 	seedMixedTable(b, schema)
-	sf := serveFerry(b, bin, fmt.Sprintf(blackboxConfig, schema.dsn))
+	sf := cognitotest.Serve(b, bin, fmt.Sprintf(blackboxConfig, schema.dsn), "--log-level", "warn")
 
 	// signIn answers the exception a failed sign-in got: with the default
 	// failure_style (error) that is the trigger's failure,
 	// UserLambdaValidationException, for every case alike.
 	signIn := func(ctx context.Context, name, password string) (string, error) {
-		_, err := sf.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(sf.clientID),
+		_, err := sf.API.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(sf.ClientID),
 			AuthFlow:       types.AuthFlowTypeUserPasswordAuth,
 			AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": password}})
 		var ae smithy.APIError
@@ -107,7 +109,7 @@ func BenchmarkServeTiming(b *testing.B) {
 		return ae.ErrorCode(), nil
 	}
 	forgot := func(ctx context.Context, name string) (string, error) {
-		out, err := sf.api.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(sf.clientID), Username: aws.String(name)})
+		out, err := sf.API.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(sf.ClientID), Username: aws.String(name)})
 		if err != nil || out.CodeDeliveryDetails == nil {
 			return "", fmt.Errorf("ForgotPassword(%s) = %v, %v; want a code delivery", name, out, err)
 		}

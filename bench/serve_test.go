@@ -6,24 +6,17 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	_ "github.com/jackc/pgx/v5/stdlib" // the legacy store of the black-box benchmark is a real PostgreSQL
 	"golang.org/x/crypto/bcrypt"
-
-	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 )
 
 // postgresVar names the PostgreSQL the black-box benchmarks seed a scratch
@@ -117,95 +110,4 @@ func ferryBinary(b *testing.B) string {
 		b.Fatalf("go build ./cmd/ferry: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// servedFerry is a running `ferry serve --config` and its default pool
-// and app client (PreventUserExistenceErrors ENABLED).
-type servedFerry struct {
-	cmd              *exec.Cmd
-	api              *cip.Client
-	poolID, clientID string
-	logPath          string
-}
-
-// serveFerry starts bin as `ferry serve --ephemeral --config cfg` on a
-// free port of 127.0.0.1, stopped (by its PID) when b ends.
-func serveFerry(b *testing.B, bin, cfg string) *servedFerry {
-	b.Helper()
-	dir := b.TempDir()
-	path := filepath.Join(dir, "ferry.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(freeLocalPort(b))
-	sf := &servedFerry{logPath: filepath.Join(dir, "serve.log")}
-	logFile, err := os.Create(sf.logPath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer logFile.Close() // the child holds its own descriptor
-	sf.cmd = exec.Command(bin, "serve", "--ephemeral", "--addr", addr, "--config", path, "--log-level", "warn")
-	sf.cmd.Stdout, sf.cmd.Stderr = nil, logFile
-	if err := sf.cmd.Start(); err != nil {
-		b.Fatalf("start ferry serve: %v", err)
-	}
-	b.Cleanup(func() {
-		_ = sf.cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = sf.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = sf.cmd.Process.Kill()
-			<-done
-		}
-		if b.Failed() {
-			log, _ := os.ReadFile(sf.logPath)
-			b.Logf("ferry serve's log:\n%s", log[max(0, len(log)-4<<10):])
-		}
-	})
-	endpoint := "http://" + addr
-	waitForHealth(b, endpoint+"/health")
-	sf.api = cognitotest.NewClient(endpoint)
-	pools, err := sf.api.ListUserPools(b.Context(), &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})
-	if err != nil || len(pools.UserPools) != 1 {
-		b.Fatalf("ListUserPools = %v, %v; want the one default pool", pools, err)
-	}
-	sf.poolID = aws.ToString(pools.UserPools[0].Id)
-	clients, err := sf.api.ListUserPoolClients(b.Context(), &cip.ListUserPoolClientsInput{UserPoolId: aws.String(sf.poolID)})
-	if err != nil || len(clients.UserPoolClients) != 1 {
-		b.Fatalf("ListUserPoolClients = %v, %v; want the one default client", clients, err)
-	}
-	sf.clientID = aws.ToString(clients.UserPoolClients[0].ClientId)
-	return sf
-}
-
-func freeLocalPort(b *testing.B) int {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// waitForHealth polls url until it answers 200, for at most 60 s.
-func waitForHealth(b *testing.B, url string) {
-	b.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(b.Context(), time.Second)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		resp, err := http.DefaultClient.Do(req)
-		cancel()
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	b.Fatalf("%s did not answer within 60 s", url)
 }

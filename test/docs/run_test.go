@@ -214,7 +214,7 @@ func (s *reader) serve(t *testing.T, doc string, line int, args string) {
 		s.stop()
 		s.stop, s.addr = nil, ""
 	}
-	s.addr = freeAddr(t)
+	s.addr = testenv.FreeAddr(t)
 	script := "if [ -f " + shQuote(s.state) + " ]; then . " + shQuote(s.state) + "; fi\n" +
 		"exec ferry " + args + " --addr " + s.addr + "\n"
 	cmd := exec.Command("/bin/sh", "-c", script)
@@ -283,7 +283,7 @@ func (s *reader) background(t *testing.T, doc string, line int, command string) 
 	if documented == "" {
 		t.Fatalf("%s:%d: `%s` runs in the background without a 127.0.0.1:port to wait for", doc, line, command)
 	}
-	addr := freeAddr(t)
+	addr := testenv.FreeAddr(t)
 	if s.moved == nil {
 		s.moved = map[string]string{}
 	}
@@ -382,16 +382,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // waitListening waits until addr accepts connections; what names the

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,19 +169,11 @@ trigger:
 
 // servedPool is a running `ferry serve --config` process and its default
 // pool and client (PreventUserExistenceErrors ENABLED).
-type servedPool struct {
-	cmd              *exec.Cmd
-	api              *cip.Client
-	poolID, clientID string
-	// logPath is the file the server logs to. The server writes it
-	// itself (no pipe in between), and logs each invocation before it
-	// answers, so a line is there once its answer has arrived.
-	logPath string
-}
+type servedPool struct{ *cognitotest.Served }
 
 // logText is everything the server has logged so far.
 func (sp *servedPool) logText() string {
-	b, _ := os.ReadFile(sp.logPath)
+	b, _ := os.ReadFile(sp.LogPath)
 	return string(b)
 }
 
@@ -191,65 +181,14 @@ func (sp *servedPool) logText() string {
 // abuseMemoryMB, logging every invocation.
 func serveAbuse(t *testing.T, bin, cfg string) *servedPool {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "ferry.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
-	sp := &servedPool{logPath: filepath.Join(t.TempDir(), "serve.log")}
-	logFile, err := os.Create(sp.logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close() // the child holds its own descriptor
-	sp.cmd = exec.Command(bin, "serve", "--ephemeral", "--addr", addr, "--config", path,
-		"--memory", strconv.Itoa(abuseMemoryMB), "--log-level", "info")
-	sp.cmd.Stdout, sp.cmd.Stderr = nil, logFile
-	if err := sp.cmd.Start(); err != nil {
-		t.Fatalf("start ferry serve: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = sp.cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = sp.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = sp.cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("ferry serve's log (last 4 KB):\n%s", tail(sp.logText(), 4<<10))
-		}
-	})
-	url := "http://" + addr
-	waitHealthy(t, url+"/health")
-	sp.api = cognitotest.NewClient(url)
-	pools, err := sp.api.ListUserPools(t.Context(), &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})
-	if err != nil || len(pools.UserPools) != 1 {
-		t.Fatalf("ListUserPools = %v, %v; want the one default pool", pools, err)
-	}
-	sp.poolID = aws.ToString(pools.UserPools[0].Id)
-	clients, err := sp.api.ListUserPoolClients(t.Context(), &cip.ListUserPoolClientsInput{UserPoolId: aws.String(sp.poolID)})
-	if err != nil || len(clients.UserPoolClients) != 1 {
-		t.Fatalf("ListUserPoolClients = %v, %v; want the one default client", clients, err)
-	}
-	sp.clientID = aws.ToString(clients.UserPoolClients[0].ClientId)
-	return sp
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
+	return &servedPool{cognitotest.Serve(t, bin, cfg, "--memory", strconv.Itoa(abuseMemoryMB), "--log-level", "info")}
 }
 
 // signIn runs USER_PASSWORD_AUTH and returns the exception name ("" on
 // success) and how long the answer took.
 func (sp *servedPool) signIn(ctx context.Context, username, password string) (string, time.Duration, error) {
 	start := time.Now()
-	_, err := sp.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(sp.clientID),
+	_, err := sp.API.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(sp.ClientID),
 		AuthFlow:       types.AuthFlowTypeUserPasswordAuth,
 		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": password}})
 	d := time.Since(start)
@@ -274,7 +213,7 @@ func exceptionName(err error) string {
 // cpu is the server process's CPU time so far (user + system, all threads).
 func (sp *servedPool) cpu(t *testing.T) time.Duration {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", sp.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", sp.Cmd.Process.Pid))
 	if err != nil {
 		t.Fatalf("read the server's CPU time: %v", err)
 	}
@@ -286,7 +225,7 @@ func (sp *servedPool) cpu(t *testing.T) time.Duration {
 	for _, s := range f[11:13] {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			t.Fatalf("/proc/%d/stat: %v", sp.cmd.Process.Pid, err)
+			t.Fatalf("/proc/%d/stat: %v", sp.Cmd.Process.Pid, err)
 		}
 		ticks += n
 	}
@@ -296,7 +235,7 @@ func (sp *servedPool) cpu(t *testing.T) time.Duration {
 // peakRSS is the server process's resident-memory high-water mark.
 func (sp *servedPool) peakRSS(t *testing.T) int64 {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", sp.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", sp.Cmd.Process.Pid))
 	if err != nil {
 		t.Fatalf("read the server's memory: %v", err)
 	}

@@ -7,10 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
 // TestServeBannerWorksAsPrinted runs the README's `ferry serve` line and
@@ -27,7 +28,7 @@ func TestServeBannerWorksAsPrinted(t *testing.T) {
 	bin := buildFerry(t)
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	addr := testenv.FreeAddr(t)
 	cmd := exec.Command(bin, "serve", "--ephemeral", "--addr", addr, "--config", "examples/file/ferry.yaml")
 	cmd.Dir = root
 	stdout, err := cmd.StdoutPipe()
@@ -59,7 +60,7 @@ func TestServeBannerWorksAsPrinted(t *testing.T) {
 	if len(exports) == 0 || signIn == nil || listUsers == nil {
 		t.Fatalf("the banner lacks the environment or the commands: exports %q, sign-in %q, list-users %q", exports, signIn, listUsers)
 	}
-	waitHealthy(t, "http://"+addr+"/health")
+	testenv.WaitHealthy(t, "http://"+addr+"/health", 60*time.Second)
 
 	script := strings.Join(exports, "\n") + "\n" +
 		strings.NewReplacer("<legacy user>", "alice", "<their password>", "Alice-demo-1").Replace(strings.Join(signIn, "\n")) +

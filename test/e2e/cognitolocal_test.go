@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke/lambdainvoketest"
+	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
 // TestCognitoLocalReachesFerryTrigger points another Cognito emulator,
@@ -55,10 +55,11 @@ func TestCognitoLocalReachesFerryTrigger(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(work, ".cognito", "config.json"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	addr := testenv.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
 	cmd := exec.Command(node, start)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(), "HOST=127.0.0.1", fmt.Sprintf("PORT=%d", port))
+	cmd.Env = append(os.Environ(), "HOST=127.0.0.1", "PORT="+port)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start cognito-local: %v", err)
@@ -67,8 +68,8 @@ func TestCognitoLocalReachesFerryTrigger(t *testing.T) {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	waitHealthy(t, url+"/health")
+	url := "http://" + addr
+	testenv.WaitHealthy(t, url+"/health", 60*time.Second)
 
 	api := cognitotest.NewClient(url)
 	ctx := t.Context()
@@ -108,37 +109,4 @@ func TestCognitoLocalReachesFerryTrigger(t *testing.T) {
 	if err := signIn(ctx, "cl0@example.com", "Wrong#Pass1"); err == nil {
 		t.Error("a wrong password signed in through cognito-local")
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func waitHealthy(t *testing.T, url string) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		resp, err := http.DefaultClient.Do(req)
-		cancel()
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		select {
-		case <-t.Context().Done():
-			t.Fatal(t.Context().Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	t.Fatalf("%s did not answer within 60 s", url)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
 	"github.com/ferry-migrate/ferry/internal/identity"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
+	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
 const (
@@ -130,7 +131,7 @@ func startServe(t *testing.T, bin, dataDir, addr, cfg string) *serveProcess {
 			<-p.done
 		}
 	})
-	waitHealthy(t, "http://"+addr+"/health")
+	testenv.WaitHealthy(t, "http://"+addr+"/health", 60*time.Second)
 	return p
 }
 
@@ -208,7 +209,7 @@ func TestKillNineLeavesNoMarkedAbsent(t *testing.T) {
 	djangoDB(t, legacy, usernames)
 	cfg := djangoServeConfig(t, dir, legacy, "mark_migrated: true")
 	data := filepath.Join(dir, "data")
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	addr := testenv.FreeAddr(t)
 	url := "http://" + addr
 
 	first := startServe(t, bin, data, addr, cfg)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
+	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
 // TestOneUserPerAccountInEveryPoolMode signs each legacy account in,
@@ -32,7 +32,7 @@ func TestOneUserPerAccountInEveryPoolMode(t *testing.T) {
 			// acct0@example.com … as djangoDB writes them.
 			djangoDB(t, legacy, []string{"mississ", "jos\u00e9", "user2"})
 			cfg := djangoServeConfig(t, dir, legacy, "pool_mode: "+mode)
-			addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+			addr := testenv.FreeAddr(t)
 			url := "http://" + addr
 			startServe(t, bin, filepath.Join(dir, "data"), addr, cfg)
 			api := cognitotest.NewClient(url)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
+	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
 // TestRefusedAnswersEndKnown signs in, through the real `ferry serve`, the
@@ -39,7 +40,7 @@ func TestRefusedAnswersEndKnown(t *testing.T) {
 	}
 	db.Close()
 	cfg := djangoServeConfig(t, dir, legacy, "mark_migrated: true")
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	addr := testenv.FreeAddr(t)
 	url := "http://" + addr
 	startServe(t, bin, filepath.Join(dir, "data"), addr, cfg)
 	api := cognitotest.NewClient(url)

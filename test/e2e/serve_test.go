@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/ferry-migrate/ferry/internal/cognitoapi/cognitotest"
+	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
 // TestFerryServe drives the real `ferry serve` binary with the JavaScript
@@ -32,7 +32,7 @@ func TestFerryServe(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(ferryConfig(t, legacyUsersFor("serve"))), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	url := "http://127.0.0.1:" + strconv.Itoa(freePort(t))
+	url := "http://" + testenv.FreeAddr(t)
 	cmd := exec.Command(bin, "serve", "--ephemeral", "--addr", url[len("http://"):], "--config", cfg,
 		"--issuer", "aws", "--lambda-endpoint", lambdaURL, "--log-level", "warn")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
@@ -40,7 +40,7 @@ func TestFerryServe(t *testing.T) {
 		t.Fatalf("start ferry serve: %v", err)
 	}
 	stopOnCleanup(t, cmd)
-	waitHealthy(t, url+"/health")
+	testenv.WaitHealthy(t, url+"/health", 60*time.Second)
 
 	inProcess := servePool(t, url, "arn:aws:lambda:us-east-1:000000000000:function:ferry-migrate")
 	steps := []step{

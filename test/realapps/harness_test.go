@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -255,12 +254,7 @@ var (
 func startPool(t *testing.T, config string) *poolRunner {
 	t.Helper()
 	r := &poolRunner{config: config, aws: testenv.Tool(t, "aws"), log: &syncBuffer{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testenv.FreeAddr(t)
 	r.endpoint = "http://" + addr
 	stdout := &syncBuffer{}
 	cmd := exec.Command(ferryBin, "serve", "--ephemeral", "--addr", addr, "--config", config, "--log-level", "info")
