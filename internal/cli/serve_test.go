@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,31 +24,14 @@ import (
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke/lambdainvoketest"
 	"github.com/ferry-migrate/ferry/internal/passhash/passhashtest"
 	"github.com/ferry-migrate/ferry/internal/source/sqlsource"
+	"github.com/ferry-migrate/ferry/internal/testenv"
 	"github.com/ferry-migrate/ferry/internal/trigger"
 )
-
-// lockedBuffer is a bytes.Buffer safe for a writer and a reader.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 var endpointRE = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 
 // startServe runs ferry serve until the test ends and returns its endpoint.
-func startServe(t *testing.T, o serveOptions) (endpoint string, stdout, stderr *lockedBuffer) {
+func startServe(t *testing.T, o serveOptions) (endpoint string, stdout, stderr *testenv.Buffer) {
 	t.Helper()
 	o.addr = "127.0.0.1:0"
 	if o.region == "" {
@@ -61,7 +43,7 @@ func startServe(t *testing.T, o serveOptions) (endpoint string, stdout, stderr *
 	if o.logLevel == "" {
 		o.logLevel = "info"
 	}
-	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr = &testenv.Buffer{}, &testenv.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runServe(ctx, o, stdout, stderr) }()
@@ -173,7 +155,7 @@ func TestServePersistsAcrossRestarts(t *testing.T) {
 	var poolID string
 	{
 		ctx, cancel := context.WithCancel(context.Background())
-		stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+		stdout, stderr := &testenv.Buffer{}, &testenv.Buffer{}
 		done := make(chan error, 1)
 		go func() {
 			done <- runServe(ctx, serveOptions{addr: "127.0.0.1:0", dataDir: dir, region: "eu-west-1", issuer: "aws", logLevel: "warn"}, stdout, stderr)

@@ -212,24 +212,6 @@ func ferryAudit(t *testing.T, config string) auditReport {
 	return rep
 }
 
-// syncBuffer is an io.Writer the serve process logs into, read while it runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // poolRunner reaches Ferry as Cognito does: a `ferry serve` pool whose
 // UserMigration trigger is Ferry's own (--config), driven by the AWS CLI.
 type poolRunner struct {
@@ -237,7 +219,7 @@ type poolRunner struct {
 	aws              string
 	endpoint         string
 	poolID, clientID string
-	log              *syncBuffer
+	log              *testenv.Buffer
 	awsCLI           *awsCLI
 }
 
@@ -253,10 +235,10 @@ var (
 // loopback port and stops it when t ends.
 func startPool(t *testing.T, config string) *poolRunner {
 	t.Helper()
-	r := &poolRunner{config: config, aws: testenv.Tool(t, "aws"), log: &syncBuffer{}}
+	r := &poolRunner{config: config, aws: testenv.Tool(t, "aws"), log: &testenv.Buffer{}}
 	addr := testenv.FreeAddr(t)
 	r.endpoint = "http://" + addr
-	stdout := &syncBuffer{}
+	stdout := &testenv.Buffer{}
 	cmd := exec.Command(ferryBin, "serve", "--ephemeral", "--addr", addr, "--config", config, "--log-level", "info")
 	cmd.Stdout, cmd.Stderr = stdout, r.log
 	if err := cmd.Start(); err != nil {
@@ -357,7 +339,7 @@ func startCLI(t *testing.T) *awsCLI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errOut := &syncBuffer{}
+	errOut := &testenv.Buffer{}
 	cmd.Stderr = errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("the AWS CLI (%s %s): %v", python, script, err)
@@ -582,4 +564,4 @@ func requireFiles(t *testing.T, what string, paths ...string) {
 	}
 }
 
-var _ io.Writer = (*syncBuffer)(nil)
+var _ io.Writer = (*testenv.Buffer)(nil)

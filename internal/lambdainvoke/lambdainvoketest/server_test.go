@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ferry-migrate/ferry/internal/lambdainvoke"
+	"github.com/ferry-migrate/ferry/internal/testenv"
 	"github.com/ferry-migrate/ferry/internal/userpool"
 )
 
@@ -279,7 +280,7 @@ func TestServerMaxConcurrency(t *testing.T) {
 // checks that the password in the event is nowhere in the output.
 func TestServerNeverLogsPayloads(t *testing.T) {
 	t.Parallel()
-	var buf syncBuffer
+	var buf testenv.Buffer
 	s := NewServer(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	s.Handle("legacy-migrate", Migrate)
 	hs := httptest.NewServer(s)
@@ -296,23 +297,6 @@ func TestServerNeverLogsPayloads(t *testing.T) {
 	if strings.Contains(out, secret) {
 		t.Errorf("the password reached the log:\n%s", out)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestSplitFunctionName(t *testing.T) {

@@ -11,7 +11,6 @@
 package lambdatest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +27,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ferry-migrate/ferry/internal/testenv"
 )
 
 // API paths.
@@ -200,7 +201,7 @@ func (r *Runtime) Invoke(ctx context.Context, payload []byte, timeout time.Durat
 // Process is a running function binary.
 type Process struct {
 	cmd    *exec.Cmd
-	Stderr *syncBuffer
+	Stderr *testenv.Buffer
 	exited chan struct{}
 	err    error
 }
@@ -247,7 +248,7 @@ func (r *Runtime) Env(extra ...string) []string {
 // when t ends.
 func Start(t testing.TB, bin string, env []string) *Process {
 	t.Helper()
-	p := &Process{Stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p := &Process{Stderr: &testenv.Buffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(bin)
 	p.cmd.Env = env
 	p.cmd.Dir = filepath.Dir(bin)
@@ -294,23 +295,4 @@ func moduleRoot() (string, error) {
 		return "", errors.New("not inside a Go module")
 	}
 	return filepath.Dir(gomod), nil
-}
-
-// syncBuffer is a bytes.Buffer safe for a process writing while a test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns what was written so far.
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
