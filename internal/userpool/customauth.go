@@ -95,14 +95,8 @@ func (s *Service) startCustomAuth(ctx context.Context, p *pool, c *client, param
 	if err := c.checkSecretHash(params["SECRET_HASH"], typed); err != nil {
 		return nil, err
 	}
-	u, err := s.findUser(ctx, p, typed)
+	u, err := s.challengedUser(ctx, p, c, typed)
 	if err != nil {
-		return nil, err
-	}
-	if u == nil && !c.set.preventsExistenceErrors() {
-		return nil, newErr(ErrUserNotFound, msgUserNotExist)
-	}
-	if err := s.preAuthentication(ctx, p, typed, u); err != nil {
 		return nil, err
 	}
 	if u != nil {

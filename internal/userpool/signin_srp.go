@@ -39,19 +39,32 @@ func (s *Service) startSRP(ctx context.Context, p *pool, c *client, typed, srpA 
 	if _, err := srp.ParseSRPA(srpA); err != nil {
 		return nil, newErr(ErrInvalidParameter, "Invalid SRP_A.")
 	}
+	// SRP never runs the migration trigger: it never sees a password.
+	u, err := s.challengedUser(ctx, p, c, typed)
+	if err != nil {
+		return nil, err
+	}
+	r, _, err := s.srpChallenge(p, c, u, typed, srpA, false)
+	return r, err
+}
+
+// challengedUser is the user typed names at the start of a sign-in that
+// challenges before any password is checked (USER_SRP_AUTH, CUSTOM_AUTH):
+// nil for a name nobody has behind a client that prevents existence
+// errors (the challenge is simulated), UserNotFoundException without one.
+// The PreAuthentication trigger runs first, as Cognito runs it.
+func (s *Service) challengedUser(ctx context.Context, p *pool, c *client, typed string) (*User, error) {
 	u, err := s.findUser(ctx, p, typed)
 	if err != nil {
 		return nil, err
 	}
 	if u == nil && !c.set.preventsExistenceErrors() {
-		// SRP never runs the migration trigger: it never sees a password.
 		return nil, newErr(ErrUserNotFound, msgUserNotExist)
 	}
 	if err := s.preAuthentication(ctx, p, typed, u); err != nil {
 		return nil, err
 	}
-	r, _, err := s.srpChallenge(p, c, u, typed, srpA, false)
-	return r, err
+	return u, nil
 }
 
 // srpChallenge is the PASSWORD_VERIFIER challenge of u (nil: a simulated
