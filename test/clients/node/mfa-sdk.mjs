@@ -11,36 +11,14 @@
 // Prints one JSON line per step: {"step","ok","detail"}; exits 1 at the
 // first step that does not go as Cognito would answer.
 import {
-  CognitoIdentityProviderClient, InitiateAuthCommand, AssociateSoftwareTokenCommand, VerifySoftwareTokenCommand,
+  InitiateAuthCommand, AssociateSoftwareTokenCommand, VerifySoftwareTokenCommand,
   SetUserMFAPreferenceCommand, GetUserCommand, RespondToAuthChallengeCommand, AdminSetUserMFAPreferenceCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { args, step } from "./sdk-steps.mjs";
 import { totp } from "./totp.mjs";
 
-function arg(name) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
-const [endpoint, pool, client, username, password] = ["endpoint", "pool", "client", "username", "password"].map(arg);
-if (!endpoint || !pool || !client || !username || !password) {
-  console.error("mfa-sdk.mjs: need --endpoint, --pool, --client, --username and --password");
-  process.exit(2);
-}
-const api = new CognitoIdentityProviderClient({ endpoint, region: pool.split("_")[0], maxAttempts: 1,
-  credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local-secret" } });
+const { pool, client, username, password, api } = args("mfa-sdk.mjs");
 
-// step runs one call; expect is "ok" or the exception name Cognito answers.
-async function step(name, expect, fn) {
-  let out;
-  try {
-    const result = await fn();
-    out = { step: name, ok: expect === "ok", detail: { got: "ok", result } };
-  } catch (e) {
-    out = { step: name, ok: e.name === expect, detail: { got: e.name, message: e.message } };
-  }
-  process.stdout.write(JSON.stringify(out) + "\n");
-  if (!out.ok) process.exit(1);
-  return out.detail.result;
-}
 const signIn = () => api.send(new InitiateAuthCommand({ ClientId: client, AuthFlow: "USER_PASSWORD_AUTH",
   AuthParameters: { USERNAME: username, PASSWORD: password } }));
 const now = () => Date.now() / 1000;

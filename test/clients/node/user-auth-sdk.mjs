@@ -10,37 +10,10 @@
 //
 // Prints one JSON line per step: {"step","ok","detail"}; exits 1 at the
 // first step that does not go as Cognito would answer.
-import {
-  CognitoIdentityProviderClient, InitiateAuthCommand, RespondToAuthChallengeCommand,
-} from "@aws-sdk/client-cognito-identity-provider";
+import { InitiateAuthCommand, RespondToAuthChallengeCommand } from "@aws-sdk/client-cognito-identity-provider";
+import { args, step } from "./sdk-steps.mjs";
 
-function arg(name) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
-const [endpoint, pool, client, username, password] = ["endpoint", "pool", "client", "username", "password"].map(arg);
-if (!endpoint || !pool || !client || !username || !password) {
-  console.error("user-auth-sdk.mjs: need --endpoint, --pool, --client, --username and --password");
-  process.exit(2);
-}
-const api = new CognitoIdentityProviderClient({ endpoint, region: pool.split("_")[0], maxAttempts: 1,
-  credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local-secret" } });
-
-// step runs one call; expect is "ok" or the exception name Cognito answers;
-// check, when given, says what is wrong with a successful answer.
-async function step(name, expect, fn, check) {
-  let out;
-  try {
-    const result = await fn();
-    const wrong = expect === "ok" && check ? check(result) : "";
-    out = { step: name, ok: expect === "ok" && !wrong, detail: { got: "ok", wrong, result } };
-  } catch (e) {
-    out = { step: name, ok: e.name === expect, detail: { got: e.name, message: e.message } };
-  }
-  process.stdout.write(JSON.stringify(out) + "\n");
-  if (!out.ok) process.exit(1);
-  return out.detail.result;
-}
+const { endpoint, pool, client, username, password, api } = args("user-auth-sdk.mjs");
 
 // outboxCode is the newest code the pool sent the user.
 async function outboxCode() {
