@@ -14,6 +14,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ferry-migrate/ferry/internal/identity"
 	"github.com/ferry-migrate/ferry/internal/passhash"
@@ -31,11 +32,14 @@ type Source struct {
 	byName   map[string]*Entry
 	byEmail  map[string]*Entry
 	dummy    passhash.Hash
+	// pacer pads every refusal to one time (source.Pacer).
+	pacer *source.Pacer
 }
 
 var (
 	_ source.Source  = (*Source)(nil)
 	_ source.Checker = (*Source)(nil)
+	_ source.Warmer  = (*Source)(nil)
 )
 
 // Open reads and checks the file and returns a Source named name.
@@ -85,7 +89,26 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 	if err := s.index(entries); err != nil {
 		return nil, fault(err)
 	}
+	s.pacer = source.NewPacer(v, func(context.Context) (passhash.Hash, error) { return s.dummy, nil })
 	return s, nil
+}
+
+// Warm learns the padding floor before the first sign-in (source.Pacer's
+// Warm) from the dummy and the hashes of the first source.WarmSample
+// users by id, as List visits them.
+func (s *Source) Warm(ctx context.Context) error {
+	err := s.pacer.Warm(ctx, func(yield func(passhash.Hash)) error {
+		for _, e := range s.entries()[:min(len(s.byName), source.WarmSample)] {
+			if e.PasswordHash != "" {
+				yield(hashOf(e))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fault("warm", err)
+	}
+	return nil
 }
 
 func cmpOr(a, b string) string {
@@ -167,16 +190,6 @@ func (s *Source) fault(op string, err error) error {
 	return &source.Error{Source: s.name, Op: op, Err: err}
 }
 
-// spend verifies password against the dummy hash so that an unknown user
-// costs what a wrong password does.
-func (s *Source) spend(ctx context.Context, password string) error {
-	_, err := s.verifier.Verify(ctx, password, s.dummy)
-	if err != nil && ctx.Err() != nil {
-		return err
-	}
-	return nil
-}
-
 func toUser(e *Entry) *source.User {
 	u := &source.User{
 		ID: e.ID, Username: e.Username, Email: e.Email, EmailVerified: e.EmailVerified,
@@ -204,10 +217,12 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 	if identity.Usable(name) {
 		e = s.find(name)
 	}
+	start := time.Now()
 	if e == nil || e.PasswordHash == "" {
-		if err := s.spend(ctx, password); err != nil {
+		if err := s.pacer.Spend(ctx, password); err != nil {
 			return nil, s.fault(op, err)
 		}
+		s.pacer.Pad(ctx, start, "")
 		if e == nil {
 			return nil, source.ErrUserNotFound
 		}
@@ -220,19 +235,21 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 	if rec := source.HashRecord(e.ID, err); rec != nil {
 		// The user's own stored hash: an outcome for that user alone, at
 		// the cost of a wrong password (the dummy's verification).
-		if err := s.spend(ctx, password); err != nil {
+		if err := s.pacer.Spend(ctx, password); err != nil {
 			return nil, s.fault(op, err)
 		}
+		s.pacer.Pad(ctx, start, "")
 		s.log.WarnContext(ctx, "legacy user's record is unusable", "user_id", e.ID, "error", err)
 		return nil, rec
 	}
 	if err != nil {
 		return nil, s.fault(op, err)
 	}
-	if e.Disabled {
-		return nil, source.ErrUserDisabled
-	}
-	if !res.Match {
+	if e.Disabled || !res.Match {
+		s.pacer.Pad(ctx, start, res.Family)
+		if e.Disabled {
+			return nil, source.ErrUserDisabled
+		}
 		return nil, source.ErrInvalidPassword
 	}
 	u := toUser(e)

@@ -72,6 +72,8 @@ type Source struct {
 	binds  *pool // used only for user binds
 
 	verifier *passhash.Verifier
+	// pacer pads compare_hash mode's refusals to one time (source.Pacer).
+	pacer *source.Pacer
 	// dummyHash is what compare_hash mode verifies for unknown users (see
 	// dummy).
 	dummyHash    atomic.Pointer[string]
@@ -160,6 +162,9 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 		if err != nil {
 			return fail(err)
 		}
+		s.pacer = source.NewPacer(s.verifier, func(ctx context.Context) (passhash.Hash, error) {
+			return passhash.Hash{Encoded: s.dummy(ctx)}, nil
+		})
 	}
 	return s, nil
 }

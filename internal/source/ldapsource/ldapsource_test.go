@@ -3,6 +3,9 @@ package ldapsource_test
 import (
 	"bytes"
 	"context"
+	"crypto/pbkdf2"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"slices"
@@ -583,5 +586,50 @@ func TestTiming(t *testing.T) {
 	t.Logf("median over %d calls: wrong password %v, unknown user %v", rounds, mw, mu)
 	if mu < mw/4 || mu > mw*4 {
 		t.Errorf("unknown user median %v is far from wrong password median %v", mu, mw)
+	}
+}
+
+// TestCompareHashPadsToDearerFamily: in compare_hash mode a directory that
+// mixes hash families (bcrypt cost 4 beside bob's PBKDF2-SHA256 at
+// 100,000 iterations) does not tell, by time, a name nobody has from a
+// user of the dearer family: once a wrong password was verified against
+// bob's value, an unknown name and a wrong password on a bcrypt entry are
+// padded to that cost (source.Pacer), as the SQL and file sources are.
+// The padding guarantees the lower bound, so this holds on any load.
+func TestCompareHashPadsToDearerFamily(t *testing.T) {
+	t.Parallel()
+	d := seed(t, bcryptHash(t))
+	key, err := pbkdf2.Key(sha256.New, bobPassword, []byte("salt"), 100_000, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := ldap.NewModifyRequest("uid=bob,"+d.ou, nil)
+	mod.Replace("userPassword", []string{"pbkdf2_sha256$100000$salt$" + base64.StdEncoding.EncodeToString(key)})
+	if err := d.srv.admin(t).Modify(mod); err != nil {
+		t.Fatal(err)
+	}
+	c := d.config()
+	c.URL, c.StartTLS = d.srv.LDAPSURL, false
+	c.Mode = ldapsource.ModeCompareHash
+	s := open(t, c, nil)
+	timed := func(user string) time.Duration {
+		start := time.Now()
+		if _, err := s.Authenticate(t.Context(), user, "wrong"); err == nil {
+			t.Fatalf("%s signed in with a wrong password", user)
+		}
+		return time.Since(start)
+	}
+	timed("alice") // alice's value becomes the dummy; its cost is learnt
+	timed("mallory")
+	cheap := timed("mallory")
+	dear := timed("bob")
+	if dear < 4*cheap {
+		t.Skipf("bob's PBKDF2 value (%s) is not dearer enough than the bcrypt dummy (%s) on this machine to tell", dear, cheap)
+	}
+	if unknown := timed("mallory"); unknown < dear*4/5 {
+		t.Errorf("an unknown name took %s after a wrong password on bob's PBKDF2 value took %s: want the dearer family's floor", unknown, dear)
+	}
+	if wrong := timed("alice"); wrong < dear*4/5 {
+		t.Errorf("a wrong password on a bcrypt entry took %s after one on bob's PBKDF2 value took %s: want the dearer family's floor", wrong, dear)
 	}
 }

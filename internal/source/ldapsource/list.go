@@ -8,12 +8,14 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
+	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
 )
 
 var (
 	_ source.Lister      = (*Source)(nil)
 	_ source.HashSampler = (*HashSource)(nil)
+	_ source.Warmer      = (*HashSource)(nil)
 )
 
 // marksReason is what Count says about write-back marks: a directory keeps
@@ -204,4 +206,19 @@ func (s *HashSource) SampleHashes(ctx context.Context, limit int, fn func(source
 		return nil
 	}
 	return err
+}
+
+// Warm learns the padding floor of compare_hash mode before the first
+// sign-in (source.Pacer's Warm) from the dummy and the stored hashes of
+// the first source.WarmSample listed entries. Bind mode has nothing to
+// learn: the directory verifies the password.
+func (s *HashSource) Warm(ctx context.Context) error {
+	return s.pacer.Warm(ctx, func(yield func(passhash.Hash)) error {
+		return s.SampleHashes(ctx, source.WarmSample, func(h source.HashSample) error {
+			if h.Encoded != "" && h.Format != "plaintext" {
+				yield(passhash.Hash{Encoded: h.Encoded})
+			}
+			return nil
+		})
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/go-ldap/ldap/v3"
 	"golang.org/x/crypto/bcrypt"
@@ -89,6 +90,8 @@ func (s *Source) compare(ctx context.Context, e *ldap.Entry, password string) (p
 	if len(values) == 0 {
 		return passhash.Result{}, fmt.Errorf("entry %s: no readable %s (check the service account's access)", e.DN, s.cfg.PasswordAttribute)
 	}
+	start := time.Now()
+	var family string
 	for _, v := range values {
 		h, clear := s.storedHash(v)
 		res, err := s.verifier.Verify(ctx, password, h)
@@ -107,7 +110,9 @@ func (s *Source) compare(ctx context.Context, e *ldap.Entry, password string) (p
 		if res.Match {
 			return res, nil
 		}
+		family = res.Family
 	}
+	s.pacer.Pad(ctx, start, family)
 	return passhash.Result{}, source.ErrInvalidPassword
 }
 
@@ -134,11 +139,14 @@ func (s *Source) storedHash(v string) (h passhash.Hash, clear bool) {
 }
 
 // dummyVerify spends what a wrong password would cost and ignores the
-// result: a bind as a name no entry has (bind mode), or a hash verification
-// (compare_hash mode).
+// result: a bind as a name no entry has (bind mode), or a verification of
+// the dummy hash padded to the floor of every refusal (compare_hash mode,
+// source.Pacer).
 func (s *Source) dummyVerify(ctx context.Context, password string) {
 	if s.cfg.Mode == ModeCompareHash {
-		_, _ = s.verifier.Verify(ctx, password, passhash.Hash{Encoded: s.dummy(ctx)})
+		start := time.Now()
+		_ = s.pacer.Spend(ctx, password)
+		s.pacer.Pad(ctx, start, "")
 		return
 	}
 	dn := s.cfg.Attributes.Username + "=" + escapeDN(s.dummyName) + "," + s.cfg.BaseDN

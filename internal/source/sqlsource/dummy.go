@@ -13,7 +13,6 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
-	"github.com/ferry-migrate/ferry/internal/timing"
 )
 
 // errUnreadableRow marks a row the driver could not scan: that user's
@@ -39,72 +38,16 @@ func fallbackDummy() (passhash.Hash, error) {
 	return passhash.Hash{Encoded: string(enc)}, nil
 }
 
-// dummyClass is the class of s.floor's samples of the dummy's own
-// verifications (spend); each hash family a wrong password was verified
-// against has a class of its own (padFamily).
-const dummyClass = 0
-
-// pad waits until the verification begun at start, of the dummy or of no
-// row, has taken the floor: timing.Headroom of the dearest class's median
-// (timing.Floor, learnt from the answers as they come, so it follows the
-// machine's load and costs no verification at start-up), never past ctx's
-// deadline. Before the dummy was ever verified there is nothing to pad
-// to, so the first such answer verifies it once to learn.
-func (s *Source) pad(ctx context.Context, start time.Time) { s.padFamily(ctx, start, "") }
-
-// padFamily is pad for a wrong-password verification of a row of family
-// begun at start: its cost is observed in the family's class first. The
-// floor is Headroom of the dearest class's median, so once a row of a
-// family dearer than the dummy has been verified, an unknown user and a
-// wrong password on any row take what that family takes: a table mixing
-// bcrypt with Django's PBKDF2 does not tell, by time, a PBKDF2 user from
-// a name nobody has. Each family keeps its own window of recent costs: a
-// few wrong passwords on one costly row move its median little, but the
-// median follows the traffic, so every failed sign-in takes what the
-// family's most tried rows cost (never past ctx's deadline). The empty
-// family (no row verified) observes nothing.
-func (s *Source) padFamily(ctx context.Context, start time.Time, family string) {
-	own := time.Since(start)
-	if s.floor.Current() == 0 {
-		if err := s.spend(ctx, rand.Text()); err != nil {
-			return
-		}
-	}
-	if c := s.familyClass(family); c != dummyClass {
-		s.floor.Observe(c, own)
-	}
-	timing.Pad(ctx, start, s.floor.Current())
-}
-
-// familyClass is family's class of the floor; the empty family is the
-// dummy's.
-func (s *Source) familyClass(family string) int {
-	if family == "" {
-		return dummyClass
-	}
-	s.dummyMu.Lock()
-	defer s.dummyMu.Unlock()
-	c, ok := s.families[family]
-	if !ok {
-		if s.families == nil {
-			s.families = map[string]int{}
-		}
-		c = len(s.families) + 1
-		s.families[family] = c
-	}
-	return c
-}
-
 // badRow answers for a matched user whose own row cannot be used: it
 // spends what a wrong password costs (a dummy verification, padded) and
 // returns the user's *source.RecordError; only a fault of the dummy itself
 // is returned as an error of its own.
 func (s *Source) badRow(ctx context.Context, password, userID string, rec error) error {
 	start := time.Now()
-	if err := s.spend(ctx, password); err != nil {
+	if err := s.pacer.Spend(ctx, password); err != nil {
 		return s.fault("authenticate", err)
 	}
-	s.pad(ctx, start)
+	s.pacer.Pad(ctx, start, "")
 	var re *source.RecordError
 	if errors.As(rec, &re) {
 		s.log.WarnContext(ctx, "legacy user's record is unusable", "user_id", re.UserID, "reason", re.Reason, "error", re.Err)
@@ -152,27 +95,4 @@ func (s *Source) dummyHash(ctx context.Context) (passhash.Hash, error) {
 	}
 	s.dummy = &h
 	return h, nil
-}
-
-// spend performs the dummy verification that makes an unknown user cost
-// the same as a wrong password. It returns only faults.
-func (s *Source) spend(ctx context.Context, password string) error {
-	h, err := s.dummyHash(ctx)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	_, err = s.verifier.Verify(ctx, password, h)
-	switch {
-	case err == nil:
-		s.floor.Observe(dummyClass, time.Since(start))
-		return nil
-	case ctx.Err() != nil:
-		return err
-	case errors.Is(err, passhash.ErrCostTooHigh):
-		// Too long a password for the family: the real row refuses it the
-		// same way.
-		return nil
-	}
-	return fmt.Errorf("dummy verification: %w", err)
 }

@@ -56,6 +56,7 @@ func (c Config) Open(ctx context.Context, name string, log *slog.Logger) (*Sourc
 		now:      time.Now,
 		given:    c,
 	}
+	s.pacer = source.NewPacer(v, s.dummyHash)
 	s.setParams()
 	if presets[c.Preset].tables == nil {
 		// Nothing to look for: the preset's statements are final.

@@ -14,7 +14,6 @@ import (
 	"github.com/ferry-migrate/ferry/internal/identity"
 	"github.com/ferry-migrate/ferry/internal/passhash"
 	"github.com/ferry-migrate/ferry/internal/source"
-	"github.com/ferry-migrate/ferry/internal/timing"
 )
 
 // Errors (faults) specific to this source; each reaches callers wrapped in
@@ -39,11 +38,8 @@ type Source struct {
 
 	dummyMu sync.Mutex
 	dummy   *passhash.Hash
-	// floor pads every non-matching answer (dummy.go); families numbers
-	// its classes: the dummy's is 0, each family verified since is the
-	// next.
-	floor    timing.Floor
-	families map[string]int
+	// pacer pads every non-matching answer to one time (dummy.go).
+	pacer *source.Pacer
 
 	// given is the configuration as written; shape is its preset's, built
 	// for the tables found when the source first reached the database.
@@ -112,10 +108,10 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 	}
 	unknown := func() (*source.User, error) {
 		start := time.Now()
-		if err := s.spend(ctx, password); err != nil {
+		if err := s.pacer.Spend(ctx, password); err != nil {
 			return nil, s.fault(op, err)
 		}
-		s.pad(ctx, start)
+		s.pacer.Pad(ctx, start, "")
 		return nil, source.ErrUserNotFound
 	}
 	if !identity.Usable(name) {
@@ -145,7 +141,7 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 		// encrypted password) cannot migrate by password. The user hears
 		// what any refused sign-in hears; the operator hears why, since no
 		// password could ever have matched.
-		if err := s.spend(ctx, password); err != nil {
+		if err := s.pacer.Spend(ctx, password); err != nil {
 			return nil, s.fault(op, err)
 		}
 		s.log.WarnContext(ctx, "legacy user has no verifiable password hash; they can migrate through forgot-password",
@@ -157,7 +153,7 @@ func (s *Source) Authenticate(ctx context.Context, name, password string) (*sour
 		return nil, s.fault(op, err)
 	}
 	if disabled || !res.Match {
-		s.padFamily(ctx, start, res.Family)
+		s.pacer.Pad(ctx, start, res.Family)
 		if disabled {
 			return nil, source.ErrUserDisabled
 		}

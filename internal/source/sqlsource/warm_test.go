@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/ferry-migrate/ferry/internal/source"
 )
 
 // warmTable is a members table of bcrypt rows (cost 4, the dummy's
@@ -52,10 +54,10 @@ func TestWarmLearnsTheDearestFamily(t *testing.T) {
 	if err := s.Warm(t.Context()); err != nil {
 		t.Fatalf("Warm: %v", err)
 	}
-	if len(s.families) != 1 {
-		t.Fatalf("after Warm the floor has families %v, want the PBKDF2 one", s.families)
+	if n := s.pacer.Families(); n != 1 {
+		t.Fatalf("after Warm the floor has %d families besides the dummy's, want the PBKDF2 one", n)
 	}
-	floor, dummyOnly := s.floor.Current(), plain.floor.Current()
+	floor, dummyOnly := s.pacer.Floor(), plain.pacer.Floor()
 	if floor < 2*dummyOnly {
 		t.Errorf("floor after Warm %s, %s with the dummy alone: want the PBKDF2 row's, far above", floor, dummyOnly)
 	}
@@ -75,14 +77,14 @@ func TestWarmWithoutDearerFamily(t *testing.T) {
 	if err := s.Warm(t.Context()); err != nil {
 		t.Fatalf("Warm: %v", err)
 	}
-	if len(s.families) != 0 || s.floor.Current() == 0 {
-		t.Errorf("after Warm: families %v, floor %s; want none, and the dummy's floor", s.families, s.floor.Current())
+	if n := s.pacer.Families(); n != 0 || s.pacer.Floor() == 0 {
+		t.Errorf("after Warm: %d families, floor %s; want none, and the dummy's floor", n, s.pacer.Floor())
 	}
 	tdb := newTestDB(t, DriverSQLite)
 	seedMembers(t, tdb, 2)
 	unlisted := tdb.open(t, membersConfig(tdb.d))
-	if err := unlisted.Warm(t.Context()); err != nil || unlisted.floor.Current() == 0 {
-		t.Errorf("Warm without a listing: %v, floor %s; want the dummy's floor and no error", err, unlisted.floor.Current())
+	if err := unlisted.Warm(t.Context()); err != nil || unlisted.pacer.Floor() == 0 {
+		t.Errorf("Warm without a listing: %v, floor %s; want the dummy's floor and no error", err, unlisted.pacer.Floor())
 	}
 }
 
@@ -97,7 +99,7 @@ func BenchmarkWarm(b *testing.B) {
 	tdb := newTestDB(b, DriverSQLite)
 	tdb.ddl(b, membersDDL)
 	h := bcryptHash(b, "pw", 10)
-	for i := range warmSample - 1 {
+	for i := range source.WarmSample - 1 {
 		tdb.exec(b, `INSERT INTO "members" ("login", "email_ok", "pw", "disabled") VALUES ($1, false, $2, false)`, fmt.Sprint("user", i), h)
 	}
 	key, err := pbkdf2.Key(sha256.New, "right", []byte("salt"), 870_000, 32)
@@ -120,8 +122,8 @@ func BenchmarkWarm(b *testing.B) {
 			b.Fatal(err)
 		}
 		runs = append(runs, time.Since(start))
-		if len(s.families) != 1 {
-			b.Fatalf("Warm learnt families %v, want the PBKDF2 one", s.families)
+		if n := s.pacer.Families(); n != 1 {
+			b.Fatalf("Warm learnt %d families, want the PBKDF2 one", n)
 		}
 	}
 	slices.Sort(runs)
@@ -140,7 +142,7 @@ func TestWarmPresets(t *testing.T) {
 			if err := s.Warm(t.Context()); err != nil {
 				t.Fatalf("Warm: %v", err)
 			}
-			if s.floor.Current() == 0 {
+			if s.pacer.Floor() == 0 {
 				t.Error("Warm learnt no floor")
 			}
 		})
